@@ -1,0 +1,3 @@
+from ajunta.celery import app as celery_app
+
+__all__ = ["celery_app"]

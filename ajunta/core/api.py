@@ -1,0 +1,172 @@
+"""Base API classes: one tenant-scoped viewset, bounded pagination, JSON errors, and core endpoints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ajunta.core import selectors, services
+from ajunta.core.calendar import calendar_for
+from ajunta.core.models import AuditEvent, LocalHoliday
+from ajunta.core.tenancy import has_permission, resolve_org
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class TenantAPIMixin:
+    """Resolves /api/v1/o/<org_slug>/ into request.org and request.org_roles, and checks the permission.
+
+    `permission` guards reads, `write_permission` writes; `action_permissions` may name one per action.
+    Objects come only from `get_queryset()`, which subclasses build from a selector taking request.org,
+    so another organization's object answers 404.
+    """
+
+    tenant_scoped = True
+    permission: str = "org.view"
+    write_permission: str | None = None
+    action_permissions: dict[str, str] = {}
+
+    def needed_permission(self, request: Request) -> str:
+        action = getattr(self, "action", None)
+        if action in self.action_permissions:
+            return self.action_permissions[action]
+        if request.method not in SAFE_METHODS and self.write_permission:
+            return self.write_permission
+        return self.permission
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        org, roles = resolve_org(request.user, self.kwargs["org_slug"], self.needed_permission(request))  # type: ignore[attr-defined]
+        request.org = org  # type: ignore[attr-defined]
+        request.org_roles = roles  # type: ignore[attr-defined]
+
+    def can(self, permission: str) -> bool:
+        return has_permission(self.request.org_roles, permission)  # type: ignore[attr-defined]
+
+
+class TenantViewSet(TenantAPIMixin, viewsets.GenericViewSet):
+    lookup_value_converter = "str"
+
+
+class TenantAPIView(TenantAPIMixin, APIView):
+    pass
+
+
+# --- serializers ----------------------------------------------------------------------------------
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    full_name = serializers.CharField(source="get_full_name")
+    email = serializers.EmailField()
+    preferred_language = serializers.CharField()
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_repr")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["seq", "action", "actor", "object_type", "object_id", "changes", "ip", "created_at", "hash"]
+
+
+class LocalHolidaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LocalHoliday
+        fields = ["id", "date", "name"]
+
+
+class DeadlineQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(help_text="Day of notification or publication.")
+    amount = serializers.IntegerField(min_value=1, max_value=3650)
+    unit = serializers.ChoiceField(choices=["business_days", "calendar_days", "months", "years"])
+
+
+# --- views ----------------------------------------------------------------------------------------
+class MeView(APIView):
+    """The authenticated user and the organizations where they hold roles."""
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)
+
+
+class AuditEventViewSet(mixins.ListModelMixin, TenantViewSet):
+    permission = "audit.view"
+    serializer_class = AuditEventSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.audit_events(org=self.request.org, action=self.request.query_params.get("action", ""))  # type: ignore[attr-defined]
+
+
+class LocalHolidayViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, TenantViewSet
+):
+    write_permission = "org.settings"
+    serializer_class = LocalHolidaySerializer
+
+    def get_queryset(self) -> Any:
+        year = self.request.query_params.get("year")
+        return selectors.local_holidays(org=self.request.org, year=int(year) if year and year.isdigit() else None)  # type: ignore[attr-defined]
+
+    def create(self, request: Request, org_slug: str) -> Response:
+        serializer = LocalHolidaySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        holiday = services.local_holiday_add(
+            org=request.org, actor=request.user, **serializer.validated_data  # type: ignore[attr-defined]
+        )
+        return Response(LocalHolidaySerializer(holiday).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: LocalHoliday) -> None:
+        services.local_holiday_remove(org=self.request.org, actor=self.request.user, holiday=instance)  # type: ignore[attr-defined]
+
+
+class DeadlineView(TenantAPIView):
+    """Compute a legal deadline with this organization's business calendar (Ley 39/2015 art. 30)."""
+
+    @extend_schema(
+        parameters=[DeadlineQuerySerializer],
+        responses={200: OpenApiTypes.OBJECT},
+        examples=[],
+    )
+    def get(self, request: Request, org_slug: str) -> Response:
+        query = DeadlineQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        start: dt.date = query.validated_data["start"]
+        amount: int = query.validated_data["amount"]
+        cal = calendar_for(request.org)  # type: ignore[attr-defined]
+        compute = {
+            "business_days": cal.add_business_days,
+            "calendar_days": cal.add_calendar_days,
+            "months": cal.add_months,
+            "years": cal.add_years,
+        }[query.validated_data["unit"]]
+        due = compute(start, amount)
+        return Response({**query.data, "due": due.isoformat()})
+
+
+class BusinessDaysView(TenantAPIView):
+    """Holidays and business days of this organization between two dates (at most a year)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, description="Calendar year (default: this year)."),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request, org_slug: str) -> Response:
+        cal = calendar_for(request.org)  # type: ignore[attr-defined]
+        raw = request.query_params.get("year", "")
+        if raw and not (raw.isdigit() and 1900 < int(raw) < 2200):
+            raise ValidationError({"year": ["A year between 1901 and 2199."]})
+        year = int(raw) if raw else cal.today().year
+        days = sorted(cal.holidays_in(year).items())
+        return Response(
+            {"year": year, "holidays": [{"date": d.isoformat(), "name": n} for d, n in days]}
+        )

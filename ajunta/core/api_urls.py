@@ -1,0 +1,17 @@
+"""Core API, mounted under /api/v1/."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from ajunta.core import api
+
+router = SimpleRouter(use_regex_path=False)
+router.register("o/<slug:org_slug>/audit-events", api.AuditEventViewSet, basename="audit-event")
+router.register("o/<slug:org_slug>/holidays", api.LocalHolidayViewSet, basename="local-holiday")
+
+urlpatterns = [
+    path("me/", api.MeView.as_view(), name="api-me"),
+    path("o/<slug:org_slug>/calendar/", api.BusinessDaysView.as_view(), name="api-calendar"),
+    path("o/<slug:org_slug>/calendar/deadline/", api.DeadlineView.as_view(), name="api-deadline"),
+    *router.urls,
+]

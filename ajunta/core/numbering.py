@@ -1,0 +1,30 @@
+"""Gap-free numbering: one counter row per (organization, series, year).
+
+`next_number` must be called inside the transaction that inserts the numbered record. The
+counter row stays locked until that transaction ends, so numbers are handed out in commit
+order per series; a rollback undoes the increment and the number is handed out again.
+Other series and other organizations are not blocked. Never a database sequence: sequences
+leave gaps on rollback.
+"""
+
+from typing import Any
+
+from ajunta.core.locking import lock_or_create
+from ajunta.core.models import Counter
+
+
+def next_number(*, org: Any, series: str, year: int) -> int:
+    counter = lock_or_create(Counter, organization=org, series=series, year=year)
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return counter.last_value
+
+
+def current_number(*, org: Any, series: str, year: int) -> int:
+    """The last number handed out (0 if none): for reports, never to number anything."""
+    value = (
+        Counter.objects.filter(organization=org, series=series, year=year)
+        .values_list("last_value", flat=True)
+        .first()
+    )
+    return value or 0

@@ -1,0 +1,41 @@
+"""Reads of core data. Every read of tenant data takes the organization."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from ajunta.core.models import AuditEvent, BusinessHours, Document, LocalHoliday, RoleAssignment
+from ajunta.core.tenancy import user_organizations
+
+
+def organizations_of_user(*, user: Any) -> QuerySet:
+    return user_organizations(user)
+
+
+def audit_events(*, org: Any, action: str = "") -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.filter(organization=org).select_related("actor")
+    if action:
+        events = events.filter(action__startswith=action)
+    return events.order_by("-seq")
+
+
+def local_holidays(*, org: Any, year: int | None = None) -> QuerySet[LocalHoliday]:
+    rows = LocalHoliday.objects.for_org(org)
+    return rows.filter(date__year=year) if year else rows
+
+
+def business_hours(*, org: Any) -> QuerySet[BusinessHours]:
+    return BusinessHours.objects.for_org(org)
+
+
+def role_assignments(*, org: Any) -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.for_org(org).select_related("user").order_by("user__username")
+
+
+def documents(*, org: Any) -> QuerySet[Document]:
+    return Document.objects.for_org(org).select_related("created_by")
+
+
+def document_get(*, org: Any, pk: Any) -> Document:
+    """Raises Document.DoesNotExist for another organization's document, as for a missing one."""
+    return documents(org=org).get(pk=pk)

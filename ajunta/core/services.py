@@ -1,0 +1,113 @@
+"""Writes of core data: roles, calendar settings, MFA and API tokens. Each is atomic and audited."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
+
+from ajunta.core.audit import audit_record
+from ajunta.core.models import BusinessHours, LocalHoliday, Role, RoleAssignment
+
+
+@transaction.atomic
+def role_grant(*, org: Any, actor: Any, user: Any, role: str) -> RoleAssignment:
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    assignment, created = RoleAssignment.objects.get_or_create(organization=org, user=user, role=role)
+    if created:
+        audit_record(
+            org=org, actor=actor, action="role.grant", obj=assignment,
+            changes={"user": user.username, "role": role},
+        )  # fmt: skip
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, org: Any, actor: Any, user: Any, role: str) -> None:
+    deleted, _rows = RoleAssignment.objects.filter(organization=org, user=user, role=role).delete()
+    if deleted:
+        audit_record(
+            org=org, actor=actor, action="role.revoke", object_type="core.roleassignment",
+            changes={"user": user.username, "role": role},
+        )  # fmt: skip
+
+
+@transaction.atomic
+def local_holiday_add(*, org: Any, actor: Any, date: dt.date, name: str) -> LocalHoliday:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the holiday a name.")})
+    if LocalHoliday.objects.filter(organization=org, date=date).exists():
+        raise ValidationError({"date": _("There is already a local holiday on that date.")})
+    holiday = LocalHoliday.objects.create(organization=org, date=date, name=name)
+    audit_record(
+        org=org, actor=actor, action="calendar.local_holiday.add", obj=holiday,
+        changes={"date": date, "name": name},
+    )  # fmt: skip
+    return holiday
+
+
+@transaction.atomic
+def local_holiday_remove(*, org: Any, actor: Any, holiday: LocalHoliday) -> None:
+    if holiday.organization_id != org.pk:
+        raise LocalHoliday.DoesNotExist
+    audit_record(
+        org=org, actor=actor, action="calendar.local_holiday.remove", obj=holiday,
+        changes={"date": holiday.date, "name": holiday.name},
+    )  # fmt: skip
+    holiday.delete()
+
+
+@transaction.atomic
+def business_hours_set(
+    *, org: Any, actor: Any, ranges: list[tuple[int, dt.time, dt.time]]
+) -> list[BusinessHours]:
+    """Replace the organization's weekly business hours with `ranges` (weekday, opens, closes)."""
+    for weekday, opens, closes in ranges:
+        if not 0 <= weekday <= 6:
+            raise ValidationError({"weekday": _("The weekday must be 0 (Monday) to 6 (Sunday).")})
+        if opens >= closes:
+            raise ValidationError({"closes": _("Closing time must be after opening time.")})
+    by_day: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for weekday, opens, closes in sorted(ranges):
+        previous = by_day.setdefault(weekday, [])
+        if previous and opens < previous[-1][1]:
+            raise ValidationError({"opens": _("Two ranges on the same day overlap.")})
+        previous.append((opens, closes))
+    old = [(h.weekday, h.opens, h.closes) for h in BusinessHours.objects.for_org(org)]
+    BusinessHours.objects.for_org(org).delete()
+    rows = BusinessHours.objects.bulk_create(
+        BusinessHours(organization=org, weekday=w, opens=o, closes=c) for w, o, c in sorted(ranges)
+    )
+    audit_record(
+        org=org, actor=actor, action="calendar.business_hours.set", object_type="core.businesshours",
+        changes={"before": [list(r) for r in old], "after": [list(r) for r in sorted(ranges)]},
+    )  # fmt: skip
+    return rows
+
+
+def totp_secret_base32(device: TOTPDevice) -> str:
+    return base64.b32encode(device.bin_key).decode()
+
+
+@transaction.atomic
+def mfa_confirm_device(*, actor: Any, device: TOTPDevice) -> None:
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(org=None, actor=actor, action="user.mfa.enable", obj=device)
+
+
+@transaction.atomic
+def api_token_issue(*, actor: Any, user: Any) -> Token:
+    """A new API token for `user` (replacing any old one). It carries exactly the user's roles."""
+    Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
+    audit_record(org=None, actor=actor, action="user.api_token.issue", changes={"user": user.username})
+    return token

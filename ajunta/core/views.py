@@ -1,0 +1,161 @@
+"""Base views for tenant pages, plus the platform's own pages (home, dashboard, MFA, audit log)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ajunta.core import selectors, services
+from ajunta.core.calendar import calendar_for
+from ajunta.core.tenancy import has_permission, resolve_org, user_roles_by_org
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class TenantViewMixin:
+    """Resolves /o/<org_slug>/ into request.org and request.org_roles, and checks the permission.
+
+    `permission` guards reads; `write_permission` (default: the same) guards writes.
+    Another organization's page answers 404, a missing permission in one's own 403.
+    """
+
+    tenant_scoped = True
+    permission: str = "org.view"
+    write_permission: str | None = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        needed = self.permission
+        if request.method in WRITE_METHODS and self.write_permission:
+            needed = self.write_permission
+        request.org, request.org_roles = resolve_org(  # type: ignore[attr-defined]
+            request.user, kwargs["org_slug"], needed
+        )
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def can(self, permission: str) -> bool:
+        return has_permission(self.request.org_roles, permission)  # type: ignore[attr-defined]
+
+
+class TenantView(TenantViewMixin, View):
+    pass
+
+
+def paginate(request: HttpRequest, queryset: Any, per_page: int = 50) -> Any:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+class HomeView(LoginRequiredMixin, View):
+    """The organization switcher. With a single organization it goes straight to its dashboard."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        orgs = list(selectors.organizations_of_user(user=request.user))
+        if len(orgs) == 1 and not request.GET.get("all"):
+            return redirect("dashboard", org_slug=orgs[0].slug)
+        roles = user_roles_by_org(request.user)
+        rows = [(org, sorted(roles.get(org.pk, ()))) for org in orgs]
+        return render(request, "core/home.html", {"rows": rows})
+
+
+class DashboardView(TenantView):
+    def get(self, request: HttpRequest, org_slug: str) -> HttpResponse:
+        org = request.org  # type: ignore[attr-defined]
+        cal = calendar_for(org)
+        context = {
+            "upcoming_holidays": cal.upcoming_holidays(limit=5),
+            "today_is_business_day": cal.is_business_day(cal.today()),
+            "next_business_day": cal.next_business_day(cal.today()),
+            "recent_events": selectors.audit_events(org=org)[:8]
+            if self.can("audit.view")
+            else None,
+        }
+        return render(request, "core/dashboard.html", context)
+
+
+class AuditLogView(TenantView):
+    permission = "audit.view"
+
+    def get(self, request: HttpRequest, org_slug: str) -> HttpResponse:
+        events = selectors.audit_events(org=request.org, action=request.GET.get("action", ""))  # type: ignore[attr-defined]
+        return render(request, "core/audit_log.html", {"page": paginate(request, events)})
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=gettext_lazy("Code from your authenticator app"),
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+def _qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    return image.to_string(encoding="unicode")
+
+
+class MFAView(LoginRequiredMixin, View):
+    """Enrol a TOTP device (first time) or verify it (every login)."""
+
+    def _device(self, request: HttpRequest) -> tuple[TOTPDevice, bool]:
+        confirmed = list(devices_for_user(request.user, confirmed=True))
+        if confirmed:
+            return confirmed[0], True
+        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=request.user, name="TOTP", confirmed=False)
+        return device, False
+
+    def _render(self, request: HttpRequest, device: TOTPDevice, enrolled: bool, form: TokenForm) -> HttpResponse:
+        context: dict[str, Any] = {"form": form, "enrolled": enrolled, "next": safe_next(request, "")}
+        if not enrolled:
+            context["qr_svg"] = _qr_svg(device.config_url)
+            context["secret"] = services.totp_secret_base32(device)
+        return render(request, "registration/mfa.html", context)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        device, enrolled = self._device(request)
+        return self._render(request, device, enrolled, TokenForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        device, enrolled = self._device(request)
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            token = form.cleaned_data["token"].strip()
+            if enrolled:
+                matched = match_token(request.user, token)
+            else:
+                matched = device if device.verify_token(token) else None
+            if matched is not None:
+                if not enrolled:
+                    services.mfa_confirm_device(actor=request.user, device=matched)
+                    messages.success(request, _("Two-step verification is now on."))
+                otp_login(request, matched)
+                return redirect(safe_next(request, "/"))
+            form.add_error("token", _("That code is not valid. Wait for a new one and try again."))
+        return self._render(request, device, enrolled, form)
