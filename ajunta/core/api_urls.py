@@ -4,10 +4,12 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from ajunta.core import api
+from ajunta.core.documents_api import DocumentViewSet
 
 router = SimpleRouter(use_regex_path=False)
 router.register("o/<slug:org_slug>/audit-events", api.AuditEventViewSet, basename="audit-event")
 router.register("o/<slug:org_slug>/holidays", api.LocalHolidayViewSet, basename="local-holiday")
+router.register("o/<slug:org_slug>/documents", DocumentViewSet, basename="document")
 
 urlpatterns = [
     path("me/", api.MeView.as_view(), name="api-me"),

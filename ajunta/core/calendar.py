@@ -4,6 +4,9 @@ Non-business days are Saturdays, Sundays, national holidays, the autonomous comm
 (from the `holidays` package, chosen by the organization's community code) and the organization's
 own local holidays. Business hours (for SLA clocks) come from the organization's BusinessHours
 rows, Monday to Friday 08:00-15:00 when it has none.
+
+Days and hours are those of the platform's time zone (settings.TIME_ZONE, Europe/Madrid), whatever
+time zone a request may have activated: art. 31 makes the platform's date and time the official.
 """
 
 from __future__ import annotations
@@ -74,7 +77,7 @@ class BusinessCalendar:
         return day
 
     def add_calendar_days(self, start: dt.date, days: int) -> dt.date:
-        """Calendar days from the day after `start`; a last day that is not a business day moves on (art. 30.5)."""
+        """Calendar days counted from the day after `start`; a non-business last day moves on."""
         return self.business_day_on_or_after(start + dt.timedelta(days=days))
 
     def add_months(self, start: dt.date, months: int) -> dt.date:
@@ -88,10 +91,16 @@ class BusinessCalendar:
     def add_years(self, start: dt.date, years: int) -> dt.date:
         return self.add_months(start, 12 * years)
 
-    def today(self) -> dt.date:
-        return timezone.localdate()
+    @property
+    def tz(self) -> dt.tzinfo:
+        return timezone.get_default_timezone()
 
-    def upcoming_holidays(self, limit: int = 5, start: dt.date | None = None) -> list[tuple[dt.date, str]]:
+    def today(self) -> dt.date:
+        return timezone.localdate(timezone=self.tz)
+
+    def upcoming_holidays(
+        self, limit: int = 5, start: dt.date | None = None
+    ) -> list[tuple[dt.date, str]]:
         start = start or self.today()
         found: list[tuple[dt.date, str]] = []
         for year in (start.year, start.year + 1):
@@ -101,11 +110,11 @@ class BusinessCalendar:
     # --- instants (art. 31) --------------------------------------------------------------------
     def effective_filing_time(self, moment: dt.datetime) -> dt.datetime:
         """A filing on a non-business day takes effect at 00:00 of the next business day."""
-        local = timezone.localtime(moment)
+        local = timezone.localtime(moment, self.tz)
         if self.is_business_day(local.date()):
             return moment
         day = self.business_day_on_or_after(local.date())
-        return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        return dt.datetime.combine(day, dt.time.min, tzinfo=self.tz)
 
     # --- business hours (SLA clocks) -----------------------------------------------------------
     @cached_property
@@ -119,13 +128,17 @@ class BusinessCalendar:
         return table or DEFAULT_HOURS
 
     def _open_intervals(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+        """The day's opening hours as UTC instants.
+
+        In UTC so that durations are real elapsed time: subtracting two datetimes that share a
+        tzinfo ignores a daylight-saving change between them.
+        """
         if self.is_holiday(day):
             return []
-        tz = timezone.get_current_timezone()
         return [
             (
-                dt.datetime.combine(day, opens, tzinfo=tz),
-                dt.datetime.combine(day, closes, tzinfo=tz),
+                dt.datetime.combine(day, opens, tzinfo=self.tz).astimezone(dt.UTC),
+                dt.datetime.combine(day, closes, tzinfo=self.tz).astimezone(dt.UTC),
             )
             for opens, closes in sorted(self.hours.get(day.weekday(), []))
         ]
@@ -135,8 +148,9 @@ class BusinessCalendar:
         if end <= start:
             return 0
         total = 0.0
-        day = timezone.localtime(start).date()
-        last = timezone.localtime(end).date()
+        start, end = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+        day = timezone.localtime(start, self.tz).date()
+        last = timezone.localtime(end, self.tz).date()
         while day <= last:
             for opens, closes in self._open_intervals(day):
                 overlap = min(closes, end) - max(opens, start)
@@ -147,7 +161,8 @@ class BusinessCalendar:
     def add_business_seconds(self, start: dt.datetime, seconds: int) -> dt.datetime:
         """The instant when `seconds` of business hours have passed since `start`."""
         remaining = float(seconds)
-        day = timezone.localtime(start).date()
+        start = start.astimezone(dt.UTC)
+        day = timezone.localtime(start, self.tz).date()
         for _ in range(MAX_SEARCH_DAYS):
             for opens, closes in self._open_intervals(day):
                 begin = max(opens, start)
@@ -155,7 +170,7 @@ class BusinessCalendar:
                     continue
                 available = (closes - begin).total_seconds()
                 if remaining <= available:
-                    return begin + dt.timedelta(seconds=remaining)
+                    return timezone.localtime(begin + dt.timedelta(seconds=remaining), self.tz)
                 remaining -= available
             day += dt.timedelta(days=1)
         raise ValueError("No business hours within ten years.")

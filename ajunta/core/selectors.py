@@ -13,7 +13,7 @@ def organizations_of_user(*, user: Any) -> QuerySet:
 
 
 def audit_events(*, org: Any, action: str = "") -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.filter(organization=org).select_related("actor")
+    events = AuditEvent.objects.filter(organization=org)
     if action:
         events = events.filter(action__startswith=action)
     return events.order_by("-seq")

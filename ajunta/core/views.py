@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
@@ -13,17 +15,18 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django_otp import devices_for_user
+from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
-from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ajunta.core import selectors, services
 from ajunta.core.calendar import calendar_for
+from ajunta.core.models import Role
 from ajunta.core.tenancy import has_permission, resolve_org, user_roles_by_org
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -70,6 +73,61 @@ def safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
+def role_labels(roles: Iterable[str]) -> list[str]:
+    return [str(Role(role).label) for role in sorted(roles)]
+
+
+def role_sections(org: Any, roles: frozenset[str]) -> list[dict[str, Any]]:
+    """Quick links on the dashboard, one section per role the user holds here.
+
+    Later modules (registry, case files, helpdesk, inventory) add their entries here.
+    """
+    slug = org.slug
+    sections = []
+    if roles & {Role.PROVIDER_ADMIN, Role.PROVIDER_TECHNICIAN}:
+        sections.append(
+            {
+                "title": gettext_lazy("Provider"),
+                "links": [
+                    (
+                        gettext_lazy("Business hours and holidays (SLA clocks)"),
+                        reverse("calendar_settings", args=[slug]),
+                    ),
+                    (gettext_lazy("API documentation"), reverse("api-docs")),
+                ],
+            }
+        )
+    if roles & {Role.PROVIDER_ADMIN, Role.MUNICIPAL_ADMIN}:
+        sections.append(
+            {
+                "title": gettext_lazy("Administration"),
+                "links": [
+                    (gettext_lazy("People and roles"), reverse("people", args=[slug])),
+                    (gettext_lazy("Organization details"), reverse("org_profile", args=[slug])),
+                    (gettext_lazy("Local holidays"), reverse("calendar_settings", args=[slug])),
+                    (gettext_lazy("Audit log"), reverse("audit_log", args=[slug])),
+                ],
+            }
+        )
+    if has_permission(roles, "documents.view"):
+        sections.append(
+            {
+                "title": gettext_lazy("Office work"),
+                "links": [(gettext_lazy("Documents"), reverse("documents", args=[slug]))],
+            }
+        )
+    if Role.ELECTED_MEMBER in roles:
+        sections.append(
+            {
+                "title": gettext_lazy("Council"),
+                "links": [
+                    (gettext_lazy("Organization details"), reverse("org_profile", args=[slug]))
+                ],
+            }
+        )
+    return sections
+
+
 class HomeView(LoginRequiredMixin, View):
     """The organization switcher. With a single organization it goes straight to its dashboard."""
 
@@ -78,7 +136,7 @@ class HomeView(LoginRequiredMixin, View):
         if len(orgs) == 1 and not request.GET.get("all"):
             return redirect("dashboard", org_slug=orgs[0].slug)
         roles = user_roles_by_org(request.user)
-        rows = [(org, sorted(roles.get(org.pk, ()))) for org in orgs]
+        rows = [(org, role_labels(roles.get(org.pk, ()))) for org in orgs]
         return render(request, "core/home.html", {"rows": rows})
 
 
@@ -87,6 +145,8 @@ class DashboardView(TenantView):
         org = request.org  # type: ignore[attr-defined]
         cal = calendar_for(org)
         context = {
+            "role_names": role_labels(request.org_roles),  # type: ignore[attr-defined]
+            "role_sections": role_sections(org, request.org_roles),  # type: ignore[attr-defined]
             "upcoming_holidays": cal.upcoming_holidays(limit=5),
             "today_is_business_day": cal.is_business_day(cal.today()),
             "next_business_day": cal.next_business_day(cal.today()),
@@ -101,8 +161,13 @@ class AuditLogView(TenantView):
     permission = "audit.view"
 
     def get(self, request: HttpRequest, org_slug: str) -> HttpResponse:
-        events = selectors.audit_events(org=request.org, action=request.GET.get("action", ""))  # type: ignore[attr-defined]
-        return render(request, "core/audit_log.html", {"page": paginate(request, events)})
+        action = request.GET.get("action", "").strip()
+        events = selectors.audit_events(org=request.org, action=action)  # type: ignore[attr-defined]
+        context = {
+            "page": paginate(request, events),
+            "extra_query": urlencode({"action": action}) if action else "",
+        }
+        return render(request, "core/audit_log.html", context)
 
 
 class TokenForm(forms.Form):
@@ -131,8 +196,14 @@ class MFAView(LoginRequiredMixin, View):
             device = TOTPDevice.objects.create(user=request.user, name="TOTP", confirmed=False)
         return device, False
 
-    def _render(self, request: HttpRequest, device: TOTPDevice, enrolled: bool, form: TokenForm) -> HttpResponse:
-        context: dict[str, Any] = {"form": form, "enrolled": enrolled, "next": safe_next(request, "")}
+    def _render(
+        self, request: HttpRequest, device: TOTPDevice, enrolled: bool, form: TokenForm
+    ) -> HttpResponse:
+        context: dict[str, Any] = {
+            "form": form,
+            "enrolled": enrolled,
+            "next": safe_next(request, ""),
+        }
         if not enrolled:
             context["qr_svg"] = _qr_svg(device.config_url)
             context["secret"] = services.totp_secret_base32(device)

@@ -1,0 +1,57 @@
+# Ajunta — the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install demo run test lint format migrations messages totp bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+## make demo: install, migrate, seed the demo organizations and users, serve on http://127.0.0.1:8000
+demo: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make run: serve without seeding (DEBUG=1)
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: the whole suite; SQLite by default, PostgreSQL when DATABASE_URL is set
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy ajunta
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations: install
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+## make messages: refresh the Catalan and Spanish catalogues and compile them (needs GNU gettext)
+messages: install
+	cd ajunta && DEBUG=1 ../$(BIN)/python ../manage.py makemessages -l ca -l es -l en --no-obsolete
+	cd ajunta && DEBUG=1 ../$(BIN)/python ../manage.py compilemessages
+
+## make totp WHO=provider.admin: the demo user's current two-step code
+totp: install
+	DEBUG=1 $(BIN)/python manage.py demo_totp $(WHO)
+
+clean:
+	rm -rf $(VENV) *.egg-info db.sqlite3* .test-db.sqlite3* staticfiles .pytest_cache .ruff_cache .mypy_cache

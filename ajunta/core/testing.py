@@ -1,0 +1,179 @@
+"""Test helpers shared by every app: organizations, users with roles, and tenant-isolation checks.
+
+Each test class starts from TenantTestCase: organization A ("alpha", a small Catalan town) with
+Alice (municipal admin) and Bob (municipal staff), and organization B ("beta") with Charlie
+(municipal admin there), who must have no access to anything of A's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.test import Client, TestCase
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
+
+from ajunta.core.models import Role, RoleAssignment, User
+from ajunta.tenants.models import Organization, OrganizationKind
+
+DEFAULTS: dict[str, Any] = {
+    "kind": OrganizationKind.MUNICIPALITY,
+    "autonomous_community_code": "09",
+    "province_code": "08",
+}
+
+
+def make_org(slug: str, **fields: Any) -> Organization:
+    values = {**DEFAULTS, "name": slug.title(), **fields}
+    return Organization.objects.create(slug=slug, **values)
+
+
+def make_user(username: str, org: Organization | None = None, *roles: str, **fields: Any) -> User:
+    user = User.objects.create_user(
+        username=username, password="correct horse battery staple", email=f"{username}@example.org", **fields
+    )
+    for role in roles:
+        RoleAssignment.objects.create(organization=org, user=user, role=role)
+    return user
+
+
+def verify_mfa(client: Client, user: User) -> TOTPDevice:
+    """Log `user` in with a confirmed TOTP device already verified in this session."""
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+class TenantTestCase(TestCase):
+    org_a: Organization
+    org_b: Organization
+    alice: User
+    bob: User
+    charlie: User
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.org_a = make_org("alpha", name="Ajuntament d'Alpha")
+        cls.org_b = make_org("beta", name="Ajuntament de Beta")
+        cls.alice = make_user("alice", cls.org_a, Role.MUNICIPAL_ADMIN)
+        cls.bob = make_user("bob", cls.org_a, Role.MUNICIPAL_STAFF)
+        cls.charlie = make_user("charlie", cls.org_b, Role.MUNICIPAL_ADMIN)
+
+    def login(self, user: User) -> Client:
+        self.client.force_login(user)
+        return self.client
+
+    def api(self, user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+
+class TenantIsolationMixin:
+    """Proves, for the endpoints a test class names, that organization B never sees A's data.
+
+    Mix into a TenantTestCase and define:
+
+    - `isolation_object_urls(slug)`: (method, path) pairs that address A's objects, built with
+      `slug` as the organization. Charlie (role in B only) must get 404 both with A's slug (no
+      role there) and with B's slug (the object belongs to another organization).
+    - `isolation_list_urls(slug)`: (path, extract) pairs; `extract(response)` returns the ids
+      a list shows. Alice's list of A must show A's rows (`isolation_ids_a`) and none of B's
+      (`isolation_ids_b`); Charlie's list of B must show none of A's.
+
+    Both paths are requested with the API client when they start with /api/, else as pages.
+    """
+
+    isolation_object_urls: Callable[[str], Iterable[tuple[str, str]]]
+    isolation_list_urls: Callable[[str], Iterable[tuple[str, Callable[[Any], set]]]]
+    isolation_ids_a: set
+    isolation_ids_b: set
+
+    def _client_for(self, user: User, path: str) -> Any:
+        client: Any = APIClient() if path.startswith("/api/") else Client()
+        if path.startswith("/api/"):
+            client.force_authenticate(user)
+        else:
+            client.force_login(user)
+        return client
+
+    def test_other_organization_gets_404_on_objects(self) -> None:
+        case: Any = self
+        for slug in (case.org_a.slug, case.org_b.slug):
+            for method, path in self.isolation_object_urls(slug):
+                client = self._client_for(case.charlie, path)
+                response = getattr(client, method.lower())(path)
+                case.assertEqual(
+                    response.status_code, 404, f"{method} {path} as charlie (org B) answered {response.status_code}"
+                )
+
+    def test_lists_never_show_other_organizations_rows(self) -> None:
+        case: Any = self
+        for path, extract in self.isolation_list_urls(case.org_a.slug):
+            response = self._client_for(case.alice, path).get(path)
+            case.assertEqual(response.status_code, 200, path)
+            shown = extract(response)
+            case.assertTrue(self.isolation_ids_a <= shown, f"{path} misses A's rows")
+            case.assertFalse(shown & self.isolation_ids_b, f"{path} shows B's rows")
+        for path, extract in self.isolation_list_urls(case.org_b.slug):
+            response = self._client_for(case.charlie, path).get(path)
+            case.assertEqual(response.status_code, 200, path)
+            case.assertFalse(extract(response) & self.isolation_ids_a, f"{path} shows A's rows to B")
+
+
+def api_ids(key: str = "id") -> Callable[[Any], set]:
+    """Extractor for paginated API lists: the `key` of every row in `results`."""
+    return lambda response: {str(row[key]) for row in response.json()["results"]}
+
+
+# --- every URL is tenant-scoped or explicitly public ----------------------------------------------
+# Reachable without logging in. Each entry is a deliberate decision: say why beside it.
+PUBLIC_URL_NAMES = {
+    "login", "password_reset", "password_reset_done", "password_reset_confirm",
+    "password_reset_complete",  # authentication itself
+    "set_language",  # the language switcher works before login
+    "healthz",  # load balancer probe; reveals nothing
+    "api-schema", "api-docs",  # the API's public description
+}  # fmt: skip
+# Logged-in pages about the user themself, across organizations: never show tenant data.
+USER_SCOPED_URL_NAMES = {"home", "logout", "mfa", "api-me", "api-my-organizations"}
+# Django's admin: superusers only (platform operators), outside tenancy by design.
+ALLOWED_NAMESPACES = {"admin"}
+
+
+def walk_urls(patterns: Iterable[Any], prefix: str = "", namespace: str = "") -> Iterable[tuple[str, Any, str]]:
+    """(route, pattern, namespace) for every endpoint under `patterns`."""
+    from django.urls import URLPattern, URLResolver
+
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from walk_urls(entry.url_patterns, route, entry.namespace or namespace)
+        elif isinstance(entry, URLPattern):
+            yield route, entry, namespace
+
+
+def find_unscoped_views(urlconf: str | None = None) -> list[str]:
+    """Routes whose view is neither tenant-scoped (with <org_slug> in the URL) nor allow-listed."""
+    from django.urls import get_resolver
+
+    problems = []
+    for route, pattern, namespace in walk_urls(get_resolver(urlconf).url_patterns):
+        if namespace in ALLOWED_NAMESPACES:
+            continue
+        callback = pattern.callback
+        view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+        if view_class is not None and getattr(view_class, "tenant_scoped", False):
+            if "<slug:org_slug>" not in route:
+                problems.append(f"{route} (tenant-scoped view without <slug:org_slug> in its URL)")
+            continue
+        if pattern.name in PUBLIC_URL_NAMES | USER_SCOPED_URL_NAMES:
+            continue
+        problems.append(f"{route} (name={pattern.name!r}, view={callback.__module__}.{callback.__name__})")
+    return problems
