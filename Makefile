@@ -35,7 +35,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy ajunta
+	DEBUG=1 $(BIN)/mypy ajunta
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -54,4 +54,4 @@ totp: install
 	DEBUG=1 $(BIN)/python manage.py demo_totp $(WHO)
 
 clean:
-	rm -rf $(VENV) *.egg-info db.sqlite3* .test-db.sqlite3* staticfiles .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) *.egg-info db.sqlite3* .test-db* staticfiles .pytest_cache .ruff_cache .mypy_cache

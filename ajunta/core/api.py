@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from ajunta.core import selectors, services
 from ajunta.core.calendar import calendar_for
 from ajunta.core.models import AuditEvent, LocalHoliday
-from ajunta.core.tenancy import has_permission, resolve_org
+from ajunta.core.tenancy import TenantAPIRequest, has_permission, resolve_org
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -33,6 +33,8 @@ class TenantAPIMixin:
     permission: str = "org.view"
     write_permission: str | None = None
     action_permissions: dict[str, str] = {}
+    request: Any  # a TenantAPIRequest once initial() ran
+    kwargs: dict[str, Any]
 
     def needed_permission(self, request: Request) -> str:
         action = getattr(self, "action", None)
@@ -44,12 +46,14 @@ class TenantAPIMixin:
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        org, roles = resolve_org(request.user, self.kwargs["org_slug"], self.needed_permission(request))  # type: ignore[attr-defined]
-        request.org = org  # type: ignore[attr-defined]
-        request.org_roles = roles  # type: ignore[attr-defined]
+        org, roles = resolve_org(
+            request.user, self.kwargs["org_slug"], self.needed_permission(request)
+        )
+        tenant_request = cast(TenantAPIRequest, request)
+        tenant_request.org, tenant_request.org_roles = org, roles
 
     def can(self, permission: str) -> bool:
-        return has_permission(self.request.org_roles, permission)  # type: ignore[attr-defined]
+        return has_permission(self.request.org_roles, permission)
 
 
 class TenantViewSet(TenantAPIMixin, viewsets.GenericViewSet):
@@ -73,7 +77,17 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["seq", "action", "actor", "object_type", "object_id", "changes", "ip", "created_at", "hash"]
+        fields = [
+            "seq",
+            "action",
+            "actor",
+            "object_type",
+            "object_id",
+            "changes",
+            "ip",
+            "created_at",
+            "hash",
+        ]
 
 
 class LocalHolidaySerializer(serializers.ModelSerializer):
@@ -102,7 +116,9 @@ class AuditEventViewSet(mixins.ListModelMixin, TenantViewSet):
     serializer_class = AuditEventSerializer
 
     def get_queryset(self) -> Any:
-        return selectors.audit_events(org=self.request.org, action=self.request.query_params.get("action", ""))  # type: ignore[attr-defined]
+        return selectors.audit_events(
+            org=self.request.org, action=self.request.query_params.get("action", "")
+        )
 
 
 class LocalHolidayViewSet(
@@ -113,18 +129,24 @@ class LocalHolidayViewSet(
 
     def get_queryset(self) -> Any:
         year = self.request.query_params.get("year")
-        return selectors.local_holidays(org=self.request.org, year=int(year) if year and year.isdigit() else None)  # type: ignore[attr-defined]
+        return selectors.local_holidays(
+            org=self.request.org, year=int(year) if year and year.isdigit() else None
+        )
 
-    def create(self, request: Request, org_slug: str) -> Response:
+    def create(self, request: TenantAPIRequest, org_slug: str) -> Response:
         serializer = LocalHolidaySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         holiday = services.local_holiday_add(
-            org=request.org, actor=request.user, **serializer.validated_data  # type: ignore[attr-defined]
+            org=request.org,
+            actor=request.user,
+            **serializer.validated_data,
         )
         return Response(LocalHolidaySerializer(holiday).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: LocalHoliday) -> None:
-        services.local_holiday_remove(org=self.request.org, actor=self.request.user, holiday=instance)  # type: ignore[attr-defined]
+        services.local_holiday_remove(
+            org=self.request.org, actor=self.request.user, holiday=instance
+        )
 
 
 class DeadlineView(TenantAPIView):
@@ -135,12 +157,12 @@ class DeadlineView(TenantAPIView):
         responses={200: OpenApiTypes.OBJECT},
         examples=[],
     )
-    def get(self, request: Request, org_slug: str) -> Response:
+    def get(self, request: TenantAPIRequest, org_slug: str) -> Response:
         query = DeadlineQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         start: dt.date = query.validated_data["start"]
         amount: int = query.validated_data["amount"]
-        cal = calendar_for(request.org)  # type: ignore[attr-defined]
+        cal = calendar_for(request.org)
         compute = {
             "business_days": cal.add_business_days,
             "calendar_days": cal.add_calendar_days,
@@ -160,8 +182,8 @@ class BusinessDaysView(TenantAPIView):
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
-    def get(self, request: Request, org_slug: str) -> Response:
-        cal = calendar_for(request.org)  # type: ignore[attr-defined]
+    def get(self, request: TenantAPIRequest, org_slug: str) -> Response:
+        cal = calendar_for(request.org)
         raw = request.query_params.get("year", "")
         if raw and not (raw.isdigit() and 1900 < int(raw) < 2200):
             raise ValidationError({"year": ["A year between 1901 and 2199."]})

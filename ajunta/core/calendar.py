@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Any
 
 import holidays
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ajunta.core.models import BusinessHours, LocalHoliday
 
@@ -28,6 +28,10 @@ COMMUNITY_SUBDIVISIONS = {
     "15": "NC", "16": "PV", "17": "RI", "18": "CE", "19": "ML",
 }  # fmt: skip
 
+# Django language -> `holidays` language. Without one, `holidays` names the days in the language of
+# the server's LANGUAGE/LC_ALL/LANG environment, whatever the user's.
+HOLIDAY_LANGUAGES = {"ca": "ca", "es": "es", "en": "en_US"}
+
 DEFAULT_HOURS = {weekday: [(dt.time(8), dt.time(15))] for weekday in range(5)}
 MAX_SEARCH_DAYS = 3660
 
@@ -35,20 +39,23 @@ MAX_SEARCH_DAYS = 3660
 class BusinessCalendar:
     def __init__(self, org: Any) -> None:
         self.org = org
-        self._years: dict[int, dict[dt.date, str]] = {}
+        self._years: dict[tuple[int, str], dict[dt.date, str]] = {}
 
     # --- days ------------------------------------------------------------------------------
     def holidays_in(self, year: int) -> dict[dt.date, str]:
-        """Every holiday of `year` for this organization: date -> name."""
-        if year not in self._years:
+        """Every holiday of `year` for this organization: date -> name in the active language."""
+        language = HOLIDAY_LANGUAGES.get((translation.get_language() or "").split("-")[0], "ca")
+        if (year, language) not in self._years:
             subdiv = COMMUNITY_SUBDIVISIONS.get(getattr(self.org, "autonomous_community_code", ""))
             days: dict[dt.date, str] = dict(
-                holidays.country_holidays("ES", subdiv=subdiv, years=year).items()
+                holidays.country_holidays(
+                    "ES", subdiv=subdiv, years=year, language=language
+                ).items()
             )
             local = LocalHoliday.objects.filter(organization=self.org, date__year=year)
             days.update(local.values_list("date", "name"))
-            self._years[year] = days
-        return self._years[year]
+            self._years[year, language] = days
+        return self._years[year, language]
 
     def is_holiday(self, day: dt.date) -> bool:
         return day in self.holidays_in(day.year)

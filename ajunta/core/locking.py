@@ -2,6 +2,7 @@
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, connection, models, transaction
 
 M = TypeVar("M", bound=models.Model)
@@ -23,7 +24,7 @@ def lock_or_create(model: type[M], **key: Any) -> M:
     manager = model._default_manager
     try:
         return manager.select_for_update().get(**key)
-    except model.DoesNotExist:
+    except ObjectDoesNotExist:
         pass
     try:
         with transaction.atomic():

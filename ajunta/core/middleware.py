@@ -42,14 +42,12 @@ class MFARequiredMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[union-attr,attr-defined]
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
             and not any(request.path == reverse(name) for name in MFA_EXEMPT_NAMES)
             and (mfa_required(user) or any(devices_for_user(user, confirmed=True)))
         ):
             if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"detail": _("Verify your second factor first.")}, status=403
-                )
+                return JsonResponse({"detail": _("Verify your second factor first.")}, status=403)
             return redirect(f"{reverse('mfa')}?next={request.get_full_path()}")
         return self.get_response(request)

@@ -14,7 +14,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from rest_framework.request import Request
 
 from ajunta.core.models import PROVIDER_ROLES, Role, RoleAssignment
 
@@ -82,7 +83,9 @@ def user_organizations(user: Any) -> QuerySet:
 
 def user_roles_by_org(user: Any) -> dict[int, frozenset[str]]:
     result: dict[int, set[str]] = {}
-    for org_id, role in RoleAssignment.objects.filter(user=user).values_list("organization_id", "role"):
+    for org_id, role in RoleAssignment.objects.filter(user=user).values_list(
+        "organization_id", "role"
+    ):
         result.setdefault(org_id, set()).add(role)
     return {org_id: frozenset(roles) for org_id, roles in result.items()}
 
@@ -93,3 +96,17 @@ def mfa_required(user: Any) -> bool:
     if roles & PROVIDER_ROLES:
         return True
     return bool(roles) and settings.MFA_REQUIRED_FOR_ALL_STAFF
+
+
+class TenantHttpRequest(HttpRequest):
+    """A request that passed a tenant view: what the base view sets, spelled out for type checkers."""
+
+    org: Any
+    org_roles: frozenset[str]
+
+
+class TenantAPIRequest(Request):
+    """The API counterpart of TenantHttpRequest."""
+
+    org: Any
+    org_roles: frozenset[str]

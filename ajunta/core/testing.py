@@ -32,16 +32,23 @@ def make_org(slug: str, **fields: Any) -> Organization:
 
 def make_user(username: str, org: Organization | None = None, *roles: str, **fields: Any) -> User:
     user = User.objects.create_user(
-        username=username, password="correct horse battery staple", email=f"{username}@example.org", **fields
+        username=username,
+        password="correct horse battery staple",  # noqa: S106  (test users only)
+        email=f"{username}@example.org",
+        **fields,
     )
-    for role in roles:
-        RoleAssignment.objects.create(organization=org, user=user, role=role)
+    if roles:
+        assert org is not None, "roles are held in an organization"
+        for role in roles:
+            RoleAssignment.objects.create(organization=org, user=user, role=role)
     return user
 
 
 def verify_mfa(client: Client, user: User) -> TOTPDevice:
     """Log `user` in with a confirmed TOTP device already verified in this session."""
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
@@ -110,7 +117,9 @@ class TenantIsolationMixin:
                 client = self._client_for(case.charlie, path)
                 response = getattr(client, method.lower())(path)
                 case.assertEqual(
-                    response.status_code, 404, f"{method} {path} as charlie (org B) answered {response.status_code}"
+                    response.status_code,
+                    404,
+                    f"{method} {path} as charlie (org B) answered {response.status_code}",
                 )
 
     def test_lists_never_show_other_organizations_rows(self) -> None:
@@ -124,7 +133,9 @@ class TenantIsolationMixin:
         for path, extract in self.isolation_list_urls(case.org_b.slug):
             response = self._client_for(case.charlie, path).get(path)
             case.assertEqual(response.status_code, 200, path)
-            case.assertFalse(extract(response) & self.isolation_ids_a, f"{path} shows A's rows to B")
+            case.assertFalse(
+                extract(response) & self.isolation_ids_a, f"{path} shows A's rows to B"
+            )
 
 
 def api_ids(key: str = "id") -> Callable[[Any], set]:
@@ -147,7 +158,9 @@ USER_SCOPED_URL_NAMES = {"home", "logout", "mfa", "api-me", "api-my-organization
 ALLOWED_NAMESPACES = {"admin"}
 
 
-def walk_urls(patterns: Iterable[Any], prefix: str = "", namespace: str = "") -> Iterable[tuple[str, Any, str]]:
+def walk_urls(
+    patterns: Iterable[Any], prefix: str = "", namespace: str = ""
+) -> Iterable[tuple[str, Any, str]]:
     """(route, pattern, namespace) for every endpoint under `patterns`."""
     from django.urls import URLPattern, URLResolver
 
@@ -175,5 +188,7 @@ def find_unscoped_views(urlconf: str | None = None) -> list[str]:
             continue
         if pattern.name in PUBLIC_URL_NAMES | USER_SCOPED_URL_NAMES:
             continue
-        problems.append(f"{route} (name={pattern.name!r}, view={callback.__module__}.{callback.__name__})")
+        problems.append(
+            f"{route} (name={pattern.name!r}, view={callback.__module__}.{callback.__name__})"
+        )
     return problems

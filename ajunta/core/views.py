@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import qrcode
@@ -27,7 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ajunta.core import selectors, services
 from ajunta.core.calendar import calendar_for
 from ajunta.core.models import Role
-from ajunta.core.tenancy import has_permission, resolve_org, user_roles_by_org
+from ajunta.core.tenancy import TenantHttpRequest, has_permission, resolve_org, user_roles_by_org
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -42,6 +42,7 @@ class TenantViewMixin:
     tenant_scoped = True
     permission: str = "org.view"
     write_permission: str | None = None
+    request: Any  # a TenantHttpRequest once dispatch() ran
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
@@ -49,17 +50,23 @@ class TenantViewMixin:
         needed = self.permission
         if request.method in WRITE_METHODS and self.write_permission:
             needed = self.write_permission
-        request.org, request.org_roles = resolve_org(  # type: ignore[attr-defined]
+        tenant_request = cast(TenantHttpRequest, request)
+        tenant_request.org, tenant_request.org_roles = resolve_org(
             request.user, kwargs["org_slug"], needed
         )
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
     def can(self, permission: str) -> bool:
-        return has_permission(self.request.org_roles, permission)  # type: ignore[attr-defined]
+        return has_permission(self.request.org_roles, permission)
 
 
 class TenantView(TenantViewMixin, View):
     pass
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """An htmx request: answer with the partial it swaps in, not the whole page."""
+    return request.headers.get("HX-Request") == "true"
 
 
 def paginate(request: HttpRequest, queryset: Any, per_page: int = 50) -> Any:
@@ -141,12 +148,12 @@ class HomeView(LoginRequiredMixin, View):
 
 
 class DashboardView(TenantView):
-    def get(self, request: HttpRequest, org_slug: str) -> HttpResponse:
-        org = request.org  # type: ignore[attr-defined]
+    def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
+        org = request.org
         cal = calendar_for(org)
         context = {
-            "role_names": role_labels(request.org_roles),  # type: ignore[attr-defined]
-            "role_sections": role_sections(org, request.org_roles),  # type: ignore[attr-defined]
+            "role_names": role_labels(request.org_roles),
+            "role_sections": role_sections(org, request.org_roles),
             "upcoming_holidays": cal.upcoming_holidays(limit=5),
             "today_is_business_day": cal.is_business_day(cal.today()),
             "next_business_day": cal.next_business_day(cal.today()),
@@ -160,9 +167,9 @@ class DashboardView(TenantView):
 class AuditLogView(TenantView):
     permission = "audit.view"
 
-    def get(self, request: HttpRequest, org_slug: str) -> HttpResponse:
+    def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
         action = request.GET.get("action", "").strip()
-        events = selectors.audit_events(org=request.org, action=action)  # type: ignore[attr-defined]
+        events = selectors.audit_events(org=request.org, action=action)
         context = {
             "page": paginate(request, events),
             "extra_query": urlencode({"action": action}) if action else "",

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from ajunta.core.api import TenantAPIView
 from ajunta.core.selectors import organizations_of_user
-from ajunta.core.tenancy import user_roles_by_org
+from ajunta.core.tenancy import TenantAPIRequest, user_roles_by_org
 from ajunta.tenants import services
 from ajunta.tenants.models import Organization
 
@@ -49,12 +49,12 @@ class OrganizationDetailView(TenantAPIView):
     write_permission = "org.settings"
 
     @extend_schema(responses=OrganizationSerializer)
-    def get(self, request: Request, org_slug: str) -> Response:
-        return Response(OrganizationSerializer(request.org).data)  # type: ignore[attr-defined]
+    def get(self, request: TenantAPIRequest, org_slug: str) -> Response:
+        return Response(OrganizationSerializer(request.org).data)
 
     @extend_schema(request=OrganizationSerializer, responses=OrganizationSerializer)
-    def patch(self, request: Request, org_slug: str) -> Response:
-        org: Any = request.org  # type: ignore[attr-defined]
+    def patch(self, request: TenantAPIRequest, org_slug: str) -> Response:
+        org: Any = request.org
         serializer = OrganizationSerializer(org, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         org = services.organization_update(org=org, actor=request.user, **serializer.validated_data)

@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from ajunta.tenants.models import Organization
 
-WEEKDAYS = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+WEEKDAYS = [
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+]
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
@@ -31,7 +39,9 @@ class BusinessHoursForm(forms.Form):
                 label=label,
                 required=False,
                 max_length=100,
-                help_text=_("For example 08:00-15:00; several ranges separated by commas; empty if closed."),
+                help_text=_(
+                    "For example 08:00-15:00; several ranges separated by commas; empty if closed."
+                ),
             )
 
     @staticmethod

@@ -43,7 +43,9 @@ class Organization(models.Model):
         _("autonomous community code"),
         max_length=2,
         validators=[two_digits],
-        help_text=_("INE code of the autonomous community (09 Catalonia); it selects the holidays."),
+        help_text=_(
+            "INE code of the autonomous community (09 Catalonia); it selects the holidays."
+        ),
     )
     comarca = models.CharField(_("comarca"), max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -71,7 +73,9 @@ class Organization(models.Model):
     def clean(self) -> None:
         errors = {}
         if self.ine_code and self.province_code and self.ine_code[:2] != self.province_code:
-            errors["province_code"] = _("The province code must match the INE code's first two digits.")
+            errors["province_code"] = _(
+                "The province code must match the INE code's first two digits."
+            )
         if (
             self.kind == OrganizationKind.MUNICIPALITY
             and self.ine_code

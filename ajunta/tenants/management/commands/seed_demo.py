@@ -31,9 +31,16 @@ OTHER_MEMBERS = [
     # (INE 5-digit code, population, year)
     ("42020", 5400, 2024),  # Almazán, Soria (Castilla y León)
     ("42113", 690, 2024),  # Medinaceli, Soria (Castilla y León)
-    ("25001", None, None),  # Abella de la Conca, Pallars Jussà (Catalonia): population from the file
+    (
+        "25001",
+        None,
+        None,
+    ),  # Abella de la Conca, Pallars Jussà (Catalonia): population from the file
 ]
-MANRESA_HOLIDAYS = [(dt.date(2026, 2, 23), "Festa de la Llum"), (dt.date(2026, 8, 31), "Festa Major")]
+MANRESA_HOLIDAYS = [
+    (dt.date(2026, 2, 23), "Festa de la Llum"),
+    (dt.date(2026, 8, 31), "Festa Major"),
+]
 
 
 def catalan_name(idescat_name: str) -> str:
@@ -70,7 +77,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
-            raise CommandError("seed_demo creates users with published passwords: it runs only with DEBUG=1.")
+            raise CommandError(
+                "seed_demo creates users with published passwords: it runs only with DEBUG=1."
+            )
         with transaction.atomic():
             orgs = self.create_organizations()
             users = self.create_users(orgs)
