@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from axes.helpers import get_client_ip_address
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -49,5 +50,5 @@ class MFARequiredMiddleware:
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": _("Verify your second factor first.")}, status=403)
-            return redirect(f"{reverse('mfa')}?next={request.get_full_path()}")
+            return redirect(f"{reverse('mfa')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
@@ -20,7 +20,9 @@ from ajunta.core.models import BusinessHours, LocalHoliday, Role, RoleAssignment
 def role_grant(*, org: Any, actor: Any, user: Any, role: str) -> RoleAssignment:
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
-    assignment, created = RoleAssignment.objects.get_or_create(organization=org, user=user, role=role)
+    assignment, created = RoleAssignment.objects.get_or_create(
+        organization=org, user=user, role=role
+    )
     if created:
         audit_record(
             org=org, actor=actor, action="role.grant", obj=assignment,
@@ -44,9 +46,14 @@ def local_holiday_add(*, org: Any, actor: Any, date: dt.date, name: str) -> Loca
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the holiday a name.")})
+    duplicate = ValidationError({"date": _("There is already a local holiday on that date.")})
     if LocalHoliday.objects.filter(organization=org, date=date).exists():
-        raise ValidationError({"date": _("There is already a local holiday on that date.")})
-    holiday = LocalHoliday.objects.create(organization=org, date=date, name=name)
+        raise duplicate
+    try:
+        with transaction.atomic():  # a concurrent request may have added it since the check
+            holiday = LocalHoliday.objects.create(organization=org, date=date, name=name)
+    except IntegrityError as exc:
+        raise duplicate from exc
     audit_record(
         org=org, actor=actor, action="calendar.local_holiday.add", obj=holiday,
         changes={"date": date, "name": name},
@@ -109,5 +116,7 @@ def api_token_issue(*, actor: Any, user: Any) -> Token:
     """A new API token for `user` (replacing any old one). It carries exactly the user's roles."""
     Token.objects.filter(user=user).delete()
     token = Token.objects.create(user=user)
-    audit_record(org=None, actor=actor, action="user.api_token.issue", changes={"user": user.username})
+    audit_record(
+        org=None, actor=actor, action="user.api_token.issue", changes={"user": user.username}
+    )
     return token

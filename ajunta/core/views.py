@@ -216,6 +216,12 @@ class MFAView(LoginRequiredMixin, View):
             context["secret"] = services.totp_secret_base32(device)
         return render(request, "registration/mfa.html", context)
 
+    @staticmethod
+    def _paused(request: HttpRequest, device: TOTPDevice, enrolled: bool) -> bool:
+        """django-otp pauses a device after wrong codes; say so rather than 'wrong code'."""
+        devices = devices_for_user(request.user, confirmed=True) if enrolled else [device]
+        return any(not d.verify_is_allowed()[0] for d in devices)
+
     def get(self, request: HttpRequest) -> HttpResponse:
         device, enrolled = self._device(request)
         return self._render(request, device, enrolled, TokenForm())
@@ -235,5 +241,12 @@ class MFAView(LoginRequiredMixin, View):
                     messages.success(request, _("Two-step verification is now on."))
                 otp_login(request, matched)
                 return redirect(safe_next(request, "/"))
-            form.add_error("token", _("That code is not valid. Wait for a new one and try again."))
+            if self._paused(request, device, enrolled):
+                form.add_error(
+                    "token", _("Too many wrong codes: wait a few seconds, then try again.")
+                )
+            else:
+                form.add_error(
+                    "token", _("That code is not valid. Wait for a new one and try again.")
+                )
         return self._render(request, device, enrolled, form)

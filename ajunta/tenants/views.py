@@ -1,5 +1,7 @@
 """Organization pages: profile, calendar settings (local holidays, business hours), people."""
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from ajunta.core import selectors as core_selectors
 from ajunta.core import services as core_services
-from ajunta.core.calendar import calendar_for
+from ajunta.core.calendar import DEFAULT_HOURS, calendar_for
 from ajunta.core.tenancy import TenantHttpRequest, has_permission
 from ajunta.core.views import TenantView, is_htmx
 from ajunta.tenants import services
@@ -66,12 +68,20 @@ def calendar_context(
             (d, n) for d, n in sorted(cal.holidays_in(year).items()) if d not in local_dates
         ],
         "holiday_form": LocalHolidayForm(),
-        "hours_form": BusinessHoursForm(initial=BusinessHoursForm.initial_from(hours)),
+        "hours_form": BusinessHoursForm(
+            initial=BusinessHoursForm.initial_from(hours or default_hours())
+        ),
         "hours_are_default": not hours,
         "can_edit": has_permission(request.org_roles, "org.settings"),
     }
     context.update(extra)
     return context
+
+
+def default_hours() -> list[tuple[int, dt.time, dt.time]]:
+    return [
+        (day, opens, closes) for day, ranges in DEFAULT_HOURS.items() for opens, closes in ranges
+    ]
 
 
 HOLIDAYS_PARTIAL = "tenants/partials/local_holidays.html"

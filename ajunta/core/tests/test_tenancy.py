@@ -7,8 +7,8 @@ from django.test import override_settings
 from ajunta.core import services
 from ajunta.core.audit import audit_record
 from ajunta.core.models import LocalHoliday, Role
-from ajunta.core.testing import TenantIsolationMixin, TenantTestCase, api_ids, make_org, make_user
 from ajunta.core.tenancy import has_permission, resolve_org
+from ajunta.core.testing import TenantIsolationMixin, TenantTestCase, api_ids, make_org, make_user
 
 
 class ResolveOrgTests(TenantTestCase):
@@ -57,7 +57,9 @@ class DashboardTests(TenantTestCase):
 
     def test_anonymous_is_sent_to_login(self):
         response = self.client.get("/o/alpha/")
-        self.assertRedirects(response, "/accounts/login/?next=/o/alpha/", fetch_redirect_response=False)
+        self.assertRedirects(
+            response, "/accounts/login/?next=/o/alpha/", fetch_redirect_response=False
+        )
 
     def test_home_goes_straight_to_the_only_organization(self):
         response = self.login(self.alice).get("/")
@@ -114,7 +116,8 @@ class AuditLogPageTests(TenantTestCase):
     def test_query_count_does_not_grow_with_rows(self):
         self.login(self.alice)
         self.client.get("/o/alpha/audit/")  # warm the session
-        with self.assertNumQueries(8) as few:  # session, user, MFA check (2), org+roles, count, switcher, page
+        # session, user, MFA check (2), org + roles, count, switcher, page
+        with self.assertNumQueries(8) as few:
             self.client.get("/o/alpha/audit/")
         for n in range(30):
             audit_record(org=self.org_a, actor=self.bob, action="more", object_id=str(n))
@@ -126,8 +129,12 @@ class CoreApiIsolationTests(TenantIsolationMixin, TenantTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.holiday_a = LocalHoliday.objects.create(organization=cls.org_a, date=dt.date(2026, 6, 24), name="Sant Joan A")
-        cls.holiday_b = LocalHoliday.objects.create(organization=cls.org_b, date=dt.date(2026, 6, 24), name="Sant Joan B")
+        cls.holiday_a = LocalHoliday.objects.create(
+            organization=cls.org_a, date=dt.date(2026, 6, 24), name="Sant Joan A"
+        )
+        cls.holiday_b = LocalHoliday.objects.create(
+            organization=cls.org_b, date=dt.date(2026, 6, 24), name="Sant Joan B"
+        )
         cls.isolation_ids_a = {str(cls.holiday_a.pk)}
         cls.isolation_ids_b = {str(cls.holiday_b.pk)}
 
@@ -197,25 +204,37 @@ class HolidayApiTests(TenantTestCase):
         self.assertEqual(holiday.name, "Sant Joan")
         from ajunta.core.models import AuditEvent
 
-        self.assertTrue(AuditEvent.objects.filter(organization=self.org_a, action="calendar.local_holiday.add").exists())
+        self.assertTrue(
+            AuditEvent.objects.filter(
+                organization=self.org_a, action="calendar.local_holiday.add"
+            ).exists()
+        )
 
     def test_duplicate_date_is_a_400_with_a_field_message(self):
         client = self.api(self.alice)
-        client.post("/api/v1/o/alpha/holidays/", {"date": "2026-06-24", "name": "Sant Joan"}, format="json")
-        response = client.post("/api/v1/o/alpha/holidays/", {"date": "2026-06-24", "name": "Again"}, format="json")
+        client.post(
+            "/api/v1/o/alpha/holidays/", {"date": "2026-06-24", "name": "Sant Joan"}, format="json"
+        )
+        response = client.post(
+            "/api/v1/o/alpha/holidays/", {"date": "2026-06-24", "name": "Again"}, format="json"
+        )
         self.assertEqual(response.status_code, 400)
         self.assertIn("date", response.json())
         self.assertEqual(LocalHoliday.objects.filter(organization=self.org_a).count(), 1)
 
     def test_bad_date_is_a_400(self):
-        response = self.api(self.alice).post("/api/v1/o/alpha/holidays/", {"date": "2026-02-30", "name": "X"}, format="json")
+        response = self.api(self.alice).post(
+            "/api/v1/o/alpha/holidays/", {"date": "2026-02-30", "name": "X"}, format="json"
+        )
         self.assertEqual(response.status_code, 400)
         self.assertIn("date", response.json())
 
     def test_staff_may_read_but_not_write(self):
         client = self.api(self.bob)
         self.assertEqual(client.get("/api/v1/o/alpha/holidays/").status_code, 200)
-        response = client.post("/api/v1/o/alpha/holidays/", {"date": "2026-06-24", "name": "X"}, format="json")
+        response = client.post(
+            "/api/v1/o/alpha/holidays/", {"date": "2026-06-24", "name": "X"}, format="json"
+        )
         self.assertEqual(response.status_code, 403)
         self.assertFalse(LocalHoliday.objects.exists())
 
@@ -223,24 +242,31 @@ class HolidayApiTests(TenantTestCase):
 class CalendarApiTests(TenantTestCase):
     def test_deadline_in_business_days_skips_epiphany(self):
         response = self.api(self.bob).get(
-            "/api/v1/o/alpha/calendar/deadline/", {"start": "2026-01-02", "amount": 10, "unit": "business_days"}
+            "/api/v1/o/alpha/calendar/deadline/",
+            {"start": "2026-01-02", "amount": 10, "unit": "business_days"},
         )
         self.assertEqual(response.json()["due"], "2026-01-19")
 
     def test_deadline_rejects_bad_input(self):
-        response = self.api(self.bob).get("/api/v1/o/alpha/calendar/deadline/", {"start": "x", "amount": 0, "unit": "weeks"})
+        response = self.api(self.bob).get(
+            "/api/v1/o/alpha/calendar/deadline/", {"start": "x", "amount": 0, "unit": "weeks"}
+        )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(set(response.json()), {"start", "amount", "unit"})
 
     def test_year_holidays_include_local_ones(self):
-        LocalHoliday.objects.create(organization=self.org_a, date=dt.date(2026, 6, 24), name="Sant Joan local")
+        LocalHoliday.objects.create(
+            organization=self.org_a, date=dt.date(2026, 6, 24), name="Sant Joan local"
+        )
         body = self.api(self.bob).get("/api/v1/o/alpha/calendar/", {"year": 2026}).json()
         days = {row["date"] for row in body["holidays"]}
         self.assertIn("2026-09-11", days)
         self.assertIn("2026-06-24", days)
 
     def test_bad_year_is_a_400(self):
-        self.assertEqual(self.api(self.bob).get("/api/v1/o/alpha/calendar/", {"year": "abc"}).status_code, 400)
+        self.assertEqual(
+            self.api(self.bob).get("/api/v1/o/alpha/calendar/", {"year": "abc"}).status_code, 400
+        )
 
     @override_settings(LANGUAGE_CODE="en")
     def test_other_org_404(self):

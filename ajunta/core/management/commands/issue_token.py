@@ -9,7 +9,9 @@ from ajunta.core.services import api_token_issue
 
 
 class Command(BaseCommand):
-    help = "Issue (or replace) USERNAME's API token and print it. It carries exactly the user's roles."
+    help = (
+        "Issue (or replace) USERNAME's API token and print it. It carries exactly the user's roles."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
