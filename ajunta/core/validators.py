@@ -21,7 +21,9 @@ def ine_check_digit(code5: str) -> str:
 
 def validate_ine_code(value: str) -> None:
     if not (len(value) == 6 and value.isdigit()):
-        raise ValidationError(_("An INE code has 6 digits (5 plus the check digit)."), code="format")
+        raise ValidationError(
+            _("An INE code has 6 digits (5 plus the check digit)."), code="format"
+        )
     if ine_check_digit(value[:5]) != value[5]:
         raise ValidationError(_("The INE check digit is wrong."), code="check_digit")
 
