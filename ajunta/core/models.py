@@ -43,7 +43,10 @@ class TenantModel(models.Model):
     """Base of every model owned by an organization. Read it only through selectors that take it."""
 
     organization = models.ForeignKey(
-        ORGANIZATION_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("organization")
+        ORGANIZATION_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organization"),
     )
 
     objects = TenantQuerySet.as_manager()
@@ -89,6 +92,11 @@ class AuditEventQuerySet(models.QuerySet):
 
     def update(self, **kwargs: Any) -> int:
         raise PermissionError("Audit events are append-only.")
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        if kwargs.get("update_conflicts") or kwargs.get("ignore_conflicts"):
+            raise PermissionError("Audit events are append-only.")
+        return super().bulk_create(objs, *args, **kwargs)
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit events are append-only.")
@@ -158,6 +166,8 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise PermissionError("Audit events are append-only.")
+        # Never an UPDATE, even for an instance built with an existing primary key.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
@@ -193,7 +203,9 @@ class LocalHoliday(TenantModel):
         verbose_name_plural = _("local holidays")
         ordering = ["date"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "date"], name="core_local_holiday_unique")
+            models.UniqueConstraint(
+                fields=["organization", "date"], name="core_local_holiday_unique"
+            )
         ]
 
     def __str__(self) -> str:
