@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -97,7 +98,7 @@ class LocalHolidaySerializer(serializers.ModelSerializer):
 
 
 class DeadlineQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(help_text="Day of notification or publication.")
+    start = serializers.DateField(help_text=_("Day of notification or publication."))
     amount = serializers.IntegerField(min_value=1, max_value=3650)
     unit = serializers.ChoiceField(choices=["business_days", "calendar_days", "months", "years"])
 
@@ -178,7 +179,7 @@ class BusinessDaysView(TenantAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("year", int, description="Calendar year (default: this year)."),
+            OpenApiParameter("year", int, description=_("Calendar year (default: this year).")),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -186,7 +187,7 @@ class BusinessDaysView(TenantAPIView):
         cal = calendar_for(request.org)
         raw = request.query_params.get("year", "")
         if raw and not (raw.isdigit() and 1900 < int(raw) < 2200):
-            raise ValidationError({"year": ["A year between 1901 and 2199."]})
+            raise ValidationError({"year": [_("A year between 1901 and 2199.")]})
         year = int(raw) if raw else cal.today().year
         days = sorted(cal.holidays_in(year).items())
         return Response(

@@ -216,7 +216,7 @@ def sanitize_filename(name: str) -> str:
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
     name = name.strip().strip(".").strip()
     if not name:
-        return _("document")
+        return "document"
     if len(name) > NAME_MAX_LENGTH:
         stem, ext = os.path.splitext(name)
         ext = ext if len(ext) <= 16 else ""

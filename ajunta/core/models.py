@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 ORGANIZATION_MODEL = settings.AJUNTA_ORGANIZATION_MODEL
 
@@ -240,12 +241,12 @@ class BusinessHours(TenantModel):
 
 
 class EniDocumentType(models.TextChoices):
-    """ENI document types (NTI de documento electrónico, TD01-TD20, TD99)."""
+    """ENI document types (NTI de documento electrónico; metadatosDocumentoEni.xsd)."""
 
     TD01 = "TD01", _("Resolution")
-    TD02 = "TD02", _("Agreement")
+    TD02 = "TD02", pgettext_lazy("ENI document type", "Agreement")
     TD03 = "TD03", _("Contract")
-    TD04 = "TD04", _("Covenant")
+    TD04 = "TD04", pgettext_lazy("ENI document type", "Covenant")
     TD05 = "TD05", _("Declaration")
     TD06 = "TD06", _("Communication")
     TD07 = "TD07", _("Notification")
@@ -257,12 +258,12 @@ class EniDocumentType(models.TextChoices):
     TD13 = "TD13", _("Report")
     TD14 = "TD14", _("Application")
     TD15 = "TD15", _("Complaint")
-    TD16 = "TD16", _("Appeal")
-    TD17 = "TD17", _("Citizen communication")
-    TD18 = "TD18", _("Invoice")
-    TD19 = "TD19", _("Other seized documents")
-    TD20 = "TD20", _("Other")
-    TD99 = "TD99", _("Other (not listed)")
+    TD16 = "TD16", _("Allegation")
+    TD17 = "TD17", _("Appeals")
+    TD18 = "TD18", _("Citizen communication")
+    TD19 = "TD19", _("Invoice")
+    TD20 = "TD20", _("Other seized documents")
+    TD99 = "TD99", _("Other")
 
 
 class EniOrigin(models.IntegerChoices):

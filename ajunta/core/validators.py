@@ -31,6 +31,6 @@ def validate_ine_code(value: str) -> None:
 def validate_dir3_code(value: str) -> None:
     if not _DIR3_RE.match(value):
         raise ValidationError(
-            _("A DIR3 code has 9 characters: a capital letter, then letters or digits."),
+            _("A DIR3 code has 9 characters: a capital letter, then capital letters or digits."),
             code="format",
         )

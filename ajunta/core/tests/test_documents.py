@@ -70,6 +70,8 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/pdf")  # the client's claim
 
 
+# The assertions read the messages' English source text; the product default is Catalan.
+@override_settings(LANGUAGE_CODE="en")
 class DocumentsTestCase(TenantTestCase):
     """Each test gets an empty temporary storage, so nothing is written into the repository."""
 

@@ -88,7 +88,9 @@ class DashboardTests(TenantTestCase):
 
         with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 9, 11)):
             response = self.login(self.alice).get("/o/alpha/")
-        self.assertContains(response, "14 setembre 2026")  # next business day, Monday, in Catalan
+        self.assertContains(
+            response, "Dilluns, 14 setembre de 2026"
+        )  # next business day, in Catalan
 
 
 class AuditLogPageTests(TenantTestCase):
