@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "csp",
     "ajunta.core",
     "ajunta.tenants",
+    "ajunta.registry",
 ]
 
 MIDDLEWARE = [
@@ -184,6 +185,10 @@ STORAGES = {
     },
 }
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+# A registry filing (the SIR limits by default): attachments, bytes each, bytes in all.
+REGISTRY_MAX_ATTACHMENTS = env_int("REGISTRY_MAX_ATTACHMENTS", 5)
+REGISTRY_MAX_ATTACHMENT_BYTES = env_int("REGISTRY_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+REGISTRY_MAX_TOTAL_BYTES = env_int("REGISTRY_MAX_TOTAL_BYTES", 15 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

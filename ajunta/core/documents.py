@@ -9,12 +9,14 @@ them, so a corrupted file is an error, never a silent download.
 
 from __future__ import annotations
 
+import base64
 import codecs
 import datetime as dt
 import hashlib
 import logging
 import os
 import re
+import secrets
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -286,6 +288,7 @@ def document_store(
     elaboration_state: str = EniElaborationState.EE01,
     capture_date: dt.datetime | None = None,
     dir3_body: str = "",
+    verification_code: str | None = None,
 ) -> Document:
     """Store an upload as a new Document of `org`, checking size and type; reuse identical content."""
     metadata = _clean_metadata(
@@ -310,6 +313,7 @@ def document_store(
             size=received.size,
             sha256=received.sha256,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            verification_code=verification_code,
             **metadata,
         )
         path = document_upload_path(document, clean_name)
@@ -435,3 +439,29 @@ def document_open(*, org: Any, document: Document) -> IO[bytes]:
         handle.close()
         raise
     return handle
+
+
+def new_verification_code() -> str:
+    """A fresh secure verification code: 100 random bits in 20 base32 characters."""
+    return base64.b32encode(secrets.token_bytes(15)).decode()[:20]
+
+
+def format_verification_code(code: str) -> str:
+    """`ABCDEFGHIJKLMNOPQRST` -> `ABCDE-FGHIJ-KLMNO-PQRST`, as printed."""
+    return "-".join(code[i : i + 5] for i in range(0, len(code), 5))
+
+
+def normalize_verification_code(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def documents_remove_orphan_files(paths: list[str]) -> None:
+    """After a failed transaction, delete stored files that no Document row refers to.
+
+    Callers that store several documents in one transaction (a registry filing) use this so that a
+    refused or failed filing leaves no file behind.
+    """
+    storage = _storage()
+    for path in set(paths):
+        if path and not Document.objects.filter(file=path).exists() and storage.exists(path):
+            storage.delete(path)

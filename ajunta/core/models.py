@@ -312,6 +312,11 @@ class Document(TenantModel):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    # Secure verification code (CSV) printed on the document: anyone holding it may fetch and
+    # check the document at /verify/. Random and unguessable; set only on documents meant for it.
+    verification_code = models.CharField(
+        _("secure verification code"), max_length=32, null=True, blank=True, unique=True
+    )
 
     class Meta:
         verbose_name = _("document")

@@ -151,9 +151,16 @@ PUBLIC_URL_NAMES = {
     "set_language",  # the language switcher works before login
     "healthz",  # load balancer probe; reveals nothing
     "api-schema", "api-docs",  # the API's public description
+    "verify", "verify_download",  # secure verification codes: anyone holding one may check it
+    "portal_signup",  # citizens open an account before filing
 }  # fmt: skip
 # Logged-in pages about the user themself, across organizations: never show tenant data.
-USER_SCOPED_URL_NAMES = {"home", "logout", "mfa", "api-me", "api-my-organizations"}
+USER_SCOPED_URL_NAMES = {
+    "home", "logout", "mfa", "api-me", "api-my-organizations",
+    # the citizen's own area: only what the logged-in citizen filed
+    "portal_home", "portal_file", "portal_filing", "portal_document", "oidc_authentication_init",
+    "oidc_authentication_callback", "oidc_logout",
+}  # fmt: skip
 # Django's admin: superusers only (platform operators), outside tenancy by design.
 ALLOWED_NAMESPACES = {"admin"}
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -83,6 +86,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             orgs = self.create_organizations()
             users = self.create_users(orgs)
+            # Each app may add its own demo data in <app>/demo.py: seed(orgs=, users=, stdout=).
+            for app in apps.get_app_configs():
+                if app.name.startswith("ajunta.") and module_has_submodule(app.module, "demo"):
+                    import_module(f"{app.name}.demo").seed(
+                        orgs=orgs, users={u.username: u for u, _r, _k in users}, stdout=self.stdout
+                    )
         self.print_logins(users)
 
     # --- organizations -----------------------------------------------------------------------

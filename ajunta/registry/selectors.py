@@ -1,0 +1,139 @@
+"""Reads of the registry. Every read of tenant data takes the organization."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection
+from django.db.models import BooleanField, Func, Prefetch, Q, QuerySet, Value
+from django.utils import timezone
+
+from ajunta.registry.models import EntryAttachment, InterestedParty, RegistryEntry, Unit
+from ajunta.registry.services import normalize_text
+
+
+class FullTextMatch(Func):
+    """PostgreSQL full-text match on search_document, the same expression as its GIN index."""
+
+    template = "to_tsvector('simple'::regconfig, %(expressions)s) @@ plainto_tsquery('simple'::regconfig, %(query)s)"
+    output_field = BooleanField()
+
+    def __init__(self, column: str, query: str) -> None:
+        super().__init__(column, query=Value(query))
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        query_sql, query_params = compiler.compile(self.extra.pop("query"))
+        sql, params = super().as_sql(compiler, connection, query=query_sql, **extra)
+        return sql, (*params, *query_params)
+
+
+def text_search(entries: QuerySet[RegistryEntry], text: str) -> QuerySet[RegistryEntry]:
+    """Entries whose number, subject, summary or parties contain every word of `text`."""
+    query = normalize_text(text).strip()
+    if not query:
+        return entries
+    if connection.vendor == "postgresql":
+        return entries.filter(FullTextMatch("search_document", query))
+    for word in query.split():
+        entries = entries.filter(search_document__contains=word)
+    return entries
+
+
+def entries(
+    *,
+    org: Any,
+    number: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    direction: str = "",
+    party: str = "",
+    subject: str = "",
+    unit: Unit | int | None = None,
+    channel: str = "",
+    status: str = "",
+    q: str = "",
+) -> QuerySet[RegistryEntry]:
+    """The registry book of `org`, newest first, filtered."""
+    rows = RegistryEntry.objects.filter(organization=org)
+    if number:
+        rows = rows.filter(number__icontains=number.strip())
+    if date_from:
+        rows = rows.filter(filed_at__gte=_start_of(date_from))
+    if date_to:
+        rows = rows.filter(filed_at__lt=_start_of(date_to + dt.timedelta(days=1)))
+    if direction:
+        rows = rows.filter(direction=direction)
+    if channel:
+        rows = rows.filter(channel=channel)
+    if status:
+        rows = rows.filter(status=status)
+    if unit:
+        rows = rows.filter(destination_unit=unit)
+    if party:
+        term = party.strip()
+        matching = InterestedParty.objects.filter(organization=org).filter(
+            Q(id_number__iexact=term.upper())
+            | Q(name__icontains=term)
+            | Q(first_surname__icontains=term)
+        )
+        rows = rows.filter(pk__in=matching.values("entry_id"))
+    if subject:
+        rows = rows.filter(Q(epigraph__icontains=subject) | Q(summary__icontains=subject))
+    if q:
+        rows = text_search(rows, q)
+    return rows.select_related("destination_unit").order_by("-filed_at", "-id")
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def entry_get(*, org: Any, pk: Any) -> RegistryEntry:
+    """One entry of `org` with everything its page shows. DoesNotExist for another organization's."""
+    return (
+        RegistryEntry.objects.filter(organization=org)
+        .select_related(
+            "destination_unit", "receipt", "rectifies", "annulled_by", "acknowledged_by"
+        )
+        .prefetch_related(
+            Prefetch("parties", queryset=InterestedParty.objects.order_by("position")),
+            Prefetch(
+                "attachments",
+                queryset=EntryAttachment.objects.select_related("document").order_by("position"),
+            ),
+            "rectifications",
+        )
+        .get(pk=pk)
+    )
+
+
+def entry_by_number(*, org: Any, number: str) -> RegistryEntry:
+    return RegistryEntry.objects.get(organization=org, number=number)
+
+
+def units(*, org: Any, active_only: bool = False) -> QuerySet[Unit]:
+    rows = Unit.objects.filter(organization=org)
+    return rows.filter(is_active=True) if active_only else rows
+
+
+def pending_acknowledgement(*, org: Any, unit: Unit | None = None) -> QuerySet[RegistryEntry]:
+    """Entries routed to a unit and not yet acknowledged, oldest first."""
+    rows = RegistryEntry.objects.filter(
+        organization=org,
+        destination_unit__isnull=False,
+        acknowledged_at__isnull=True,
+        status="registered",
+    )
+    if unit is not None:
+        rows = rows.filter(destination_unit=unit)
+    return rows.select_related("destination_unit").order_by("filed_at", "id")
+
+
+def filings_of(*, user: Any) -> QuerySet[RegistryEntry]:
+    """What a citizen filed online, across organizations, newest first (their own data only)."""
+    return (
+        RegistryEntry.objects.filter(filer=user)
+        .select_related("organization", "receipt")
+        .order_by("-filed_at", "-id")
+    )
