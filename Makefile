@@ -20,6 +20,7 @@ install: $(VENV)/.installed
 ## make demo: install, migrate, seed the demo organizations and users, serve on http://127.0.0.1:8000
 demo: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py make_test_seal
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -52,6 +53,17 @@ messages: install
 ## make totp WHO=provider.admin: the demo user's current two-step code
 totp: install
 	DEBUG=1 $(BIN)/python manage.py demo_totp $(WHO)
+
+## make bench: load and scale benchmark on the ajunta_bench PostgreSQL database (docs/performance.md)
+## SCALE=S (default: 50 organizations, 50,000 entries, a few minutes) or SCALE=L (1,000 / 1,000,000)
+SCALE ?= S
+BENCH_ARGS ?=
+$(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(BIN)/python -m benches.run --scale $(SCALE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info db.sqlite3* .test-db* staticfiles .pytest_cache .ruff_cache .mypy_cache

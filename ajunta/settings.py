@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "ajunta.core",
     "ajunta.tenants",
     "ajunta.registry",
+    "ajunta.portal",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ajunta.core.context_processors.shell",
+                "ajunta.portal.context_processors.portal",
             ],
         },
     },
@@ -189,6 +191,10 @@ DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 REGISTRY_MAX_ATTACHMENTS = env_int("REGISTRY_MAX_ATTACHMENTS", 5)
 REGISTRY_MAX_ATTACHMENT_BYTES = env_int("REGISTRY_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 REGISTRY_MAX_TOTAL_BYTES = env_int("REGISTRY_MAX_TOTAL_BYTES", 15 * 1024 * 1024)
+# PAdES seal of receipts and other issued PDFs: SEAL_DIR/<org-slug>.p12 (an organization's own
+# seal certificate) or SEAL_DIR/platform.p12 (the provider's); without either, PDFs go unsealed.
+SEAL_DIR = Path(env("SEAL_DIR", str(BASE_DIR / "seals")))
+SEAL_PASSPHRASE = env("SEAL_PASSPHRASE")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -239,6 +245,27 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+
+# --- Citizen identity providers (OpenID Connect: VÀLid, Cl@ve, Keycloak) -------------------------
+# Off unless OIDC_RP_CLIENT_ID is set; then the login page offers "Log in with <provider>" and the
+# portal serves /portal/oidc/. Citizens can always open a local account instead.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT") or None
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", "openid email profile")
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", "OpenID Connect")
+OIDC_NIF_CLAIM = env("OIDC_NIF_CLAIM", "nif")
+if OIDC_RP_CLIENT_ID:
+    if OIDC_RP_SIGN_ALGO.startswith(("RS", "ES")) and not OIDC_OP_JWKS_ENDPOINT:
+        # Otherwise every login, local ones included, would fail when the backend is built.
+        raise ImproperlyConfigured(
+            f"OIDC_RP_SIGN_ALGO={OIDC_RP_SIGN_ALGO} needs OIDC_OP_JWKS_ENDPOINT."
+        )
+    AUTHENTICATION_BACKENDS.append("ajunta.portal.oidc.CitizenOIDCBackend")
 
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -296,5 +323,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -4,6 +4,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from ajunta.core import verify_views
 from ajunta.core import views as core_views
 
 
@@ -36,13 +37,18 @@ accounts = [
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
     path("healthz", healthz, name="healthz"),
+    path("verify/", verify_views.verify, name="verify"),
+    path("verify/<str:code>/download/", verify_views.verify_download, name="verify_download"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include(accounts)),
     path("admin/", admin.site.urls),
     path("o/<slug:org_slug>/", include("ajunta.core.urls")),
     path("o/<slug:org_slug>/", include("ajunta.tenants.urls")),
+    path("portal/", include("ajunta.portal.urls")),
+    path("o/<slug:org_slug>/registry/", include("ajunta.registry.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("ajunta.core.api_urls")),
     path("api/v1/", include("ajunta.tenants.api_urls")),
+    path("api/v1/", include("ajunta.registry.api_urls")),
 ]

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from ajunta.core.audit import chain_key
 from ajunta.core.models import AuditEvent, BusinessHours, Document, LocalHoliday, RoleAssignment
 from ajunta.core.tenancy import user_organizations
 
@@ -13,7 +14,8 @@ def organizations_of_user(*, user: Any) -> QuerySet:
 
 
 def audit_events(*, org: Any, action: str = "") -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.filter(organization=org)
+    # The organization's chain, newest first: served by the unique (chain, seq) index.
+    events = AuditEvent.objects.filter(chain=chain_key(org))
     if action:
         events = events.filter(action__startswith=action)
     return events.order_by("-seq")

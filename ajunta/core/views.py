@@ -116,6 +116,21 @@ def role_sections(org: Any, roles: frozenset[str]) -> list[dict[str, Any]]:
                 ],
             }
         )
+    if has_permission(roles, "registry.view"):
+        # URL names, not imports: core does not depend on the registry app.
+        sections.append(
+            {
+                "title": gettext_lazy("Registry"),
+                "links": [
+                    (gettext_lazy("Registry book"), reverse("registry_book", args=[slug])),
+                    (gettext_lazy("Register an entry"), reverse("registry_entry_new", args=[slug])),
+                    (
+                        gettext_lazy("Units and pending entries"),
+                        reverse("registry_units", args=[slug]),
+                    ),
+                ],
+            }
+        )
     if has_permission(roles, "documents.view"):
         sections.append(
             {

@@ -42,10 +42,15 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
             epigraph=epigraph,
             summary=summary,
             destination_unit=Unit.objects.get(organization=org, name=unit_name),
-            parties=[{
-                "person_type": "natural", "id_type": "E" if nif[0] in "XYZ" else "N",
-                "id_number": nif, "name": name, "first_surname": surname,
-            }],  # fmt: skip
+            parties=[
+                {
+                    "person_type": "natural",
+                    "id_type": "E" if nif[0] in "XYZ" else "N",
+                    "id_number": nif,
+                    "name": name,
+                    "first_surname": surname,
+                }
+            ],
         )
     manresa = orgs["manresa"]
     if not RegistryEntry.objects.filter(organization=manresa, direction="out").exists():

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Func, Prefetch, Q, QuerySet, Value
+from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from ajunta.registry.models import EntryAttachment, InterestedParty, RegistryEntry, Unit
@@ -14,18 +14,17 @@ from ajunta.registry.services import normalize_text
 
 
 class FullTextMatch(Func):
-    """PostgreSQL full-text match on search_document, the same expression as its GIN index."""
+    """PostgreSQL full-text match on search_document: the same expression as its GIN index.
 
-    template = "to_tsvector('simple'::regconfig, %(expressions)s) @@ plainto_tsquery('simple'::regconfig, %(query)s)"
+    Renders to_tsvector('simple', <column>) @@ plainto_tsquery('simple', <query>).
+    """
+
+    template = "to_tsvector('simple'::regconfig, %(expressions)s)"
+    arg_joiner = ") @@ plainto_tsquery('simple'::regconfig, "
     output_field = BooleanField()
 
     def __init__(self, column: str, query: str) -> None:
-        super().__init__(column, query=Value(query))
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        query_sql, query_params = compiler.compile(self.extra.pop("query"))
-        sql, params = super().as_sql(compiler, connection, query=query_sql, **extra)
-        return sql, (*params, *query_params)
+        super().__init__(F(column), Value(query))
 
 
 def text_search(entries: QuerySet[RegistryEntry], text: str) -> QuerySet[RegistryEntry]:
@@ -55,7 +54,7 @@ def entries(
     q: str = "",
 ) -> QuerySet[RegistryEntry]:
     """The registry book of `org`, newest first, filtered."""
-    rows = RegistryEntry.objects.filter(organization=org)
+    rows: QuerySet[RegistryEntry] = RegistryEntry.objects.filter(organization=org)
     if number:
         rows = rows.filter(number__icontains=number.strip())
     if date_from:

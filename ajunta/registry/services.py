@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from string import Formatter
 from typing import Any
 
 from django.conf import settings
@@ -51,7 +52,7 @@ PARTY_FIELDS = (
     "address", "postal_code", "municipality_ine", "province_code", "country_code", "email",
     "phone", "preferred_channel",
 )  # fmt: skip
-ID_VALIDATORS = {IdType.NIF: nif, IdType.NIE: nie, IdType.CIF: cif}
+ID_VALIDATORS: dict[str, Any] = {IdType.NIF: nif, IdType.NIE: nie, IdType.CIF: cif}
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -116,6 +117,8 @@ def _clean_party(raw: dict[str, Any], index: int, count: int) -> dict[str, Any]:
             validate_ine_code(party["municipality_ine"])
         except ValidationError as exc:
             errors["municipality_ine"] = exc.messages[0]
+        else:
+            party["province_code"] = party["province_code"] or party["municipality_ine"][:2]
     if party["email"]:
         try:
             validate_email(party["email"])
@@ -124,7 +127,7 @@ def _clean_party(raw: dict[str, Any], index: int, count: int) -> dict[str, Any]:
     if party["preferred_channel"] and party["preferred_channel"] not in PreferredChannel.values:
         errors["preferred_channel"] = _("Unknown channel.")
     for field in PARTY_FIELDS:
-        limit = InterestedParty._meta.get_field(field).max_length
+        limit = getattr(InterestedParty._meta.get_field(field), "max_length", None)
         if limit and isinstance(party[field], str) and len(party[field]) > limit:
             errors[field] = _("At most %(limit)d characters.") % {"limit": limit}
     represents = raw.get("represents")
@@ -318,11 +321,17 @@ def _insert_entry(
         raise _YearTurned
     number = format_number(number_format_of(org), direction=data["direction"], year=year, seq=seq)
     documents = []
-    for attachment in data["attachments"]:
-        document = document_store(
-            org=org, actor=actor, uploaded_file=attachment["file"],
-            origin=EniOrigin.CITIZEN if data["direction"] == Direction.IN else EniOrigin.ADMINISTRATION,
-        )  # fmt: skip
+    for index, attachment in enumerate(data["attachments"]):
+        try:
+            document = document_store(
+                org=org, actor=actor, uploaded_file=attachment["file"],
+                origin=EniOrigin.CITIZEN if data["direction"] == Direction.IN else EniOrigin.ADMINISTRATION,
+            )  # fmt: skip
+        except ValidationError as exc:
+            name = getattr(attachment["file"], "name", "")
+            raise ValidationError(
+                {f"attachments[{index}]": [f"{name}: {message}" for message in exc.messages]}
+            ) from exc
         stored.append(document.file.name)
         documents.append(document)
     entry = RegistryEntry.objects.create(
@@ -425,7 +434,8 @@ def registry_entry_rectify(
         raise RegistryEntry.DoesNotExist
     if entry.status == EntryStatus.ANNULLED:
         raise ValidationError(_("An annulled entry cannot be rectified."), code="annulled")
-    fields.setdefault("direction", entry.direction)
+    # The correction stays in the same book (direction) as the entry it corrects.
+    fields["direction"] = entry.direction
     return registry_entry_create(
         org=org, actor=actor, rectifies=entry, rectification_reason=reason, **fields
     )
@@ -437,6 +447,8 @@ def registry_entry_acknowledge(*, org: Any, actor: Any, entry: RegistryEntry) ->
     entry = _locked(org, entry)
     if entry.destination_unit_id is None:
         raise ValidationError(_("This entry was not routed to a unit."), code="no_unit")
+    if entry.status == EntryStatus.ANNULLED:
+        raise ValidationError(_("An annulled entry needs no acknowledgement."), code="annulled")
     if entry.acknowledged_at is not None:
         raise ValidationError(_("This entry was already acknowledged."), code="acknowledged")
     entry.acknowledged_at = timezone.now()
@@ -472,17 +484,43 @@ def unit_set_active(*, org: Any, actor: Any, unit: Unit, is_active: bool) -> Uni
     return unit
 
 
+NUMBER_FIELD_SPECS = {
+    "direction": {""},
+    "year": {""},
+    "seq": {""} | {f"0{n}d" for n in range(1, 13)},
+}
+
+
+def validate_number_format(number_format: str) -> None:
+    """Only {direction}, {year} and {seq} (or {seq:0Nd}, N up to 12), each exactly once.
+
+    All three are required: without the direction or the year, numbers of the two books or of two
+    years would collide.
+    """
+    error = ValidationError({"number_format": _(
+        "Use {direction}, {year} and {seq} once each, e.g. {direction}/{year}/{seq:06d} "
+        "(numbers of at most 40 characters)."
+    )})  # fmt: skip
+    try:
+        parsed = list(Formatter().parse(number_format))
+    except ValueError as exc:
+        raise error from exc
+    if any(conversion for *_rest, conversion in parsed):
+        raise error
+    fields = [(name, spec or "") for _text, name, spec, _conv in parsed if name is not None]
+    names = [name for name, _spec in fields]
+    if sorted(names) != ["direction", "seq", "year"]:
+        raise error
+    if any(spec not in NUMBER_FIELD_SPECS[name] for name, spec in fields):
+        raise error
+    if len(format_number(number_format, direction=Direction.OUT, year=2026, seq=10**12 - 1)) > 40:
+        raise error
+
+
 @transaction.atomic
 def registry_settings_set(*, org: Any, actor: Any, number_format: str) -> RegistrySettings:
     number_format = (number_format or "").strip()
-    try:
-        sample = format_number(number_format, direction=Direction.IN, year=2026, seq=1)
-    except (KeyError, IndexError, ValueError):
-        sample = ""
-    if not sample or "{seq" not in number_format or len(sample) > 40:
-        raise ValidationError({"number_format": _(
-            "Use {direction}, {year} and {seq} (e.g. {direction}/{year}/{seq:06d}); numbers up to 40 characters."
-        )})  # fmt: skip
+    validate_number_format(number_format)
     row, _created = RegistrySettings.objects.get_or_create(organization=org)
     old = row.number_format
     row.number_format = number_format

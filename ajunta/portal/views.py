@@ -1,0 +1,185 @@
+"""Pages of the citizens' side (seu electrònica): sign up, file an application, my filings.
+
+Every page here is about the logged-in person only: their own filings, in any municipality. They
+are not tenant pages (no /o/<slug>/): what a citizen may see is decided by who filed, never by a
+role. Another person's filing or document answers 404, like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views import View
+
+from ajunta.core.documents import DocumentIntegrityError, document_open
+from ajunta.core.documents_views import document_file_response, integrity_error_response
+from ajunta.core.views import is_htmx, paginate
+from ajunta.portal import selectors, services
+from ajunta.portal.forms import FilingForm, SignupForm, municipality_count_message
+from ajunta.registry.models import RegistryEntry
+
+FILINGS_PER_PAGE = 20
+LOCAL_LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+class SignupView(View):
+    """A citizen opens a local account, is logged in and lands in their area."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            return redirect("portal_home")
+        return render(request, "portal/signup.html", {"form": SignupForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            return redirect("portal_home")
+        form = SignupForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = services.citizen_signup(
+                    first_name=data["first_name"],
+                    surnames=data["surnames"],
+                    nif=data["nif"],
+                    email=data["email"],
+                    password=data["password1"],
+                )
+            except ValidationError as error:
+                form.apply_service_error(error)
+            else:
+                login(request, user, backend=LOCAL_LOGIN_BACKEND)
+                messages.success(
+                    request,
+                    _("Your account is ready. Next time, log in with your e-mail address."),
+                )
+                return redirect("portal_home")
+        return render(request, "portal/signup.html", {"form": form}, status=400)
+
+
+class PortalHomeView(LoginRequiredMixin, View):
+    """My area: what I filed, newest first."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        page = paginate(request, selectors.citizen_filings(user=request.user), FILINGS_PER_PAGE)
+        response = render(request, "portal/home.html", {"page": page})
+        add_never_cache_headers(response)
+        return response
+
+
+class FileView(LoginRequiredMixin, View):
+    """File an application with a member municipality, at any hour of any day (art. 31).
+
+    GET ?q= narrows the municipalities offered; an htmx request gets only the municipality field.
+    """
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = FilingForm(
+            user=request.user,
+            search=request.GET.get("q", ""),
+            initial={
+                "municipality": request.GET.get("municipality", ""),
+                "idempotency_key": uuid.uuid4().hex,
+            },
+        )
+        if is_htmx(request):
+            return self._render(
+                request, form, "portal/partials/municipality_field.html", htmx_search=True
+            )
+        return self._render(request, form, "portal/file.html")
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = FilingForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                entry = services.application_file(
+                    citizen=request.user,  # type: ignore[arg-type]
+                    org=data["municipality"],
+                    epigraph=form.epigraph_label(),
+                    summary=data["summary"],
+                    expone=data["expone"],
+                    solicita=data["solicita"],
+                    attachments=data["attachments"],
+                    nif=data.get("nif", ""),
+                    first_name=data.get("first_name", ""),
+                    surnames=data.get("surnames", ""),
+                    idempotency_key=data["idempotency_key"],
+                )
+            except ValidationError as error:
+                form.apply_service_error(error)
+            else:
+                messages.success(
+                    request,
+                    _("Your application was filed with number %(number)s.")
+                    % {"number": entry.number},
+                )
+                return redirect("portal_filing", entry_id=entry.pk)
+        return self._render(request, form, "portal/file.html", status=400)
+
+    def _render(
+        self,
+        request: HttpRequest,
+        form: FilingForm,
+        template: str,
+        status: int = 200,
+        htmx_search: bool = False,
+    ) -> HttpResponse:
+        context = {
+            "form": form,
+            "count_message": municipality_count_message(form),
+            "htmx_search": htmx_search,
+        }
+        response = render(request, template, context, status=status)
+        # A page holding personal data, and a fresh idempotency key each time it is shown.
+        add_never_cache_headers(response)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+
+class FilingView(LoginRequiredMixin, View):
+    """One of my filings: its numbers, dates, attachments and receipt."""
+
+    def get(self, request: HttpRequest, entry_id: int) -> HttpResponse:
+        entry = _own_filing(request, entry_id)
+        context = {
+            "entry": entry,
+            "attachments": list(entry.attachments.all()),
+            "effective_differs": entry.effective_at != entry.filed_at,
+        }
+        response = render(request, "portal/filing.html", context)
+        add_never_cache_headers(response)
+        return response
+
+
+class FilingDocumentView(LoginRequiredMixin, View):
+    """The receipt or an attachment of one of my filings, re-checked against its SHA-256."""
+
+    def get(self, request: HttpRequest, entry_id: int, document_id: uuid.UUID) -> HttpResponseBase:
+        entry = _own_filing(request, entry_id)
+        documents = [a.document for a in entry.attachments.all()]
+        if entry.receipt is not None:
+            documents.append(entry.receipt)
+        document = next((d for d in documents if d.pk == document_id), None)
+        if document is None:
+            raise Http404
+        try:
+            handle = document_open(org=entry.organization, document=document)
+        except DocumentIntegrityError:
+            return integrity_error_response()
+        return document_file_response(document, handle)
+
+
+def _own_filing(request: HttpRequest, entry_id: Any) -> RegistryEntry:
+    try:
+        return selectors.citizen_filing(user=request.user, pk=entry_id)
+    except RegistryEntry.DoesNotExist as exc:
+        raise Http404 from exc

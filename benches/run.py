@@ -1,0 +1,650 @@
+"""The benchmark, end to end: data, ceilings, scenarios, integrity, memory, analysis, report.
+
+    python -m benches.run                    # scale S (make bench)
+    python -m benches.run --scale L          # scale L (make bench SCALE=L)
+    python -m benches.run --skip-generate    # reuse the data already in ajunta_bench
+
+Writes benches/results/<date>-<scale>.json, prints a Markdown table and appends it to
+docs/performance.md. Only the ajunta_bench database is touched (see benches.common).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+from benches.common import (
+    PYTHON,
+    RESULTS,
+    ROOT,
+    SCALES,
+    Scale,
+    app_env,
+    bench_database_url,
+    collect_static,
+    connect,
+    setup_django,
+)
+from benches.load import Call, RssWatch, Scenario, counter_ceiling, prewarm, run_scenario
+
+APP_PORT = 8100
+CEILING_PORT = 8101
+SPREAD = 100  # organizations the spread scenarios cycle through
+DOC = ROOT / "docs" / "performance.md"
+NOT_AVAILABLE = [
+    ("case file page", "cases module not written yet"),
+    ("ticket queue", "helpdesk module not written yet"),
+    ("create ticket", "helpdesk module not written yet"),
+    ("import inventory", "assets module not written yet"),
+]
+# (scenario, measure, limit, unit); the limits of docs/performance.md, set for scale L.
+TARGETS = [
+    ("api_create_spread", "throughput", 300, "req/s ≥"),
+    ("api_create_one_org", "throughput", 150, "req/s ≥"),
+    ("html_registry_book", "p95_ms", 50, "ms p95 ≤"),
+    ("html_registry_book_largest", "p95_ms", 50, "ms p95 ≤"),
+    ("api_list", "p95_ms", 50, "ms p95 ≤"),
+    ("html_dashboard", "p95_ms", 50, "ms p95 ≤"),
+    ("api_search", "p95_ms", 100, "ms p95 ≤"),
+]
+RSS_LIMIT_MB = 200
+NIF_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+# --- the machine -------------------------------------------------------------------------------------
+def machine(url: str) -> dict[str, Any]:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    with connect(url) as conn:
+        pg = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+        settings = dict(
+            conn.execute(
+                "SELECT name, setting FROM pg_settings WHERE name IN ('shared_buffers', "
+                "'synchronous_commit', 'fsync', 'max_connections', 'work_mem')"
+            ).fetchall()
+        )
+    import django
+
+    return {
+        "cpu": cpu,
+        "cores": psutil.cpu_count(logical=True),
+        "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "postgresql": pg,
+        "postgresql_settings": settings,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "os": platform.platform(),
+    }
+
+
+def load_snapshot() -> dict[str, Any]:
+    """How busy the machine is with other work: other people's test runs may share these cores."""
+    mine = {os.getpid(), *(p.pid for p in psutil.Process().children(recursive=True))}
+    procs = []
+    for proc in psutil.process_iter(["pid", "name", "cmdline"]):
+        if proc.info["pid"] in mine:
+            continue
+        try:
+            proc.cpu_percent(None)
+            procs.append(proc)
+        except psutil.Error:
+            pass
+    time.sleep(1.0)
+    busy = []
+    for proc in procs:
+        try:
+            percent = proc.cpu_percent(None)
+        except psutil.Error:
+            continue
+        if percent >= 5:
+            busy.append((percent, " ".join(proc.info["cmdline"] or [proc.info["name"]])[:80]))
+    busy.sort(reverse=True)
+    return {
+        "loadavg_1m": round(os.getloadavg()[0], 2),
+        "other_cpu_percent": round(sum(p for p, _c in busy), 1),
+        "other_processes": [f"{p:.0f}% {c}" for p, c in busy[:5]],
+    }
+
+
+# --- servers ------------------------------------------------------------------------------------------
+class Gunicorn:
+    def __init__(self, name: str, port: int, env: dict[str, str], workers: int, logs: Path) -> None:
+        self.name, self.port, self.workers = name, port, workers
+        self.log_path = logs / f"gunicorn-{name}.log"
+        command = [
+            str(Path(PYTHON).parent / "gunicorn"), "ajunta.wsgi", "-w", str(workers),
+            "-b", f"127.0.0.1:{port}", "--timeout", "120", "--backlog", "2048",
+        ]  # fmt: skip
+        self.handle = open(self.log_path, "w")  # noqa: SIM115 (closed in stop())
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.handle, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        self.url = f"http://127.0.0.1:{port}"
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn {self.name} exited: see {self.log_path}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    workers = psutil.Process(self.process.pid).children()
+                    if len(workers) >= self.workers:
+                        return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"gunicorn {self.name} did not answer within {timeout} s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # the master stops its own workers
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.handle.close()
+
+
+# --- fixtures: who calls what ----------------------------------------------------------------------
+def fixtures(url: str) -> dict[str, Any]:
+    """Organizations for the spread scenarios, tokens, session cookies, units and search words."""
+    setup_django(url)
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from ajunta.core.models import User
+
+    with connect(url) as conn:
+        orgs = conn.execute(
+            "SELECT o.id, o.slug, count(e.id) FROM tenants_organization o "
+            "LEFT JOIN registry_registryentry e ON e.organization_id = o.id "
+            "GROUP BY o.id ORDER BY o.id"
+        ).fetchall()
+        step = max(1, len(orgs) // SPREAD)
+        spread = orgs[::step][:SPREAD]
+        largest = max(orgs, key=lambda o: o[2])
+        chosen = {o[0] for o in spread} | {largest[0]}
+        # A secretary (municipal_admin) per organization: the HTML pages and the API.
+        people = conn.execute(
+            "SELECT DISTINCT ON (r.organization_id) r.organization_id, r.user_id, t.key "
+            "FROM core_roleassignment r JOIN authtoken_token t ON t.user_id = r.user_id "
+            "WHERE r.role = 'municipal_admin' AND r.organization_id = ANY(%s) "
+            "ORDER BY r.organization_id, r.user_id",
+            [list(chosen)],
+        ).fetchall()
+        units: dict[int, list[int]] = {}
+        for org_id, unit_id in conn.execute(
+            "SELECT organization_id, id FROM registry_unit WHERE organization_id = ANY(%s)",
+            [list(chosen)],
+        ):
+            units.setdefault(org_id, []).append(unit_id)
+        nifs: dict[int, list[str]] = {}
+        for org_id, id_number in conn.execute(
+            "SELECT organization_id, id_number FROM registry_interestedparty "
+            "WHERE organization_id = ANY(%s) AND id %% 97 = 0",
+            [list(chosen)],
+        ):
+            nifs.setdefault(org_id, []).append(id_number)
+    users = {u.pk: u for u in User.objects.filter(pk__in=[p[1] for p in people])}
+    sessions: dict[int, str] = {}
+    tokens: dict[int, str] = {}
+    for org_id, user_id, key in people:
+        user = users[user_id]
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        sessions[org_id] = store.session_key or ""
+        tokens[org_id] = key
+    return {
+        "spread": [(o[0], o[1]) for o in spread],
+        "largest": (largest[0], largest[1], largest[2]),
+        "sessions": sessions,
+        "tokens": tokens,
+        "units": units,
+        "nifs": nifs,
+        "organizations": len(orgs),
+    }
+
+
+SEARCH_WORDS = [
+    "garcia", "puig", "martinez", "soler", "maria garcia", "jordi puig", "llicència obres",
+    "padró", "recurs reposició", "subvenció", "queixa sorolls", "gual",
+]  # fmt: skip
+ATTACHMENT = base64.b64encode(
+    ("Sol·licitud presentada per a la prova de càrrega.\n" * 40).encode()
+).decode()
+
+
+def scenarios(fx: dict[str, Any]) -> dict[str, Scenario]:
+    spread = fx["spread"]
+    largest_id, largest_slug, _n = fx["largest"]
+    tokens, sessions, units, nifs = fx["tokens"], fx["sessions"], fx["units"], fx["nifs"]
+    rng = random.Random(7)
+
+    def filing(org_id: int, index: int) -> dict[str, Any]:
+        number = 20_000_000 + index * 7 + rng.randrange(0, 7)
+        body: dict[str, Any] = {
+            "direction": "in",
+            "channel": rng.choice(["electronic", "in_person", "post"]),
+            "epigraph": "Instància genèrica",
+            "summary": f"Sol·licitud d'informació sobre la recollida de residus ({index})",
+            "parties": [{"person_type": "natural", "id_type": "N",
+                         "id_number": f"{number:08d}{NIF_LETTERS[number % 23]}",
+                         "name": rng.choice(["Núria", "Jordi", "Laia", "Ahmed"]),
+                         "first_surname": rng.choice(["Puig", "Garcia", "Benali", "Soler"])}],
+        }  # fmt: skip
+        if units.get(org_id):
+            body["destination_unit"] = rng.choice(units[org_id])
+        if index % 2 == 0:
+            body["attachments"] = [{"name": "sollicitud.txt", "content_base64": ATTACHMENT}]
+        return body
+
+    def create(org_id: int, slug: str, index: int) -> Call:
+        return Call(
+            "POST",
+            f"/api/v1/o/{slug}/registry/entries/",
+            headers={
+                "Authorization": f"Token {tokens[org_id]}",
+                "Idempotency-Key": str(uuid.uuid4()),
+            },
+            json=filing(org_id, index),
+        )
+
+    def page(org_id: int, path: str) -> Call:
+        return Call("GET", path, cookies={"sessionid": sessions[org_id]})
+
+    def api_get(org_id: int, path: str) -> Call:
+        return Call("GET", path, headers={"Authorization": f"Token {tokens[org_id]}"})
+
+    def search(index: int) -> Call:
+        org_id, slug = spread[index % len(spread)]
+        roll = index % 10
+        q = rng.choice(nifs[org_id]) if roll < 2 and nifs.get(org_id) else rng.choice(SEARCH_WORDS)
+        return api_get(org_id, f"/api/v1/o/{slug}/registry/entries/?{httpx.QueryParams(q=q)}")
+
+    def book(index: int) -> Call:
+        org_id, slug = spread[index % len(spread)]
+        return page(org_id, f"/o/{slug}/registry/")
+
+    return {
+        "ceiling_view": Scenario(
+            "ceiling_view",
+            "bare Django view, one indexed query (benches/ceiling_urls.py)",
+            lambda i: Call("GET", f"/bench/ceiling/{spread[i % len(spread)][0]}/"),
+            kind="ceiling",
+        ),
+        "api_create_spread": Scenario(
+            "api_create_spread",
+            f"POST /api/v1/o/<slug>/registry/entries/ over {len(spread)} organizations",
+            lambda i: create(*spread[i % len(spread)], i),
+            ok=frozenset({201}),
+            kind="write",
+        ),
+        "api_create_one_org": Scenario(
+            "api_create_one_org",
+            f"POST /api/v1/o/{largest_slug}/registry/entries/ (one organization, the largest)",
+            lambda i: create(largest_id, largest_slug, i),
+            ok=frozenset({201}),
+            kind="write",
+        ),
+        "html_registry_book": Scenario(
+            "html_registry_book",
+            f"GET /o/<slug>/registry/ over {len(spread)} organizations",
+            book,
+        ),
+        "html_registry_book_largest": Scenario(
+            "html_registry_book_largest",
+            f"GET /o/{largest_slug}/registry/ (the largest book)",
+            lambda i: page(largest_id, f"/o/{largest_slug}/registry/"),
+        ),
+        "api_list": Scenario(
+            "api_list",
+            f"GET /api/v1/o/<slug>/registry/entries/ over {len(spread)} organizations",
+            lambda i: api_get(
+                spread[i % len(spread)][0],
+                f"/api/v1/o/{spread[i % len(spread)][1]}/registry/entries/",
+            ),
+        ),
+        "api_search": Scenario(
+            "api_search",
+            "GET /api/v1/o/<slug>/registry/entries/?q= (surnames, names, NIFs, subjects)",
+            search,
+        ),
+        "html_dashboard": Scenario(
+            "html_dashboard",
+            f"GET /o/<slug>/ (dashboard) over {len(spread)} organizations",
+            lambda i: page(spread[i % len(spread)][0], f"/o/{spread[i % len(spread)][1]}/"),
+        ),
+    }
+
+
+# --- integrity --------------------------------------------------------------------------------------
+def integrity(url: str) -> dict[str, Any]:
+    """Every (organization, direction, year) numbering series: gap-free, duplicate-free, counter-exact."""
+    with connect(url) as conn:
+        row = conn.execute(
+            """
+            WITH s AS (
+                SELECT organization_id, 'registry.' || direction AS series, year,
+                       count(*) AS n, count(DISTINCT sequence) AS distinct_n,
+                       min(sequence) AS lo, max(sequence) AS hi
+                FROM registry_registryentry GROUP BY 1, 2, 3
+            ), c AS (
+                SELECT organization_id, series, year, last_value FROM core_counter
+                WHERE series LIKE 'registry.%%'
+            )
+            SELECT
+                count(*) AS series,
+                count(*) FILTER (WHERE s.n IS NOT NULL AND (s.lo <> 1 OR s.hi <> s.distinct_n)) AS with_gaps,
+                COALESCE(sum(s.hi - s.distinct_n) FILTER (WHERE s.n IS NOT NULL), 0) AS missing_numbers,
+                COALESCE(sum(s.n - s.distinct_n) FILTER (WHERE s.n IS NOT NULL), 0) AS duplicates,
+                count(*) FILTER (WHERE c.last_value IS DISTINCT FROM s.hi AND NOT (s.hi IS NULL AND c.last_value = 0)) AS counter_mismatches,
+                count(*) FILTER (WHERE c.last_value IS NULL) AS series_without_counter,
+                COALESCE(sum(s.n), 0) AS entries
+            FROM s FULL OUTER JOIN c USING (organization_id, series, year)
+            """
+        ).fetchone()
+        numbers = conn.execute(
+            "SELECT count(*) - count(DISTINCT (organization_id, number)) FROM registry_registryentry"
+        ).fetchone()
+    keys = ("series", "series_with_gaps", "missing_numbers", "duplicate_sequences",
+            "counter_mismatches", "series_without_counter", "entries")  # fmt: skip
+    result = dict(zip(keys, (int(v) for v in row), strict=True))  # type: ignore[arg-type]
+    result["duplicate_numbers"] = int(numbers[0])  # type: ignore[index]
+    result["ok"] = not any(
+        result[k] for k in ("series_with_gaps", "missing_numbers", "duplicate_sequences",
+                            "counter_mismatches", "series_without_counter", "duplicate_numbers")
+    )  # fmt: skip
+    return result
+
+
+def entry_count(url: str) -> int:
+    with connect(url) as conn:
+        return int(conn.execute("SELECT count(*) FROM registry_registryentry").fetchone()[0])  # type: ignore[index]
+
+
+# --- report -----------------------------------------------------------------------------------------
+def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
+    by_name = {s["name"]: s for s in results["scenarios"]}
+    rows = []
+    for name, measure, limit, unit in TARGETS:
+        scenario = by_name.get(name)
+        if scenario is None:
+            continue
+        value = scenario[measure]
+        met = value >= limit if measure == "throughput" else value <= limit
+        met = met and not scenario["errors"]
+        rows.append({"scenario": name, "target": f"{unit} {limit}", "value": value, "met": met})
+    gaps = results.get("integrity", {})
+    rows.append({"scenario": "integrity", "target": "zero gaps, duplicates, counter mismatches",
+                 "value": gaps.get("missing_numbers"), "met": bool(gaps.get("ok"))})  # fmt: skip
+    rss = results.get("memory", {}).get("max_rss_mb_any_worker", 0)
+    rows.append({"scenario": "memory", "target": f"≤ {RSS_LIMIT_MB} MB RSS per worker",
+                 "value": rss, "met": 0 < rss <= RSS_LIMIT_MB})  # fmt: skip
+    return rows
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    g = results.get("generation") or {}
+    view = results["ceilings"].get("ceiling_view", {}).get("throughput") or 0
+    lines = [
+        f"### {results['date']} — scale {results['scale']} "
+        f"({results['data']['organizations']:,} organizations, {results['data']['entries']:,} entries)",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; PostgreSQL {m['postgresql']}; "
+        f"Python {m['python']}; Django {m['django']}. gunicorn {results['config']['workers']} sync "
+        f"workers; client concurrency {results['config']['concurrency']}; "
+        f"{results['config']['duration']} s per scenario after {results['config']['warmup']} s warm-up, "
+        f"at most {results['config']['max_requests']:,} requests. Load average at start "
+        f"{results['load_before']['loadavg_1m']}, at end {results['load_after']['loadavg_1m']}.",
+        "",
+    ]
+    if g:
+        t = g["timings"]
+        lines += [
+            f"Data generated in {t['total_s']} s ({t['generate_s']} s after migrations: COPY "
+            f"{t['copy_s']} s, indexes {t['indexes_s']} s, vacuum {t['vacuum_analyze_s']} s); "
+            f"{g['rows']['parties']:,} parties, {g['rows']['audit_events']:,} audit events, "
+            f"{g['rows']['users']:,} users.",
+            "",
+        ]
+    lines += [
+        "| scenario | ok | errors | req/s | p50 ms | p95 ms | p99 ms | ratio to view ceiling | ratio to counter ceiling | worker RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in [*results["ceilings"].values(), *results["scenarios"]]:
+        ratio_view = f"{s['throughput'] / view:.2f}" if view and s["kind"] != "ceiling" else ""
+        counter = s.get("counter_ratio")
+        lines.append(
+            f"| {s['name']} | {s['ok']:,} | {sum(s['errors'].values())} | {s['throughput']:,} | "
+            f"{s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {ratio_view} | "
+            f"{'' if counter is None else f'{counter:.3f}'} | {s.get('worker_rss_mb_max', '')} |"
+        )
+    for name, why in NOT_AVAILABLE:
+        lines.append(f"| {name} | — | — | — | — | — | — | — | — | not yet available: {why} |")
+    i = results.get("integrity", {})
+    lines += [
+        "",
+        f"Integrity after the write scenarios: {i.get('series', 0)} numbering series, "
+        f"{i.get('series_with_gaps', 0)} with gaps ({i.get('missing_numbers', 0)} numbers missing), "
+        f"{i.get('duplicate_sequences', 0)} duplicate sequences, {i.get('duplicate_numbers', 0)} "
+        f"duplicate numbers, {i.get('counter_mismatches', 0)} counters out of step; "
+        f"{results.get('created_rows', 0):,} new entries for {results.get('created_201', 0):,} "
+        f"answers 201.",
+        "",
+        "| target (set for scale L) | measured | met |",
+        "|---|---:|:---:|",
+    ]
+    for t in results["targets"]:
+        lines.append(
+            f"| {t['scenario']}: {t['target']} | {t['value']} | {'yes' if t['met'] else 'no'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def append_doc(text: str) -> None:
+    marker = "<!-- bench results are appended below by benches/run.py -->"
+    current = DOC.read_text() if DOC.exists() else ""
+    if marker not in current:
+        current = current.rstrip() + f"\n\n## Results\n\n{marker}\n"
+    DOC.write_text(current.rstrip() + "\n\n" + text)
+
+
+# --- main -------------------------------------------------------------------------------------------
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="S")
+    parser.add_argument(
+        "--skip-generate", action="store_true", help="reuse the data in ajunta_bench"
+    )
+    parser.add_argument("--organizations", type=int, help="override the scale's count")
+    parser.add_argument("--entries", type=int, help="override the scale's count")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=6)
+    parser.add_argument(
+        "--duration", type=float, help="seconds per scenario (default: the scale's)"
+    )
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--max-requests", type=int, help="per scenario (default: the scale's)")
+    parser.add_argument("--only", help="comma-separated scenario names")
+    parser.add_argument("--no-analyse", action="store_true", help="skip EXPLAIN and profiles")
+    parser.add_argument(
+        "--no-doc", action="store_true", help="do not append to docs/performance.md"
+    )
+    args = parser.parse_args()
+    scale: Scale = SCALES[args.scale]
+    duration = args.duration or scale.duration
+    max_requests = args.max_requests or scale.max_requests
+    url = bench_database_url()
+    work = Path(tempfile.mkdtemp(prefix="ajunta-bench-"))
+    os.environ["MEDIA_ROOT"] = str(work / "media")
+    os.environ["STATIC_ROOT"] = str(work / "static")
+    os.environ["SEAL_DIR"] = os.environ.get("SEAL_DIR", str(work / "seals"))
+    started = time.perf_counter()
+    now = dt.datetime.now(dt.UTC)  # Django's setup later switches the process to Europe/Madrid
+    results: dict[str, Any] = {
+        "date": f"{now:%Y-%m-%d %H:%M} UTC",
+        "scale": scale.name,
+        "load_before": load_snapshot(),
+        "config": {
+            "workers": args.workers,
+            "concurrency": args.concurrency,
+            "duration": duration,
+            "warmup": args.warmup,
+            "max_requests": max_requests,
+        },
+        "not_available": [{"scenario": n, "why": w} for n, w in NOT_AVAILABLE],
+    }
+    log(f"== Ajunta benchmark, scale {scale.name}, database {url.rsplit('/', 1)[-1]}")
+    if not args.skip_generate:
+        from benches.generate import generate
+
+        organizations = args.organizations or scale.organizations
+        entries = args.entries or scale.entries
+        log(f"-- generating {organizations:,} organizations, {entries:,} entries")
+        results["generation"] = generate(url, organizations=organizations, entries=entries, log=log)
+    results["machine"] = machine(url)
+    log("-- collectstatic (the app serves its pages with DEBUG off)")
+    collect_static(url)
+    fx = fixtures(url)
+    results["data"] = {
+        "organizations": fx["organizations"],
+        "entries": entry_count(url),
+        "largest_organization": {"slug": fx["largest"][1], "entries": fx["largest"][2]},
+        "spread_organizations": len(fx["spread"]),
+    }
+    all_scenarios = scenarios(fx)
+    only = set(args.only.split(",")) if args.only else None
+    wanted = [n for n in all_scenarios if only is None or n in only]
+    app = Gunicorn("app", APP_PORT, app_env(url), args.workers, work)
+    ceiling = Gunicorn(
+        "ceiling", CEILING_PORT, app_env(url, DJANGO_SETTINGS_MODULE="benches.ceiling_settings"),
+        args.workers, work,
+    )  # fmt: skip
+    run_args = {"concurrency": args.concurrency, "duration": duration, "warmup": args.warmup,
+                "max_requests": max_requests}  # fmt: skip
+    before = entry_count(url)
+    prewarmed_writes = 0
+    try:
+        app.wait_ready()
+        ceiling.wait_ready()
+        log("-- warming the workers up (each imports its views on its first requests)")
+        prewarm(ceiling.url, all_scenarios["ceiling_view"], 6 * args.workers)
+        for name in wanted:
+            if name != "ceiling_view":
+                done = prewarm(app.url, all_scenarios[name], 3 * args.workers)
+                if all_scenarios[name].kind == "write":
+                    prewarmed_writes += done
+        watch = RssWatch(app.process.pid).start()
+        results["ceilings"] = {}
+        if "ceiling_view" in wanted:
+            log("-- ceiling: bare Django view")
+            results["ceilings"]["ceiling_view"] = run_scenario(
+                ceiling.url, all_scenarios["ceiling_view"], **run_args
+            )
+        ceiling.stop()
+        if (
+            only is None
+            or "ceiling_counter" in only
+            or any(n.startswith("api_create") for n in wanted)
+        ):
+            log("-- ceiling: plain SQL counter")
+            spread_ids = [o[0] for o in fx["spread"]]
+            counter_seconds = min(duration, 10)
+            results["ceilings"]["ceiling_counter_spread"] = counter_ceiling(
+                url, spread_ids, name="ceiling_counter_spread",
+                description=f"UPDATE core_counter ... RETURNING; COMMIT over {len(spread_ids)} organizations",
+                connections=args.concurrency, duration=counter_seconds,
+            )  # fmt: skip
+            results["ceilings"]["ceiling_counter_one"] = counter_ceiling(
+                url, [fx["largest"][0]], name="ceiling_counter_one",
+                description="UPDATE core_counter ... RETURNING; COMMIT, one organization",
+                connections=args.concurrency, duration=counter_seconds,
+            )  # fmt: skip
+        results["scenarios"] = []
+        for name in wanted:
+            if name == "ceiling_view":
+                continue
+            log(f"-- {name}")
+            outcome = run_scenario(app.url, all_scenarios[name], watch=watch, **run_args)
+            counter_key = {"api_create_spread": "ceiling_counter_spread",
+                           "api_create_one_org": "ceiling_counter_one"}.get(name)  # fmt: skip
+            ceiling_counter = results["ceilings"].get(counter_key or "", {}).get("throughput")
+            if ceiling_counter:
+                outcome["counter_ratio"] = outcome["throughput"] / ceiling_counter
+            results["scenarios"].append(outcome)
+            log(f"   {outcome['ok']:,} ok, {sum(outcome['errors'].values())} errors, "
+                f"{outcome['throughput']} req/s, p50 {outcome['p50_ms']} ms, p95 {outcome['p95_ms']} ms, "
+                f"p99 {outcome['p99_ms']} ms")  # fmt: skip
+            if outcome.get("error_samples"):
+                log(f"   errors: {json.dumps(outcome['error_samples'])[:600]}")
+        watch.stop()
+        results["memory"] = watch.report()
+    finally:
+        app.stop()
+        ceiling.stop()
+    results["created_rows"] = entry_count(url) - before
+    results["created_201"] = prewarmed_writes + sum(
+        s["all_ok"] for s in results["scenarios"] if s["kind"] == "write"
+    )
+    log("-- integrity of the numbering series")
+    results["integrity"] = integrity(url)
+    results["integrity"]["new_rows_match_201"] = results["created_rows"] == results["created_201"]
+    log(f"   {json.dumps(results['integrity'])}")
+    if not args.no_analyse:
+        log("-- queries, EXPLAIN ANALYZE and profiles (in-process)")
+        from benches.analyse import analyse
+
+        try:
+            results["analysis"] = analyse(url, slug=fx["largest"][1])
+        except Exception as exc:  # the report still gets written
+            results["analysis"] = {"error": f"{type(exc).__name__}: {exc}"}
+            log(f"   analysis failed: {exc}")
+    results["load_after"] = load_snapshot()
+    results["targets"] = evaluate(results)
+    results["total_s"] = round(time.perf_counter() - started, 1)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{now:%Y-%m-%d}-{scale.name}.json"
+    out.write_text(json.dumps(results, indent=2, default=str, ensure_ascii=False) + "\n")
+    table = markdown(results)
+    print("\n" + table, flush=True)
+    if not args.no_doc:
+        append_doc(table)
+    shutil.rmtree(work, ignore_errors=True)
+    log(f"== done in {results['total_s']} s; results in {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
