@@ -1,4 +1,7 @@
+import functools
+import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from axes.helpers import get_client_ip_address
@@ -28,6 +31,14 @@ class RequestContextMiddleware:
 
 MFA_EXEMPT_PREFIXES = ("/static/", "/i18n/", "/healthz")
 MFA_EXEMPT_NAMES = ("mfa", "logout")
+# How long a "no second factor needed" answer is trusted before roles and devices are read again.
+MFA_RECHECK_SECONDS = 300
+_SESSION_KEY = "ajunta_mfa_not_needed_until"
+
+
+@functools.cache
+def exempt_paths() -> frozenset[str]:
+    return frozenset(reverse(name) for name in MFA_EXEMPT_NAMES)
 
 
 class MFARequiredMiddleware:
@@ -45,10 +56,21 @@ class MFARequiredMiddleware:
             user.is_authenticated
             and not user.is_verified()  # type: ignore[union-attr,attr-defined]
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
-            and not any(request.path == reverse(name) for name in MFA_EXEMPT_NAMES)
-            and (mfa_required(user) or any(devices_for_user(user, confirmed=True)))
+            and request.path not in exempt_paths()
+            and self.needs_second_factor(request, user)
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": _("Verify your second factor first.")}, status=403)
             return redirect(f"{reverse('mfa')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+    @staticmethod
+    def needs_second_factor(request: HttpRequest, user: Any) -> bool:
+        """Two queries (roles, devices) at most every MFA_RECHECK_SECONDS per session."""
+        now = time.time()
+        if request.session.get(_SESSION_KEY, 0) > now:
+            return False
+        needed = mfa_required(user) or any(devices_for_user(user, confirmed=True))
+        if not needed:
+            request.session[_SESSION_KEY] = now + MFA_RECHECK_SECONDS
+        return needed

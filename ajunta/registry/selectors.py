@@ -6,25 +6,15 @@ import datetime as dt
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Prefetch, Q, QuerySet, Value
+from django.db.models import BooleanField, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ajunta.registry.models import EntryAttachment, InterestedParty, RegistryEntry, Unit
 from ajunta.registry.services import normalize_text
 
-
-class FullTextMatch(Func):
-    """PostgreSQL full-text match on search_document: the same expression as its GIN index.
-
-    Renders to_tsvector('simple', <column>) @@ plainto_tsquery('simple', <query>).
-    """
-
-    template = "to_tsvector('simple'::regconfig, %(expressions)s)"
-    arg_joiner = ") @@ plainto_tsquery('simple'::regconfig, "
-    output_field = BooleanField()
-
-    def __init__(self, column: str, query: str) -> None:
-        super().__init__(F(column), Value(query))
+# PostgreSQL only: the stored, GIN-indexed tsvector column made by migration 0003.
+FULL_TEXT_MATCH = "registry_registryentry.search_vector @@ plainto_tsquery('simple'::regconfig, %s)"
 
 
 def text_search(entries: QuerySet[RegistryEntry], text: str) -> QuerySet[RegistryEntry]:
@@ -33,7 +23,8 @@ def text_search(entries: QuerySet[RegistryEntry], text: str) -> QuerySet[Registr
     if not query:
         return entries
     if connection.vendor == "postgresql":
-        return entries.filter(FullTextMatch("search_document", query))
+        match = RawSQL(FULL_TEXT_MATCH, [query], output_field=BooleanField())  # noqa: S611  (constant SQL, query as a parameter)
+        return entries.filter(match)
     for word in query.split():
         entries = entries.filter(search_document__contains=word)
     return entries

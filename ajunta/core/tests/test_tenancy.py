@@ -118,8 +118,8 @@ class AuditLogPageTests(TenantTestCase):
     def test_query_count_does_not_grow_with_rows(self):
         self.login(self.alice)
         self.client.get("/o/alpha/audit/")  # warm the session
-        # session, user, MFA check (2), org + roles, count, switcher, page
-        with self.assertNumQueries(8) as few:
+        # session, user, org + roles, count, switcher, page (the MFA check is cached by then)
+        with self.assertNumQueries(6) as few:
             self.client.get("/o/alpha/audit/")
         for n in range(30):
             audit_record(org=self.org_a, actor=self.bob, action="more", object_id=str(n))
@@ -273,3 +273,25 @@ class CalendarApiTests(TenantTestCase):
     @override_settings(LANGUAGE_CODE="en")
     def test_other_org_404(self):
         self.assertEqual(self.api(self.charlie).get("/api/v1/o/alpha/calendar/").status_code, 404)
+
+
+class MfaRecheckTests(TenantTestCase):
+    """The middleware trusts 'no second factor needed' for a bounded time, then asks again."""
+
+    def test_a_provider_role_granted_mid_session_is_enforced_after_the_recheck_window(self):
+        from unittest import mock
+
+        from ajunta.core.middleware import MFA_RECHECK_SECONDS
+
+        self.login(self.bob)
+        self.assertEqual(self.client.get("/o/alpha/").status_code, 200)
+        services.role_grant(
+            org=self.org_a, actor=self.alice, user=self.bob, role=Role.PROVIDER_TECHNICIAN
+        )
+        self.assertEqual(self.client.get("/o/alpha/").status_code, 200)  # within the window
+        later = __import__("time").time() + MFA_RECHECK_SECONDS + 1
+        with mock.patch("ajunta.core.middleware.time.time", return_value=later):
+            response = self.client.get("/o/alpha/")
+        self.assertRedirects(
+            response, "/accounts/mfa/?next=%2Fo%2Falpha%2F", fetch_redirect_response=False
+        )

@@ -370,6 +370,7 @@ class PeoplePageTests(TenantTestCase):
 
     def test_query_count_does_not_grow_with_people(self):
         self.login(self.alice)
+        self.client.get(self.url)  # the session's first request caches what the middleware reads
         with CaptureQueriesContext(connection) as few:
             self.client.get(self.url)
         for n in range(5):
