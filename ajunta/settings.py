@@ -191,9 +191,12 @@ DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 REGISTRY_MAX_ATTACHMENTS = env_int("REGISTRY_MAX_ATTACHMENTS", 5)
 REGISTRY_MAX_ATTACHMENT_BYTES = env_int("REGISTRY_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 REGISTRY_MAX_TOTAL_BYTES = env_int("REGISTRY_MAX_TOTAL_BYTES", 15 * 1024 * 1024)
+# The PDF book is built inside the request (about 1.2 s per 1,000 entries): longer periods go to CSV.
+REGISTRY_BOOK_PDF_MAX_ENTRIES = env_int("REGISTRY_BOOK_PDF_MAX_ENTRIES", 5000)
 # PAdES seal of receipts and other issued PDFs: SEAL_DIR/<org-slug>.p12 (an organization's own
 # seal certificate) or SEAL_DIR/platform.p12 (the provider's); without either, PDFs go unsealed.
-SEAL_DIR = Path(env("SEAL_DIR", str(BASE_DIR / "seals")))
+# Tests never pick up a developer's demo seal: they configure one when they need it.
+SEAL_DIR = Path(env("SEAL_DIR", str(BASE_DIR / ("seals" if not TESTING else ".test-no-seals"))))
 SEAL_PASSPHRASE = env("SEAL_PASSPHRASE")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

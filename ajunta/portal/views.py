@@ -22,6 +22,7 @@ from django.views import View
 
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_views import document_file_response, integrity_error_response
+from ajunta.core.ratelimit import client_ip, rate_limit_exceeded
 from ajunta.core.views import is_htmx, paginate
 from ajunta.portal import selectors, services
 from ajunta.portal.forms import FilingForm, SignupForm, municipality_count_message
@@ -29,6 +30,7 @@ from ajunta.registry.models import RegistryEntry
 
 FILINGS_PER_PAGE = 20
 LOCAL_LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+SIGNUPS_PER_HOUR = 10
 
 
 class SignupView(View):
@@ -42,6 +44,11 @@ class SignupView(View):
     def post(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             return redirect("portal_home")
+        # Its "already registered" answers tell whether a NIF or an e-mail has an account: bound them.
+        if rate_limit_exceeded(f"signup:{client_ip(request)}", limit=SIGNUPS_PER_HOUR, window=3600):
+            form = SignupForm(request.POST)
+            form.add_error(None, _("Too many attempts from your connection. Try again in an hour."))
+            return render(request, "portal/signup.html", {"form": form}, status=429)
         form = SignupForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Min, Q
@@ -199,6 +200,14 @@ class RegistryBookPdfView(TenantView):
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponseBase:
         filters = BookFilterForm(request.GET or None, org=request.org).filters()
         rows = selectors.entries(org=request.org, **filters)
+        limit = settings.REGISTRY_BOOK_PDF_MAX_ENTRIES
+        if rows.count() > limit:
+            messages.error(request, _(
+                "The PDF book is limited to %(limit)d entries: choose a shorter period, or export it as CSV."
+            ) % {"limit": limit})  # fmt: skip
+            return redirect(
+                f"{reverse('registry_book', args=[org_slug])}?{request.GET.urlencode()}"
+            )
         content = exports.book_pdf(
             org=request.org,
             rows=rows,

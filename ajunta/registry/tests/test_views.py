@@ -687,3 +687,22 @@ class SettingsTests(RegistryViewTestCase):
         self.assertRedirects(response, self.url("registry_settings"))
         entry = file_entry(self.org_a, self.bob)
         self.assertEqual(entry.number, f"RE-E-{entry.year}-00003")
+
+
+@override_settings(REGISTRY_BOOK_PDF_MAX_ENTRIES=1, LANGUAGE_CODE="en")
+class BookPdfLimitTests(TenantTestCase):
+    def test_a_period_too_long_for_the_pdf_is_sent_back_to_the_book(self):
+        for summary in ("first", "second"):
+            services.registry_entry_create(
+                org=self.org_a, actor=self.bob, direction="in", channel="post", epigraph="e",
+                summary=summary, parties=[{"person_type": "legal", "id_type": "C",
+                                           "id_number": "B12345674", "name": "Fusteria SL"}],
+            )  # fmt: skip
+        response = self.login(self.bob).get("/o/alpha/registry/book.pdf?direction=in")
+        self.assertRedirects(
+            response, "/o/alpha/registry/?direction=in", fetch_redirect_response=False
+        )
+        page = self.client.get("/o/alpha/registry/?direction=in")
+        self.assertContains(page, "limited to 1 entries")
+        ok = self.client.get("/o/alpha/registry/book.pdf?q=first")
+        self.assertEqual(ok["Content-Type"], "application/pdf")

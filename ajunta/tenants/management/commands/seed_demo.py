@@ -40,6 +40,7 @@ OTHER_MEMBERS = [
         None,
     ),  # Abella de la Conca, Pallars Jussà (Catalonia): population from the file
 ]
+DEMO_NIFS = {"ciutada": "11111111H"}  # a valid NIF check letter, no real person
 MANRESA_HOLIDAYS = [
     (dt.date(2026, 2, 23), "Festa de la Llum"),
     (dt.date(2026, 8, 31), "Festa Major"),
@@ -180,6 +181,7 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User.objects.create_user(
+                    nif=DEMO_NIFS.get(username, ""),
                     username=username,
                     password=DEMO_PASSWORD,
                     first_name=first,
