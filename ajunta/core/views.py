@@ -157,6 +157,8 @@ class HomeView(LoginRequiredMixin, View):
         orgs = list(selectors.organizations_of_user(user=request.user))
         if len(orgs) == 1 and not request.GET.get("all"):
             return redirect("dashboard", org_slug=orgs[0].slug)
+        if not orgs:
+            return redirect("portal_home")  # a citizen: their own area (by URL name, no import)
         roles = user_roles_by_org(request.user)
         rows = [(org, role_labels(roles.get(org.pk, ()))) for org in orgs]
         return render(request, "core/home.html", {"rows": rows})

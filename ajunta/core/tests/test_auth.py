@@ -300,7 +300,7 @@ class MFATests(AxesResetMixin, TenantTestCase):
     def test_user_without_any_role_is_not_asked_even_then(self):
         make_user("citizen")
         log_in(self.client, "citizen")
-        self.assertEqual(self.client.get("/").status_code, 200)
+        self.assertEqual(self.client.get("/portal/").status_code, 200)
 
     def test_user_who_enrolled_voluntarily_must_verify(self):
         device = TOTPDevice.objects.create(user=self.alice, name="phone", confirmed=True)

@@ -76,11 +76,11 @@ class DashboardTests(TenantTestCase):
         page = self.client.get("/o/gamma/")
         self.assertContains(page, 'href="/o/alpha/"')
 
-    def test_citizen_without_roles_sees_no_organization(self):
+    def test_citizen_without_roles_goes_to_their_own_area(self):
         citizen = make_user("citizen")
         response = self.login(citizen).get("/")
-        self.assertEqual(response.status_code, 200)
-        self.assertNotContains(response, "/o/")
+        self.assertRedirects(response, "/portal/", fetch_redirect_response=False)
+        self.assertNotContains(self.client.get("/portal/"), "/o/")
 
     def test_dashboard_shows_a_non_business_day(self):
         # 2026-09-11 (Friday) is the National Day of Catalonia.
