@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pypdf
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, TestCase, override_settings
+from django.utils import translation
 
 from ajunta.core import seal
 from ajunta.core.pdf import PdfBuilder, printable
@@ -77,11 +78,18 @@ class PdfBuilderTests(SimpleTestCase):
         self.assertIn("E/2026/000079", pages[-1])
 
     def test_footer_numbers_the_pages(self) -> None:
-        doc = PdfBuilder(title="Peu", footer_text="CSV ABCDE-FGHIJ")
-        doc.table(["n"], [[str(n)] for n in range(120)])
-        pages = page_texts(doc.to_bytes())
+        def build() -> list[str]:
+            doc = PdfBuilder(title="Peu", footer_text="CSV ABCDE-FGHIJ")
+            doc.table(["n"], [[str(n)] for n in range(120)])
+            return [page.replace("\n", " ") for page in page_texts(doc.to_bytes())]
+
+        with translation.override("en"):
+            pages = build()
         self.assertIn("CSV ABCDE-FGHIJ", pages[0])
-        self.assertIn(f"1 of {len(pages)}", pages[0].replace("\n", " "))
+        self.assertIn(f"1 of {len(pages)}", pages[0])
+        with translation.override("ca"):
+            pages = build()
+        self.assertIn(f"Pàgina 1 de {len(pages)}", pages[0])
 
 
 class SealTestCase(TestCase):

@@ -198,7 +198,7 @@ class RefusalTests(PortalTestCase):
         data = self.form_data(attachments=[pdf("virus.pdf", EXE)], solicita="")
         response = self.client.post(FILE_URL, data, HTTP_ACCEPT_LANGUAGE="es")
         self.assertContains(response, "No se acepta este tipo de archivo", status_code=400)
-        self.assertContains(response, "Este campo es requerido.", status_code=400)
+        self.assertContains(response, "Este campo es obligatorio.", status_code=400)
         self.assert_nothing_left(response)
 
     @override_settings(REGISTRY_MAX_ATTACHMENT_BYTES=100)
