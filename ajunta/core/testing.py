@@ -199,3 +199,41 @@ def find_unscoped_views(urlconf: str | None = None) -> list[str]:
             f"{route} (name={pattern.name!r}, view={callback.__module__}.{callback.__name__})"
         )
     return problems
+
+
+# --- stored files -----------------------------------------------------------------------------------
+def use_temporary_media(test: Any) -> str:
+    """Give `test` an empty temporary file storage for its duration; return its path.
+
+    Call it from setUp(): files written by one test never reach another, nor the repository.
+    """
+    import shutil
+    import tempfile
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    media = tempfile.mkdtemp(prefix="ajunta-test-media-")
+    test.addCleanup(shutil.rmtree, media, ignore_errors=True)
+    storages = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": media},
+        },
+    }
+    override = override_settings(STORAGES=storages, MEDIA_ROOT=media)
+    override.enable()
+    test.addCleanup(override.disable)
+    return media
+
+
+def files_under(media: str) -> list[str]:
+    """Every file stored under `media`, relative to it, sorted."""
+    import os
+
+    return sorted(
+        os.path.relpath(os.path.join(root, name), media)
+        for root, _dirs, names in os.walk(media)
+        for name in names
+    )

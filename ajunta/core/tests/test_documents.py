@@ -6,12 +6,9 @@ import hashlib
 import io
 import os
 import re
-import shutil
-import tempfile
 import zipfile
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -26,7 +23,9 @@ from ajunta.core.testing import (
     TenantIsolationMixin,
     TenantTestCase,
     api_ids,
+    files_under,
     make_user,
+    use_temporary_media,
     verify_mfa,
 )
 
@@ -77,25 +76,10 @@ class DocumentsTestCase(TenantTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.media = tempfile.mkdtemp(prefix="ajunta-test-media-")
-        self.addCleanup(shutil.rmtree, self.media, ignore_errors=True)
-        storages = {
-            **settings.STORAGES,
-            "default": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": self.media},
-            },
-        }
-        override = override_settings(STORAGES=storages, MEDIA_ROOT=self.media)
-        override.enable()
-        self.addCleanup(override.disable)
+        self.media = use_temporary_media(self)
 
     def stored_files(self) -> list[str]:
-        return [
-            os.path.relpath(os.path.join(root, name), self.media)
-            for root, _dirs, names in os.walk(self.media)
-            for name in names
-        ]
+        return files_under(self.media)
 
     def store(
         self, content: bytes = PDF, name: str = "informe.pdf", org: Any = None, **kw: Any

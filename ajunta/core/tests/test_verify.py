@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from unittest import mock
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import SimpleTestCase, override_settings
@@ -18,7 +15,7 @@ from ajunta.core import verify_views
 from ajunta.core.documents import document_store, format_verification_code
 from ajunta.core.models import Document, EniDocumentType
 from ajunta.core.ratelimit import rate_limit_exceeded
-from ajunta.core.testing import TenantTestCase
+from ajunta.core.testing import TenantTestCase, use_temporary_media
 
 CONTENT = "Justificant de registre de Núria Col·lell — E/2026/000001\n".encode()
 NOT_FOUND = "There is no document with that code"
@@ -33,18 +30,7 @@ class VerifyTestCase(TenantTestCase):
         super().setUp()
         cache.clear()
         self.addCleanup(cache.clear)
-        self.media = tempfile.mkdtemp(prefix="ajunta-test-media-")
-        self.addCleanup(shutil.rmtree, self.media, ignore_errors=True)
-        storages = {
-            **settings.STORAGES,
-            "default": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": self.media},
-            },
-        }
-        override = override_settings(STORAGES=storages, MEDIA_ROOT=self.media)
-        override.enable()
-        self.addCleanup(override.disable)
+        self.media = use_temporary_media(self)
         self.code = "ABCDEFGHIJKLMNOPQRS2"
         self.document = document_store(
             org=self.org_a,

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 from django.urls import reverse
 
 from ajunta.core.models import User
-from ajunta.core.testing import TenantTestCase, make_user
+from ajunta.core.testing import TenantTestCase, files_under, make_user, use_temporary_media
 from ajunta.portal import services
 
 PASSWORD = "correct horse battery staple"
@@ -52,25 +47,10 @@ class PortalTestCase(TenantTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.media = tempfile.mkdtemp(prefix="ajunta-test-media-")
-        self.addCleanup(shutil.rmtree, self.media, ignore_errors=True)
-        storages = {
-            **settings.STORAGES,
-            "default": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": self.media},
-            },
-        }
-        override = override_settings(STORAGES=storages, MEDIA_ROOT=self.media)
-        override.enable()
-        self.addCleanup(override.disable)
+        self.media = use_temporary_media(self)
 
     def stored_files(self) -> list[str]:
-        return sorted(
-            os.path.relpath(os.path.join(root, name), self.media)
-            for root, _dirs, names in os.walk(self.media)
-            for name in names
-        )
+        return files_under(self.media)
 
     def file_for(self, citizen: User, org: Any = None, **fields: Any) -> Any:
         values: dict[str, Any] = {

@@ -7,12 +7,9 @@ import base64
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from io import StringIO
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import override_settings
@@ -20,7 +17,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from ajunta.core.models import Counter, Document, Role
-from ajunta.core.testing import TenantIsolationMixin, TenantTestCase, api_ids, make_user
+from ajunta.core.testing import (
+    TenantIsolationMixin,
+    TenantTestCase,
+    api_ids,
+    make_user,
+    use_temporary_media,
+)
 from ajunta.registry import services
 from ajunta.registry.models import EntryStatus, InterestedParty, RegistryEntry, Unit
 
@@ -72,18 +75,7 @@ class RegistryAPITestCase(TenantTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.media = tempfile.mkdtemp(prefix="ajunta-test-media-")
-        self.addCleanup(shutil.rmtree, self.media, ignore_errors=True)
-        storages = {
-            **settings.STORAGES,
-            "default": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": self.media},
-            },
-        }
-        override = override_settings(STORAGES=storages, MEDIA_ROOT=self.media)
-        override.enable()
-        self.addCleanup(override.disable)
+        self.media = use_temporary_media(self)
 
     def url(self, suffix: str = "", slug: str = "alpha") -> str:
         return f"/api/v1/o/{slug}/registry/entries/{suffix}"

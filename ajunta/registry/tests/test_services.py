@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import shutil
-import tempfile
 import threading
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -17,7 +15,13 @@ from django.test import TransactionTestCase, override_settings
 
 from ajunta.core.audit import verify_chain
 from ajunta.core.models import AuditEvent, Counter, Document, LocalHoliday, Role
-from ajunta.core.testing import TenantTestCase, make_org, make_user
+from ajunta.core.testing import (
+    TenantTestCase,
+    files_under,
+    make_org,
+    make_user,
+    use_temporary_media,
+)
 from ajunta.registry import selectors, services
 from ajunta.registry.models import EntryStatus, RegistryEntry
 
@@ -43,28 +47,14 @@ def file_entry(org, actor, **overrides):
 
 
 class MediaMixin:
-    """A temporary MEDIA_ROOT per test, so that stored files can be counted."""
+    """A temporary file storage per test, so that stored files can be counted."""
 
     def setUp(self):
         super().setUp()
-        self._media = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self._media, True)
-        media = override_settings(
-            STORAGES={
-                "default": {
-                    "BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": self._media},
-                },
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-            }
-        )
-        media.enable()
-        self.addCleanup(media.disable)
+        self._media = use_temporary_media(self)
 
     def stored_files(self) -> list[str]:
-        import os
-
-        return sorted(os.path.join(d, f) for d, _, files in os.walk(self._media) for f in files)
+        return files_under(self._media)
 
 
 class CreateTests(MediaMixin, TenantTestCase):
