@@ -217,9 +217,10 @@ class SearchDocuments:
     """
 
     def __init__(self) -> None:
-        from ajunta.registry.services import _search_document, normalize_text
+        from ajunta.registry.services import _search_document, normalize_text, search_words
 
         self.service = _search_document
+        self.words = search_words
         self.normalize_text = normalize_text
         self.memo: dict[str, str] = {}
         self.count = 0
@@ -233,21 +234,8 @@ class SearchDocuments:
         return value
 
     def __call__(self, number: str, data: dict[str, Any]) -> str:
-        words = [
-            number,
-            data["epigraph"],
-            data["summary"],
-            data["addressee_name"],
-            data["external_reference"],
-        ]
-        for party in data["parties"]:
-            words += [
-                party["id_number"],
-                party["name"],
-                party["first_surname"],
-                party["second_surname"],
-            ]
-        document = " ".join(self.normalize(w) for w in words if w)
+        words = self.words(number, data)
+        document = " ".join(self.normalize(w) for w in words)
         self.count += 1
         if self.count % CHECK_EVERY == 1 and document != self.service(number, data):
             raise AssertionError(f"search_document differs from the service's for {number}")

@@ -214,7 +214,8 @@ def _clean_entry(org: Any, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _search_document(number: str, data: dict[str, Any]) -> str:
+def search_words(number: str, data: dict[str, Any]) -> list[str]:
+    """What full-text search reads of an entry: number, subject, summary, addressee, parties."""
     words = [
         number,
         data["epigraph"],
@@ -229,7 +230,11 @@ def _search_document(number: str, data: dict[str, Any]) -> str:
             party["first_surname"],
             party["second_surname"],
         ]
-    return normalize_text(" ".join(w for w in words if w))
+    return [w for w in words if w]
+
+
+def _search_document(number: str, data: dict[str, Any]) -> str:
+    return normalize_text(" ".join(search_words(number, data)))
 
 
 def _existing_for_key(org: Any, actor: Any, key: str) -> RegistryEntry | None:

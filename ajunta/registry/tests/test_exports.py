@@ -12,13 +12,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pypdf
-from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import translation
 
 from ajunta.core.seal import verify_pdf_signature
-from ajunta.core.testing import TenantTestCase
+from ajunta.core.testing import TenantTestCase, use_temporary_media
 from ajunta.registry import selectors, services
 from ajunta.registry.exports import book_csv, book_pdf
 from ajunta.registry.models import InterestedParty, RegistryEntry
@@ -47,20 +46,10 @@ def csv_rows(lines: Any) -> list[list[str]]:
 class BookTestCase(TenantTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.media = tempfile.mkdtemp(prefix="ajunta-test-media-")
+        self.media = use_temporary_media(self)
         self.seal_dir = Path(tempfile.mkdtemp(prefix="ajunta-test-seals-"))
-        for path in (self.media, self.seal_dir):
-            self.addCleanup(shutil.rmtree, path, ignore_errors=True)
-        storages = {
-            **settings.STORAGES,
-            "default": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": self.media},
-            },
-        }
-        override = override_settings(
-            STORAGES=storages, MEDIA_ROOT=self.media, SEAL_DIR=self.seal_dir, SEAL_PASSPHRASE=""
-        )
+        self.addCleanup(shutil.rmtree, self.seal_dir, ignore_errors=True)
+        override = override_settings(SEAL_DIR=self.seal_dir, SEAL_PASSPHRASE="")
         override.enable()
         self.addCleanup(override.disable)
         translation.activate("en")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import os
 import re
 import shutil
 import tempfile
@@ -27,7 +26,7 @@ from django.utils import timezone, translation
 from ajunta.core.documents import document_open, format_verification_code
 from ajunta.core.models import Document, EniDocumentType
 from ajunta.core.seal import verify_pdf_signature
-from ajunta.core.testing import TenantTestCase
+from ajunta.core.testing import TenantTestCase, files_under, use_temporary_media
 from ajunta.registry import receipts, services
 from ajunta.registry.models import EntryAttachment, RegistryEntry
 from ajunta.registry.receipts import mask_id_number, receipt_pdf
@@ -63,31 +62,17 @@ class ReceiptTestCase(TenantTestCase):
     def setUp(self) -> None:
         super().setUp()
         cache.clear()
-        self.media = tempfile.mkdtemp(prefix="ajunta-test-media-")
+        self.media = use_temporary_media(self)
         self.seal_dir = Path(tempfile.mkdtemp(prefix="ajunta-test-seals-"))
-        for path in (self.media, self.seal_dir):
-            self.addCleanup(shutil.rmtree, path, ignore_errors=True)
-        storages = {
-            **settings.STORAGES,
-            "default": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": self.media},
-            },
-        }
-        override = override_settings(
-            STORAGES=storages, MEDIA_ROOT=self.media, SEAL_DIR=self.seal_dir, SEAL_PASSPHRASE=""
-        )
+        self.addCleanup(shutil.rmtree, self.seal_dir, ignore_errors=True)
+        override = override_settings(SEAL_DIR=self.seal_dir, SEAL_PASSPHRASE="")
         override.enable()
         self.addCleanup(override.disable)
         translation.activate("en")
         self.addCleanup(translation.deactivate)
 
     def stored_files(self) -> list[str]:
-        return sorted(
-            os.path.relpath(os.path.join(root, name), self.media)
-            for root, _dirs, names in os.walk(self.media)
-            for name in names
-        )
+        return files_under(self.media)
 
     def file_entry(self, **overrides: Any) -> RegistryEntry:
         values: dict[str, Any] = {
