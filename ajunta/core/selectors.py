@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from ajunta.core.audit import chain_key
+from ajunta.core.documents import normalize_verification_code
 from ajunta.core.models import AuditEvent, BusinessHours, Document, LocalHoliday, RoleAssignment
 from ajunta.core.tenancy import user_organizations
 
@@ -41,3 +42,16 @@ def documents(*, org: Any) -> QuerySet[Document]:
 def document_get(*, org: Any, pk: Any) -> Document:
     """Raises Document.DoesNotExist for another organization's document, as for a missing one."""
     return documents(org=org).get(pk=pk)
+
+
+def document_by_code(code: str) -> Document | None:
+    """The document carrying `code`, typed however (any case, dashes, spaces); None otherwise.
+
+    Public by design: a code is a 100-bit secret that its holder was given with the document.
+    """
+    normalized = normalize_verification_code(code or "")
+    if not 16 <= len(normalized) <= 32:
+        return None
+    return (
+        Document.objects.select_related("organization").filter(verification_code=normalized).first()
+    )

@@ -17,13 +17,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from ajunta.core import selectors
 from ajunta.core.documents import (
     DocumentIntegrityError,
     document_open,
     format_verification_code,
-    normalize_verification_code,
 )
-from ajunta.core.models import Document
 from ajunta.core.ratelimit import client_ip, rate_limit_exceeded
 
 logger = logging.getLogger(__name__)
@@ -41,19 +40,6 @@ class VerifyForm(forms.Form):
             "As printed on the document, e.g. ABCDE-FGHIJ-KLMNO-PQRST. "
             "Capital or small letters, dashes and spaces do not matter."
         ),
-    )
-
-
-def document_by_code(code: str) -> Document | None:
-    """The document carrying `code`, typed however (any case, dashes, spaces); None otherwise.
-
-    Public by design: a code is a 100-bit secret that its holder was given with the document.
-    """
-    normalized = normalize_verification_code(code or "")
-    if not 16 <= len(normalized) <= 32:
-        return None
-    return (
-        Document.objects.select_related("organization").filter(verification_code=normalized).first()
     )
 
 
@@ -77,7 +63,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         throttled = _throttled(request)
         if throttled is not None:
             return throttled
-        document = document_by_code(form.cleaned_data["code"])
+        document = selectors.document_by_code(form.cleaned_data["code"])
         if document is None:
             context["not_found"] = True
             status = 404
@@ -95,7 +81,7 @@ def verify_download(request: HttpRequest, code: str) -> HttpResponseBase:
     throttled = _throttled(request)
     if throttled is not None:
         return throttled
-    document = document_by_code(code)
+    document = selectors.document_by_code(code)
     if document is None:
         form = VerifyForm(initial={"code": code[:64]})
         return render(request, TEMPLATE, {"form": form, "not_found": True}, status=404)

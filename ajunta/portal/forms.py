@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from ajunta.core.documents import ALLOWED_TYPES, SNIFF_BYTES, sniff_content_type
 from ajunta.core.models import User
-from ajunta.portal import selectors, services
+from ajunta.portal import services
 from ajunta.registry import services as registry_services
+from ajunta.tenants import selectors as tenant_selectors
 
 # The common subjects of an application to a town council (the registry's epigraph).
 EPIGRAPHS = [
@@ -199,7 +200,7 @@ def _head_check(upload: Any) -> None:
 class FilingForm(ServiceErrorsMixin, forms.Form):
     municipality = forms.ModelChoiceField(
         label=gettext_lazy("Municipality"),
-        queryset=selectors.municipalities(),
+        queryset=tenant_selectors.municipalities(),
         empty_label=gettext_lazy("Choose the town council"),
         error_messages={"invalid_choice": gettext_lazy("Choose one of the member municipalities.")},
     )
@@ -272,7 +273,7 @@ class FilingForm(ServiceErrorsMixin, forms.Form):
     # The municipalities offered are those matching the search (and the one chosen), never all of
     # a long list; the field still accepts any municipality, which the queryset checks.
     def _offer_municipalities(self) -> None:
-        self.matches, self.more_matches = selectors.municipality_search(q=self.search)
+        self.matches, self.more_matches = tenant_selectors.municipality_search(q=self.search)
         chosen = self._chosen_municipality()
         if chosen is not None and chosen not in self.matches:
             self.matches.insert(0, chosen)
@@ -290,7 +291,7 @@ class FilingForm(ServiceErrorsMixin, forms.Form):
         if not value:
             return None
         try:
-            return selectors.municipalities().filter(pk=int(value)).first()
+            return tenant_selectors.municipalities().filter(pk=int(value)).first()
         except (TypeError, ValueError):
             return None
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ajunta.core.models import Counter, Document, LocalHoliday, Role
 from ajunta.core.testing import make_org
-from ajunta.portal import selectors
+from ajunta.portal import selectors as portal_selectors
 from ajunta.portal.tests.helpers import (
     EXE,
     FILE_URL,
@@ -23,6 +23,7 @@ from ajunta.portal.tests.helpers import (
     pdf,
 )
 from ajunta.registry.models import RegistryEntry
+from ajunta.tenants import selectors
 from ajunta.tenants.models import OrganizationKind
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -377,7 +378,7 @@ class StaffAsCitizenTests(PortalTestCase):
 
         # Their own filings only: not their organization's registry, not other people's.
         self.file_for(self.nuria)
-        self.assertEqual(list(selectors.citizen_filings(user=self.bob)), [entry])
+        self.assertEqual(list(portal_selectors.citizen_filings(user=self.bob)), [entry])
 
     def test_a_nif_of_another_account_is_refused(self) -> None:
         self.client.force_login(self.bob)
