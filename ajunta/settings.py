@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "ajunta.core",
     "ajunta.tenants",
     "ajunta.registry",
+    "ajunta.sir",
+    "ajunta.cases",
+    "ajunta.helpdesk",
+    "ajunta.assets",
     "ajunta.portal",
 ]
 
@@ -217,7 +221,12 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Ajunta <no-reply@localhost>")
 # --- Languages and time -----------------------------------------------------------------------
 LANGUAGE_CODE = "ca"
 LANGUAGES = [("ca", _("Catalan")), ("es", _("Spanish")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "ajunta" / "locale"]
+# Newer apps keep their own catalogue in ajunta/<app>/locale; it is listed before the shared one so
+# that `make messages` writes each app's strings to its own catalogue.
+LOCALE_PATHS = [
+    *sorted(path for path in (BASE_DIR / "ajunta").glob("*/locale") if path.is_dir()),
+    BASE_DIR / "ajunta" / "locale",
+]
 TIME_ZONE = "Europe/Madrid"
 USE_I18N = True
 USE_TZ = True

@@ -35,7 +35,7 @@ accounts = [
 ]
 
 urlpatterns = [
-    path("", core_views.HomeView.as_view(), name="home"),
+    path("home/", core_views.HomeView.as_view(), name="home"),
     path("healthz", healthz, name="healthz"),
     path("verify/", verify_views.verify, name="verify"),
     path("verify/<str:code>/download/", verify_views.verify_download, name="verify_download"),
@@ -46,9 +46,19 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("ajunta.tenants.urls")),
     path("portal/", include("ajunta.portal.urls")),
     path("o/<slug:org_slug>/registry/", include("ajunta.registry.urls")),
+    path("o/<slug:org_slug>/sir/", include("ajunta.sir.urls")),
+    path("o/<slug:org_slug>/cases/", include("ajunta.cases.urls")),
+    path("o/<slug:org_slug>/helpdesk/", include("ajunta.helpdesk.urls")),
+    path("o/<slug:org_slug>/assets/", include("ajunta.assets.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("ajunta.core.api_urls")),
     path("api/v1/", include("ajunta.tenants.api_urls")),
     path("api/v1/", include("ajunta.registry.api_urls")),
+    path("api/v1/", include("ajunta.sir.api_urls")),
+    path("api/v1/", include("ajunta.cases.api_urls")),
+    path("api/v1/", include("ajunta.helpdesk.api_urls")),
+    path("api/v1/", include("ajunta.assets.api_urls")),
+    # The provider's public website (home, who we are, members, services, news): last, at the root.
+    path("", include("ajunta.tenants.public_urls")),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 from ajunta.core import selectors, services
 from ajunta.core.calendar import calendar_for
 from ajunta.core.models import AuditEvent, LocalHoliday
+from ajunta.core.modules import org_uses_module
 from ajunta.core.tenancy import TenantAPIRequest, has_permission, resolve_org
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -33,6 +35,7 @@ class TenantAPIMixin:
     tenant_scoped = True
     permission: str = "org.view"
     write_permission: str | None = None
+    module: str | None = None  # core.modules: 404 where the organization does not use it
     action_permissions: dict[str, str] = {}
     request: Any  # a TenantAPIRequest once initial() ran
     kwargs: dict[str, Any]
@@ -50,6 +53,8 @@ class TenantAPIMixin:
         org, roles = resolve_org(
             request.user, self.kwargs["org_slug"], self.needed_permission(request)
         )
+        if self.module and not org_uses_module(org, self.module):
+            raise Http404
         tenant_request = cast(TenantAPIRequest, request)
         tenant_request.org, tenant_request.org_roles = org, roles
 

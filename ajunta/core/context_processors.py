@@ -2,6 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from ajunta.core.modules import module_nav
 from ajunta.core.tenancy import PERMISSIONS, user_organizations
 
 
@@ -9,8 +10,10 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     """What the page shell needs: the current organization, what the user may do there, and the
     organization switcher's list (evaluated only when a template uses it)."""
     roles: frozenset[str] = getattr(request, "org_roles", frozenset())
+    org = getattr(request, "org", None)
     return {
-        "current_org": getattr(request, "org", None),
+        "current_org": org,
+        "module_nav": lambda: module_nav(org, roles) if org is not None else [],
         "current_roles": roles,
         "org_perms": {name for name, allowed in PERMISSIONS.items() if roles & allowed},
         "switchable_orgs": lambda: list(user_organizations(request.user)),

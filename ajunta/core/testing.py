@@ -195,6 +195,8 @@ def find_unscoped_views(urlconf: str | None = None) -> list[str]:
             continue
         if pattern.name in PUBLIC_URL_NAMES | USER_SCOPED_URL_NAMES:
             continue
+        if getattr(view_class or callback, "public_reason", ""):
+            continue  # declared public by the view itself, with the reason (see core.views.public)
         problems.append(
             f"{route} (name={pattern.name!r}, view={callback.__module__}.{callback.__name__})"
         )

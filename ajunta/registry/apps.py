@@ -9,6 +9,7 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from ajunta.core.models import Role
+        from ajunta.core.modules import Module, register_module
         from ajunta.core.tenancy import register_permissions
 
         office = {Role.MUNICIPAL_ADMIN, Role.MUNICIPAL_STAFF}
@@ -22,4 +23,18 @@ class RegistryConfig(AppConfig):
                 "registry.annul": {Role.MUNICIPAL_ADMIN},
                 "registry.settings": {Role.MUNICIPAL_ADMIN},
             }
+        )
+        register_module(
+            Module(
+                code="registry",
+                label=_("Registry"),
+                url_name="registry_book",
+                permission="registry.view",
+                links=(
+                    (_("Registry book"), "registry_book", None),
+                    (_("Register an entry"), "registry_entry_new", "registry.create"),
+                    (_("Units and pending entries"), "registry_units", None),
+                ),
+                order=10,
+            )
         )

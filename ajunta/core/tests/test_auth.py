@@ -78,7 +78,7 @@ class LoginTests(AxesResetMixin, TenantTestCase):
             organization=self.org_b, user=self.bob, role=Role.ELECTED_MEMBER
         )
         response = self.client.post(LOGIN, {"username": "bob", "password": PASSWORD}, follow=True)
-        self.assertEqual(response.request["PATH_INFO"], "/")
+        self.assertEqual(response.request["PATH_INFO"], "/home/")
         self.assertContains(response, "/o/alpha/")
         self.assertContains(response, "/o/beta/")
 
@@ -258,7 +258,7 @@ class MFATests(AxesResetMixin, TenantTestCase):
             MFA, {"token": current_token(device), "next": "https://evil.example/"}
         )
         self.assertEqual(response.status_code, 302)
-        self.assertEqual(response["Location"], "/")
+        self.assertEqual(response["Location"], "/home/")
 
     def test_session_api_call_before_verification_answers_403_json(self):
         log_in(self.client, "nuria")

@@ -62,13 +62,13 @@ class DashboardTests(TenantTestCase):
         )
 
     def test_home_goes_straight_to_the_only_organization(self):
-        response = self.login(self.alice).get("/")
+        response = self.login(self.alice).get("/home/")
         self.assertRedirects(response, "/o/alpha/", fetch_redirect_response=False)
 
     def test_switcher_lists_every_organization_of_the_user_and_no_other(self):
         gamma = make_org("gamma", name="Ajuntament de Gamma")
         services.role_grant(org=gamma, actor=None, user=self.alice, role=Role.MUNICIPAL_STAFF)
-        response = self.login(self.alice).get("/")
+        response = self.login(self.alice).get("/home/")
         self.assertContains(response, 'href="/o/alpha/"')
         self.assertContains(response, 'href="/o/gamma/"')
         self.assertNotContains(response, 'href="/o/beta/"')
@@ -78,7 +78,7 @@ class DashboardTests(TenantTestCase):
 
     def test_citizen_without_roles_goes_to_their_own_area(self):
         citizen = make_user("citizen")
-        response = self.login(citizen).get("/")
+        response = self.login(citizen).get("/home/")
         self.assertRedirects(response, "/portal/", fetch_redirect_response=False)
         self.assertNotContains(self.client.get("/portal/"), "/o/")
 
