@@ -26,6 +26,7 @@ from ajunta.core.ratelimit import client_ip, rate_limit_exceeded
 from ajunta.core.views import is_htmx, paginate
 from ajunta.portal import selectors, services
 from ajunta.portal.forms import FilingForm, SignupForm, municipality_count_message
+from ajunta.registry import services as registry_services
 from ajunta.registry.models import RegistryEntry
 
 FILINGS_PER_PAGE = 20
@@ -157,6 +158,9 @@ class FilingView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, entry_id: int) -> HttpResponse:
         entry = _own_filing(request, entry_id)
+        registry_services.registry_entry_receipt_issue(
+            org=entry.organization, actor=None, entry=entry
+        )
         context = {
             "entry": entry,
             "attachments": list(entry.attachments.all()),
@@ -173,8 +177,11 @@ class FilingDocumentView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, entry_id: int, document_id: uuid.UUID) -> HttpResponseBase:
         entry = _own_filing(request, entry_id)
         documents = [a.document for a in entry.attachments.all()]
-        if entry.receipt is not None:
-            documents.append(entry.receipt)
+        documents.append(
+            registry_services.registry_entry_receipt_issue(
+                org=entry.organization, actor=None, entry=entry
+            )
+        )
         document = next((d for d in documents if d.pk == document_id), None)
         if document is None:
             raise Http404

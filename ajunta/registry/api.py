@@ -591,7 +591,9 @@ FILING_DESCRIPTION = gettext_lazy(
     "JSON with attachments as base64 (`content_base64`), or multipart/form-data with that JSON "
     "in a `data` part and the files as `attachments` parts. Parties: a representative's "
     "`represents` is the position (from 0) of the party it acts for. Errors name the field as "
-    "the services do: `parties[0].id_number`, `attachments[1]`."
+    "the services do: `parties[0].id_number`, `attachments[1]`. The receipt is rendered right "
+    "after the entry is registered: with a background worker, `receipt` may still be null in "
+    "this answer; reading the entry or its receipt issues it at once."
 )
 
 
@@ -641,6 +643,12 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             return selectors.entry_get(org=self.request.org, pk=self.kwargs["pk"])
         except RegistryEntry.DoesNotExist as exc:
             raise Http404 from exc
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        entry = self.get_object()
+        # The platform issues the receipt by itself: whoever looks first gets it rendered.
+        services.registry_entry_receipt_issue(org=self.request.org, actor=None, entry=entry)
+        return Response(self.get_serializer(entry).data)
 
     def detail_response(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
         entry = selectors.entry_get(org=self.request.org, pk=pk)
@@ -767,13 +775,14 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PassthroughRenderer])
     def receipt(self, request: Request, org_slug: str, pk: int) -> HttpResponseBase:
         entry = self.get_object()
-        if entry.receipt is None:
-            raise Http404
+        receipt = services.registry_entry_receipt_issue(
+            org=self.request.org, actor=None, entry=entry
+        )
         try:
-            handle = document_open(org=self.request.org, document=entry.receipt)
+            handle = document_open(org=self.request.org, document=receipt)
         except DocumentIntegrityError as exc:
             raise DocumentIntegrityFailed from exc
-        return document_file_response(entry.receipt, handle)
+        return document_file_response(receipt, handle)
 
 
 @extend_schema(tags=["registry"])

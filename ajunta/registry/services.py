@@ -3,6 +3,10 @@
 A filing is checked completely before anything is written (parties, limits, types). Its number is
 taken under the series' counter lock and its filing time read after that lock, so numbers follow
 the order of receipt (art. 16). A refused or failed filing consumes no number and leaves no file.
+
+The receipt's content (number, date and time, hashes) is fixed by the filing; its PDF is rendered,
+sealed and stored right after the filing commits (by a worker when one runs), so that the series'
+lock is held only for the inserts. Whoever asks for a receipt before then gets it rendered at once.
 """
 
 from __future__ import annotations
@@ -380,9 +384,11 @@ def _insert_entry(
                         validity=a["validity"], kind=a["kind"])
         for i, (document, a) in enumerate(zip(documents, data["attachments"], strict=True))
     )  # fmt: skip
-    entry.receipt = receipts.receipt_issue(org=org, actor=actor, entry=entry)
-    stored.append(entry.receipt.file.name)
-    entry.save(update_fields=["receipt"])
+
+    def issue_receipt() -> None:  # a named function: Django logs a robust hook's __qualname__
+        _receipt_after_commit(org, actor, entry)
+
+    transaction.on_commit(issue_receipt, robust=True)
     audit_record(
         org=org, actor=actor, action="registry.entry.create", obj=entry,
         changes={
@@ -390,11 +396,48 @@ def _insert_entry(
             "filed_at": filed_at, "effective_at": entry.effective_at, "summary": entry.summary,
             "parties": [p.id_number for p in party_rows],
             "attachments": [{"name": d.name, "sha256": d.sha256} for d in documents],
-            "receipt_sha256": entry.receipt.sha256,
             "rectifies": rectifies.number if rectifies else None,
         },
     )  # fmt: skip
     return entry
+
+
+def _receipt_after_commit(org: Any, actor: Any, entry: RegistryEntry) -> None:
+    if settings.CELERY_TASK_ALWAYS_EAGER:  # no worker: render it now, in this process
+        registry_entry_receipt_issue(org=org, actor=actor, entry=entry)
+        return
+    from ajunta.registry.tasks import registry_receipt_issue  # tasks import this module
+
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    registry_receipt_issue.delay(entry.pk, actor_id)
+
+
+def registry_entry_receipt_issue(*, org: Any, actor: Any, entry: RegistryEntry) -> Any:
+    """The entry's receipt: rendered, sealed, stored and audited the first time; the same after.
+
+    Called right after the filing commits, and by anything that needs the receipt before a
+    worker got to it. The entry's row lock makes two concurrent calls issue one receipt.
+    """
+    if entry.receipt_id is not None:
+        return entry.receipt
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = _locked(org, entry)
+            if locked.receipt_id is None:
+                receipt = receipts.receipt_issue(org=org, actor=actor, entry=locked)
+                stored.append(receipt.file.name)
+                locked.receipt = receipt
+                locked.save(update_fields=["receipt"])
+                audit_record(
+                    org=org, actor=actor, action="registry.entry.receipt", obj=locked,
+                    changes={"number": locked.number, "receipt_sha256": receipt.sha256},
+                )  # fmt: skip
+    except BaseException:
+        documents_remove_orphan_files(stored)
+        raise
+    entry.receipt = locked.receipt
+    return entry.receipt
 
 
 def _locked(org: Any, entry: RegistryEntry) -> RegistryEntry:

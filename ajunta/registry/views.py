@@ -399,7 +399,8 @@ class RegistryEntryView(TenantView):
         parties = list(entry.parties.all())
         by_id = {party.pk: party for party in parties}
         rows = [(party, by_id.get(party.represents_id or 0)) for party in parties]
-        receipt = entry.receipt
+        # The platform issues the receipt by itself: whoever looks first gets it rendered.
+        receipt = services.registry_entry_receipt_issue(org=request.org, actor=None, entry=entry)
         open_entry = not entry.is_annulled
         context = {
             "entry": entry,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 from ajunta.core.models import User
@@ -59,7 +60,9 @@ class PortalTestCase(TenantTestCase):
             "solicita": "Un certificat d'empadronament.",
             **fields,
         }
-        return services.application_file(citizen=citizen, org=org or self.org_a, **values)
+        # The receipt is issued right after the filing commits: let that happen inside the test.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return services.application_file(citizen=citizen, org=org or self.org_a, **values)
 
     def form_data(self, **overrides: Any) -> dict[str, Any]:
         data = {

@@ -89,9 +89,10 @@ class RegistryAPITestCase(TenantTestCase):
             "summary": "Instància genèrica", "parties": [NURIA],
         }  # fmt: skip
         values.update(fields)
-        return services.registry_entry_create(
-            org=org or self.org_a, actor=actor or self.bob, **values
-        )
+        with self.captureOnCommitCallbacks(execute=True):  # the receipt follows the commit
+            return services.registry_entry_create(
+                org=org or self.org_a, actor=actor or self.bob, **values
+            )
 
     def stored_files(self) -> list[str]:
         return [name for _root, _dirs, names in os.walk(self.media) for name in names]
@@ -139,7 +140,8 @@ class CreateTests(RegistryAPITestCase):
         download = self.api(self.bob).get(first["download_url"])
         self.assertEqual(download.status_code, 200)
         self.assertEqual(b"".join(download.streaming_content), PDF)
-        receipt = body["receipt"]
+        # The receipt is rendered after the filing commits; asking for the entry issues it at once.
+        receipt = self.api(self.bob).get(self.url(f"{body['id']}/")).json()["receipt"]
         self.assertEqual(len(receipt["verification_code"]), 20)
         self.assertTrue(receipt["download_url"].endswith(self.url(f"{body['id']}/receipt/")))
         entry = RegistryEntry.objects.get()

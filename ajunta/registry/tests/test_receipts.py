@@ -24,10 +24,10 @@ from django.test import override_settings
 from django.utils import timezone, translation
 
 from ajunta.core.documents import document_open, format_verification_code
-from ajunta.core.models import Document, EniDocumentType
+from ajunta.core.models import AuditEvent, Document, EniDocumentType
 from ajunta.core.seal import verify_pdf_signature
 from ajunta.core.testing import TenantTestCase, files_under, use_temporary_media
-from ajunta.registry import receipts, services
+from ajunta.registry import receipts, services, tasks
 from ajunta.registry.models import EntryAttachment, RegistryEntry
 from ajunta.registry.receipts import mask_id_number, receipt_pdf
 
@@ -85,7 +85,8 @@ class ReceiptTestCase(TenantTestCase):
             ],
         }  # fmt: skip
         values.update(overrides)
-        return services.registry_entry_create(org=self.org_a, actor=self.bob, **values)
+        with self.captureOnCommitCallbacks(execute=True):  # the receipt follows the commit
+            return services.registry_entry_create(org=self.org_a, actor=self.bob, **values)
 
     def receipt_bytes(self, entry: RegistryEntry) -> bytes:
         assert entry.receipt is not None
@@ -226,31 +227,58 @@ class SealedReceiptTests(ReceiptTestCase):
 
 
 class FailedReceiptTests(ReceiptTestCase):
-    def assert_nothing_left(self) -> None:
-        self.assertFalse(RegistryEntry.objects.filter(organization=self.org_a).exists())
-        self.assertFalse(Document.objects.filter(organization=self.org_a).exists())
-        self.assertEqual(self.stored_files(), [])
+    """The filing is registered before its receipt is rendered: a failing render loses nothing."""
 
-    def test_a_failing_receipt_leaves_no_entry_no_number_and_no_file(self) -> None:
+    def test_a_failing_receipt_keeps_the_filing_and_is_issued_when_next_asked(self) -> None:
         with (
             mock.patch.object(receipts, "receipt_pdf", side_effect=RuntimeError("boom")),
-            self.assertRaises(RuntimeError),
+            self.assertLogs(level="ERROR"),
         ):
-            self.file_entry()
-        self.assert_nothing_left()
-        entry = self.file_entry()
-        self.assertEqual(entry.sequence, 1)
+            entry = self.file_entry()
+        entry.refresh_from_db()
+        self.assertEqual((entry.sequence, entry.receipt), (1, None))
+        attachment_files = self.stored_files()
+        receipt = services.registry_entry_receipt_issue(org=self.org_a, actor=None, entry=entry)
+        self.assertTrue(self.receipt_bytes(entry).startswith(b"%PDF"))
+        self.assertEqual(len(self.stored_files()), len(attachment_files) + 1)
+        # Asking again returns the same receipt: one per entry.
+        again = services.registry_entry_receipt_issue(
+            org=self.org_a, actor=None, entry=RegistryEntry.objects.get(pk=entry.pk)
+        )
+        self.assertEqual(again.pk, receipt.pk)
+        self.assertEqual(self.file_entry().sequence, 2)
 
     def test_a_receipt_failing_after_its_file_was_stored_takes_the_file_away(self) -> None:
         with (
             mock.patch.object(receipts, "document_register", side_effect=RuntimeError("boom")),
-            self.assertRaises(RuntimeError),
+            self.assertLogs(level="ERROR"),
         ):
-            self.file_entry()
-        self.assert_nothing_left()
-        first = self.file_entry()
-        again = self.file_entry()
-        self.assertEqual([first.sequence, again.sequence], [1, 2])
+            entry = self.file_entry()
+        documents = Document.objects.filter(organization=self.org_a)
+        self.assertFalse(documents.filter(document_type=EniDocumentType.TD09).exists())
+        self.assertEqual(sorted(self.stored_files()), sorted(d.file.name for d in documents))
+        entry.refresh_from_db()
+        self.assertIsNone(entry.receipt)
+        self.assertIsNotNone(
+            services.registry_entry_receipt_issue(org=self.org_a, actor=None, entry=entry)
+        )
+
+
+class DeferredReceiptTests(ReceiptTestCase):
+    """With a worker, the filing only queues its receipt; the worker's job issues it."""
+
+    @override_settings(CELERY_TASK_ALWAYS_EAGER=False)
+    def test_the_filing_queues_its_receipt_after_commit(self) -> None:
+        with mock.patch.object(tasks.registry_receipt_issue, "delay") as delay:
+            entry = self.file_entry()
+        delay.assert_called_once_with(entry.pk, self.bob.pk)
+        entry.refresh_from_db()
+        self.assertIsNone(entry.receipt)
+        self.assertEqual(len(tasks.registry_receipt_issue(entry.pk, self.bob.pk)), 64)
+        entry.refresh_from_db()
+        self.assertTrue(self.receipt_bytes(entry).startswith(b"%PDF"))
+        events = AuditEvent.objects.filter(organization=self.org_a, action="registry.entry.receipt")
+        self.assertEqual([e.actor_id for e in events], [self.bob.pk])
 
 
 class MaskTests(TenantTestCase):

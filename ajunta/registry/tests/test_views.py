@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import override_settings
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +37,8 @@ def file_entry(org: Any, actor: Any, **overrides: Any) -> RegistryEntry:
         "summary": "Sol·licitud de llicència d'obres menors", "parties": [NURIA],
     }  # fmt: skip
     values.update(overrides)
-    return services.registry_entry_create(org=org, actor=actor, **values)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the receipt follows the commit
+        return services.registry_entry_create(org=org, actor=actor, **values)
 
 
 def pdf(name: str = "escrit.pdf", content: bytes = PDF) -> SimpleUploadedFile:
