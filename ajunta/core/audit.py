@@ -106,7 +106,9 @@ def audit_record(
     # Store exactly what is hashed: JSON round-trip turns dates, decimals and UUIDs into text.
     clean_changes = json.loads(_canonical_json(changes or {}), parse_float=_json_float)
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    with transaction.atomic():
+    # No savepoint inside the caller's transaction: a failure here fails the whole write anyway,
+    # and the chain head stays locked for two round trips fewer.
+    with transaction.atomic(savepoint=False):
         head = lock_or_create(AuditChain, key=chain_key(org))
         event = AuditEvent(
             chain=head.key,

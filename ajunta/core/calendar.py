@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar as pycalendar
 import datetime as dt
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import holidays
@@ -36,6 +36,16 @@ DEFAULT_HOURS = {weekday: [(dt.time(8), dt.time(15))] for weekday in range(5)}
 MAX_SEARCH_DAYS = 3660
 
 
+@lru_cache(maxsize=256)
+def _public_holidays(
+    subdiv: str | None, year: int, language: str
+) -> tuple[tuple[dt.date, str], ...]:
+    """National and regional holidays: they never change for a past year, so computed once."""
+    return tuple(
+        holidays.country_holidays("ES", subdiv=subdiv, years=year, language=language).items()
+    )
+
+
 class BusinessCalendar:
     def __init__(self, org: Any) -> None:
         self.org = org
@@ -47,11 +57,7 @@ class BusinessCalendar:
         language = HOLIDAY_LANGUAGES.get((translation.get_language() or "").split("-")[0], "ca")
         if (year, language) not in self._years:
             subdiv = COMMUNITY_SUBDIVISIONS.get(getattr(self.org, "autonomous_community_code", ""))
-            days: dict[dt.date, str] = dict(
-                holidays.country_holidays(
-                    "ES", subdiv=subdiv, years=year, language=language
-                ).items()
-            )
+            days = dict(_public_holidays(subdiv, year, language))
             local = LocalHoliday.objects.filter(organization=self.org, date__year=year)
             days.update(local.values_list("date", "name"))
             self._years[year, language] = days

@@ -9,11 +9,27 @@ leave gaps on rollback.
 
 from typing import Any
 
-from ajunta.core.locking import lock_or_create
+from django.db import connection
+
+from ajunta.core.locking import lock_or_create, require_atomic
 from ajunta.core.models import Counter
+
+# One statement increments and locks the row and reads the new value: the lock held by a numbered
+# filing spans fewer round trips (PostgreSQL, and SQLite since 3.35, both have RETURNING).
+_INCREMENT = (
+    f"UPDATE {Counter._meta.db_table} SET last_value = last_value + 1 "  # noqa: S608 (no input)
+    "WHERE organization_id = %s AND series = %s AND year = %s RETURNING last_value"
+)
 
 
 def next_number(*, org: Any, series: str, year: int) -> int:
+    require_atomic("Numbering")
+    with connection.cursor() as cursor:
+        cursor.execute(_INCREMENT, [org.pk, series, year])
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
+    # The series' first number this year: create the row (or lock a concurrent creator's).
     counter = lock_or_create(Counter, organization=org, series=series, year=year)
     counter.last_value += 1
     counter.save(update_fields=["last_value"])

@@ -323,12 +323,16 @@ def _insert_entry(
 ) -> RegistryEntry:  # fmt: skip
     user = actor if getattr(actor, "is_authenticated", False) else None
     year = timezone.localdate().year
+    # Reads that need no lock come first: the series stays locked only for the inserts.
+    number_format = number_format_of(org)
+    calendar = calendar_for(org)
+    calendar.effective_filing_time(timezone.now())  # loads this year's local holidays
     seq = next_number(org=org, series=f"registry.{data['direction']}", year=year)
     # Read the clock after the counter lock: numbers then follow the time of receipt.
     filed_at = timezone.now()
     if timezone.localtime(filed_at).year != year:
         raise _YearTurned
-    number = format_number(number_format_of(org), direction=data["direction"], year=year, seq=seq)
+    number = format_number(number_format, direction=data["direction"], year=year, seq=seq)
     documents = []
     for index, attachment in enumerate(data["attachments"]):
         try:
@@ -350,7 +354,7 @@ def _insert_entry(
         sequence=seq,
         number=number,
         filed_at=filed_at,
-        effective_at=calendar_for(org).effective_filing_time(filed_at),
+        effective_at=calendar.effective_filing_time(filed_at),
         channel=data["channel"],
         epigraph=data["epigraph"],
         summary=data["summary"],
