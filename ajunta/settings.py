@@ -280,9 +280,11 @@ if OIDC_RP_CLIENT_ID:
     AUTHENTICATION_BACKENDS.append("ajunta.portal.oidc.CitizenOIDCBackend")
 
 # --- API ----------------------------------------------------------------------------------------
+# API tokens stop working this many days after they were issued (0: never).
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 365)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "ajunta.core.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from io import StringIO
+from unittest import mock
 from urllib.parse import parse_qs, urlsplit
 
 from axes.utils import reset as axes_reset
@@ -13,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from ajunta.core import services
@@ -329,7 +332,7 @@ class MFATests(AxesResetMixin, TenantTestCase):
 class APITokenTests(TenantTestCase):
     def issue(self, username: str) -> str:
         out = StringIO()
-        call_command("issue_token", username, stdout=out)
+        call_command("issue_token", username, stdout=out, stderr=StringIO())
         return out.getvalue().strip()
 
     def token_client(self, key: str) -> APIClient:
@@ -353,6 +356,27 @@ class APITokenTests(TenantTestCase):
         response = self.token_client("0" * 40).get("/api/v1/o/alpha/")
         self.assertEqual(response.status_code, 401)
         self.assertEqual(APIClient().get("/api/v1/o/alpha/").status_code, 401)
+
+    def test_a_token_stops_working_after_its_lifetime(self):
+        key = self.issue("alice")
+        client = self.token_client(key)
+        issued = Token.objects.get(key=key).created
+        with mock.patch("django.utils.timezone.now", return_value=issued + dt.timedelta(days=364)):
+            self.assertEqual(client.get("/api/v1/me/").status_code, 200)
+        with mock.patch("django.utils.timezone.now", return_value=issued + dt.timedelta(days=365)):
+            response = client.get("/api/v1/me/")
+        self.assertEqual(response.status_code, 401)
+        self.assertIn("expired", response.json()["detail"])
+        with (
+            override_settings(API_TOKEN_TTL_DAYS=0),
+            mock.patch("django.utils.timezone.now", return_value=issued + dt.timedelta(days=3650)),
+        ):
+            self.assertEqual(client.get("/api/v1/me/").status_code, 200)
+
+    def test_issuing_says_until_when_the_token_works(self):
+        err = StringIO()
+        call_command("issue_token", "alice", stdout=StringIO(), stderr=err)
+        self.assertRegex(err.getvalue(), r"^Valid until \d{4}-\d{2}-\d{2} ")
 
     def test_issuing_again_replaces_the_old_key(self):
         old = self.issue("alice")

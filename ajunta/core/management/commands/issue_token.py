@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ajunta.core.authentication import token_expires_at
 from ajunta.core.services import api_token_issue
 
 
@@ -20,4 +21,9 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"No active user {username!r}.")
-        self.stdout.write(api_token_issue(actor=None, user=user).key)
+        token = api_token_issue(actor=None, user=user)
+        self.stdout.write(token.key)  # alone on stdout, for scripts
+        expires_at = token_expires_at(token.created)
+        self.stderr.write(
+            f"Valid until {expires_at:%Y-%m-%d %H:%M %Z}." if expires_at else "Never expires."
+        )
