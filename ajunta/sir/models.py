@@ -115,9 +115,7 @@ class Interchange(TenantModel):
         verbose_name_plural = _("interchanges")
         ordering = ["-updated_at", "-id"]
         indexes = [
-            models.Index(
-                fields=["organization", "side", "state", "-updated_at"], name="sir_tray"
-            ),
+            models.Index(fields=["organization", "side", "state", "-updated_at"], name="sir_tray"),
             models.Index(fields=["organization", "identifier"], name="sir_identifier"),
         ]
 

@@ -394,7 +394,9 @@ def _deliver_internally(member: Any, xml: bytes) -> None:
         sicres_import(org=sender, actor=None, xml=message, delivery=Delivery.INTERNAL)
 
 
-def _send_external(org: Any, row: Interchange, *, kind: str, content: bytes, destination: str) -> None:
+def _send_external(
+    org: Any, row: Interchange, *, kind: str, content: bytes, destination: str
+) -> None:
     """Hand a document to the transport once the transaction commits. A failed interchange file
     moves the interchange to `error` (in its own transaction) so staff see it; a failed message
     is logged (the sender may ask SIR for the state)."""
@@ -437,7 +439,9 @@ def _message(
             "Numero_Registro_Entrada_Destino": number,
             "Fecha_Hora_Entrada_Destino": at,
             "Indicador_Prueba": control["Indicador_Prueba"],
-            "Identificador_Fichero": [a["Identificador_Fichero"] for a in content.get("De_Anexo", [])][:10],
+            "Identificador_Fichero": [
+                a["Identificador_Fichero"] for a in content.get("De_Anexo", [])
+            ][:10],
             "Codigo_Error": error_code,
         },
     )
@@ -455,7 +459,9 @@ def _answer(org: Any, row: Interchange, message: bytes) -> None:
 
 
 # --- receiving ------------------------------------------------------------------------------------
-def sicres_import(*, org: Any, actor: Any, xml: bytes, delivery: str = Delivery.FILE) -> Interchange:
+def sicres_import(
+    *, org: Any, actor: Any, xml: bytes, delivery: str = Delivery.FILE
+) -> Interchange:
     """Take in a SICRES 3 document addressed to `org`: all of it, or nothing (SicresError).
 
     An interchange file (send or forward) waits in the pending tray; a rejection file closes the
@@ -526,7 +532,8 @@ def _take_interchange(
         if not data:
             raise SicresError(
                 sicres.ERROR_ATTACHMENTS,
-                _("Attachment %(name)s has no content.") % {"name": annex["Nombre_Fichero_Anexado"]},
+                _("Attachment %(name)s has no content.")
+                % {"name": annex["Nombre_Fichero_Anexado"]},
             )
         if sicres.content_hash(data) != "".join(annex["Hash"].split()):
             raise SicresError(
@@ -602,7 +609,9 @@ def _take_rejection(org: Any, actor: Any, content: dict[str, Any]) -> Interchang
             sicres.ERROR_ENTRY, _("This interchange was already closed as %(state)s.")
             % {"state": row.get_state_display()},
         )  # fmt: skip
-    reason = control.get("Descripcion_Tipo_Anotacion", "") or control.get("Observaciones_Apunte", "")
+    reason = control.get("Descripcion_Tipo_Anotacion", "") or control.get(
+        "Observaciones_Apunte", ""
+    )
     return _step(row, State.REJECTED, actor=actor, action="sir.interchange.rejected",
                  note=reason, reason=reason)  # fmt: skip
 
@@ -708,14 +717,19 @@ def _resend_content(org: Any, row: Interchange) -> dict[str, Any]:
 
 
 @transaction.atomic
-def interchange_reject(*, org: Any, actor: Any, interchange: Interchange, reason: str) -> Interchange:
+def interchange_reject(
+    *, org: Any, actor: Any, interchange: Interchange, reason: str
+) -> Interchange:
     """Return the pending interchange to its sender with the reason."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the rejection.")})
     if len(reason) > REJECTION_REASON_MAX:
         raise ValidationError(
-            {"reason": _("At most %(limit)d characters (SICRES).") % {"limit": REJECTION_REASON_MAX}}
+            {
+                "reason": _("At most %(limit)d characters (SICRES).")
+                % {"limit": REJECTION_REASON_MAX}
+            }
         )
     row = _pending(org, interchange)
     content = _resend_content(org, row)
@@ -757,7 +771,10 @@ def interchange_forward(
     if destination_code in selectors.own_codes(org=org):
         raise ValidationError({"destination_code": _("That is this organization's own code.")})
     row = _pending(org, interchange)
-    if destination_code in (row.origin_code, row.content["De_Internos_Control"]["Codigo_Entidad_Registral_Inicio"]):
+    if destination_code in (
+        row.origin_code,
+        row.content["De_Internos_Control"]["Codigo_Entidad_Registral_Inicio"],
+    ):
         raise ValidationError({"destination_code": _("To send it back to its sender, reject it.")})
     content = _resend_content(org, row)
     content["De_Destino"] = {
@@ -781,7 +798,9 @@ def interchange_forward(
     else:
         _send_external(org, row, kind="interchange", content=xml, destination=destination_code)
     # The original sender, when a member, sees where its entry went (SIR shows it as a state).
-    sender = selectors.member_for_code(row.content["De_Internos_Control"]["Codigo_Entidad_Registral_Inicio"])
+    sender = selectors.member_for_code(
+        row.content["De_Internos_Control"]["Codigo_Entidad_Registral_Inicio"]
+    )
     if sender is not None and sender.pk != org.pk:
         original = selectors.out_interchange_by_identifier(org=sender, identifier=row.identifier)
         if original is not None and original.state in (State.SENT, State.ACKNOWLEDGED):
@@ -820,11 +839,15 @@ def directory_import_csv(*, org: Any, actor: Any, data: bytes) -> int:
         raise ValidationError({"file": _("The CSV must be UTF-8 text.")}) from exc
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or not {"code", "name"} <= set(reader.fieldnames):
-        raise ValidationError({"file": _("The first line must name the columns code,name,kind,parent.")})
+        raise ValidationError(
+            {"file": _("The first line must name the columns code,name,kind,parent.")}
+        )
     rows: dict[str, tuple[str, str, str]] = {}
     for line, raw in enumerate(reader, start=2):
         if len(rows) >= DIRECTORY_CSV_MAX_ROWS:
-            raise ValidationError({"file": _("At most %(count)d rows at once.") % {"count": DIRECTORY_CSV_MAX_ROWS}})
+            raise ValidationError(
+                {"file": _("At most %(count)d rows at once.") % {"count": DIRECTORY_CSV_MAX_ROWS}}
+            )
         code = (raw.get("code") or "").strip().upper()
         name = (raw.get("name") or "").strip()
         kind = (raw.get("kind") or DirectoryKind.OFFICE).strip().lower()
@@ -832,16 +855,31 @@ def directory_import_csv(*, org: Any, actor: Any, data: bytes) -> int:
         try:
             validate_dir3_code(code)
         except ValidationError as exc:
-            raise ValidationError({"file": _("Line %(line)d: %(error)s") % {"line": line, "error": exc.messages[0]}}) from exc
+            raise ValidationError(
+                {"file": _("Line %(line)d: %(error)s") % {"line": line, "error": exc.messages[0]}}
+            ) from exc
         if not name or len(name) > 80 or kind not in DirectoryKind.values or len(parent) > 9:
-            raise ValidationError({"file": _("Line %(line)d: give a name (at most 80 characters) and a kind, office or unit.") % {"line": line}})
+            raise ValidationError(
+                {
+                    "file": _(
+                        "Line %(line)d: give a name (at most 80 characters) and a kind, office or unit."
+                    )
+                    % {"line": line}
+                }
+            )
         rows[code] = (name, kind, parent)
     existing = {r.code: r for r in DirectoryEntry.objects.filter(organization=org, code__in=rows)}
     for code, (name, kind, parent) in rows.items():
         found = existing.get(code)
         if found is None:
-            DirectoryEntry.objects.create(organization=org, code=code, name=name, kind=kind, parent_code=parent)
-        elif (found.name, found.kind, found.parent_code) != (name, kind, parent) and not found.is_own:
+            DirectoryEntry.objects.create(
+                organization=org, code=code, name=name, kind=kind, parent_code=parent
+            )
+        elif (found.name, found.kind, found.parent_code) != (
+            name,
+            kind,
+            parent,
+        ) and not found.is_own:
             found.name, found.kind, found.parent_code = name, kind, parent
             found.save(update_fields=["name", "kind", "parent_code"])
     audit_record(org=org, actor=actor, action="sir.directory.import", object_type="sir.directoryentry",

@@ -72,21 +72,28 @@ class RoundTripTests(SirTestCase):
         )  # fmt: skip
         pending = selectors.interchanges(org=self.org_b, tray="pending").get()
         services.interchange_reject(
-            org=self.org_b, actor=self.charlie, interchange=pending, reason="No és competència municipal"
+            org=self.org_b,
+            actor=self.charlie,
+            interchange=pending,
+            reason="No és competència municipal",
         )
         sent.refresh_from_db()
         self.assertEqual(sent.state, State.REJECTED)
         self.assertEqual(sent.reason, "No és competència municipal")
         self.assertEqual(selectors.interchanges(org=self.org_a, tray="rejected").get(), sent)
         # the entry may be sent again once rejected
-        self.assertTrue(selectors.sendable_entries(org=self.org_a).filter(pk=sent.entry_id).exists())
+        self.assertTrue(
+            selectors.sendable_entries(org=self.org_a).filter(pk=sent.entry_id).exists()
+        )
 
     def test_rejection_needs_a_reason(self):
         services.interchange_send(org=self.org_a, actor=self.bob,
                                   entry=outgoing(self.org_a, self.bob), destination_code=B_OFFICE)  # fmt: skip
         pending = selectors.interchanges(org=self.org_b, tray="pending").get()
         with self.assertRaises(ValidationError):
-            services.interchange_reject(org=self.org_b, actor=self.charlie, interchange=pending, reason=" ")
+            services.interchange_reject(
+                org=self.org_b, actor=self.charlie, interchange=pending, reason=" "
+            )
 
     def test_forward_to_external_office_writes_a_valid_file(self):
         services.interchange_send(org=self.org_a, actor=self.bob,
@@ -101,8 +108,10 @@ class RoundTripTests(SirTestCase):
         self.assertEqual(a_row.state, State.FORWARDED)
         files = self.outbox_files()
         self.assertEqual(len(files), 1)
-        root, content = sicres.parse(files[0].read_bytes())
-        self.assertEqual(content["De_Internos_Control"]["Tipo_Anotacion"], sicres.ANNOTATION_FORWARD)
+        _root, content = sicres.parse(files[0].read_bytes())
+        self.assertEqual(
+            content["De_Internos_Control"]["Tipo_Anotacion"], sicres.ANNOTATION_FORWARD
+        )
         self.assertEqual(content["De_Destino"]["Codigo_Entidad_Registral_Destino"], EXTERNAL)
 
     def test_identifiers_are_gap_free_even_after_a_refusal(self):
@@ -112,8 +121,12 @@ class RoundTripTests(SirTestCase):
                                       destination_code="bad")  # fmt: skip
         with mock.patch.object(services, "check_limits", side_effect=ValidationError("no")), \
                 self.assertRaises(ValidationError):  # fmt: skip
-            services.interchange_send(org=self.org_a, actor=self.bob, entry=entry, destination_code=B_OFFICE)
-        first = services.interchange_send(org=self.org_a, actor=self.bob, entry=entry, destination_code=B_OFFICE)
+            services.interchange_send(
+                org=self.org_a, actor=self.bob, entry=entry, destination_code=B_OFFICE
+            )
+        first = services.interchange_send(
+            org=self.org_a, actor=self.bob, entry=entry, destination_code=B_OFFICE
+        )
         self.assertTrue(first.identifier.endswith("_00000001"))
 
 
@@ -134,24 +147,42 @@ class ExternalSendTests(SirTestCase):
         for annex in annexes:
             data = base64.b64decode(annex["Anexo"])
             self.assertEqual(annex["Hash"], sicres.content_hash(data))
-        self.assertEqual(content["De_Interesado"][0]["Documento_Identificacion_Interesado"], "12345678Z")
+        self.assertEqual(
+            content["De_Interesado"][0]["Documento_Identificacion_Interesado"], "12345678Z"
+        )
 
     def test_sir_limits_refuse_before_sending(self):
         entry = outgoing(self.org_a, self.bob, attachments=5)
-        with mock.patch.object(services, "MAX_ATTACHMENTS", 4), self.assertRaises(ValidationError) as caught:
-            services.interchange_send(org=self.org_a, actor=self.bob, entry=entry, destination_code=EXTERNAL)
+        with (
+            mock.patch.object(services, "MAX_ATTACHMENTS", 4),
+            self.assertRaises(ValidationError) as caught,
+        ):
+            services.interchange_send(
+                org=self.org_a, actor=self.bob, entry=entry, destination_code=EXTERNAL
+            )
         self.assertIn("at most 4 attachments", caught.exception.messages[0])
-        with mock.patch.object(services, "MAX_TOTAL_BYTES", 100), self.assertRaises(ValidationError):
-            services.interchange_send(org=self.org_a, actor=self.bob, entry=entry, destination_code=EXTERNAL)
+        with (
+            mock.patch.object(services, "MAX_TOTAL_BYTES", 100),
+            self.assertRaises(ValidationError),
+        ):
+            services.interchange_send(
+                org=self.org_a, actor=self.bob, entry=entry, destination_code=EXTERNAL
+            )
         self.assertEqual(Interchange.objects.count(), 0)
 
     def test_only_outgoing_registered_entries_travel_once(self):
         entry = outgoing(self.org_a, self.bob)
-        services.interchange_send(org=self.org_a, actor=self.bob, entry=entry, destination_code=EXTERNAL)
+        services.interchange_send(
+            org=self.org_a, actor=self.bob, entry=entry, destination_code=EXTERNAL
+        )
         with self.assertRaises(ValidationError):
-            services.interchange_send(org=self.org_a, actor=self.bob, entry=entry, destination_code=EXTERNAL)
+            services.interchange_send(
+                org=self.org_a, actor=self.bob, entry=entry, destination_code=EXTERNAL
+            )
         with self.assertRaises(ValidationError):  # another organization's entry
-            services.interchange_send(org=self.org_b, actor=self.charlie, entry=entry, destination_code=EXTERNAL)
+            services.interchange_send(
+                org=self.org_b, actor=self.charlie, entry=entry, destination_code=EXTERNAL
+            )
 
     def test_transport_failure_marks_error(self):
         from ajunta.sir.transport import TransportError
@@ -159,7 +190,9 @@ class ExternalSendTests(SirTestCase):
         entry = outgoing(self.org_a, self.bob)
         with mock.patch("ajunta.sir.transport.OutboxTransport.send", side_effect=TransportError("down")), \
                 self.captureOnCommitCallbacks(execute=True):  # fmt: skip
-            row = services.interchange_send(org=self.org_a, actor=self.bob, entry=entry, destination_code=EXTERNAL)
+            row = services.interchange_send(
+                org=self.org_a, actor=self.bob, entry=entry, destination_code=EXTERNAL
+            )
         row.refresh_from_db()
         self.assertEqual(row.state, State.ERROR)
 
@@ -192,7 +225,9 @@ class ImportTests(SirTestCase):
         self.assertEqual(parties[1].represents_id, parties[0].pk)
         self.assertEqual(entry.case_reference, "2026/URB/000321")
         confirmations = [sicres.parse(p.read_bytes())[1] for p in self.outbox_files()]
-        confirmation = next(m for m in confirmations if m["Tipo_Mensaje"] == sicres.MESSAGE_CONFIRMATION)
+        confirmation = next(
+            m for m in confirmations if m["Tipo_Mensaje"] == sicres.MESSAGE_CONFIRMATION
+        )
         self.assertEqual(confirmation["Numero_Registro_Entrada_Destino"], entry.number)
 
     def test_same_file_twice_is_a_duplicate(self):
@@ -238,7 +273,9 @@ class ImportTests(SirTestCase):
         cases = {
             "malformed": FIXTURE[:-40],
             "not sicres": b"<html><body>hola</body></html>",
-            "invalid": FIXTURE.replace(b"<Tipo_Registro>1</Tipo_Registro>", b"<Tipo_Registro>7</Tipo_Registro>"),
+            "invalid": FIXTURE.replace(
+                b"<Tipo_Registro>1</Tipo_Registro>", b"<Tipo_Registro>7</Tipo_Registro>"
+            ),
             "billion laughs": laughs,
             "external entity": external,
             "bad date": FIXTURE.replace(b"20261120093015", b"20261320093015"),
@@ -270,7 +307,9 @@ class ImportTests(SirTestCase):
 class DirectoryTests(SirTestCase):
     def test_csv_import_all_or_nothing(self):
         good = "code,name,kind,parent\nE04990002,Oficina AGE Barcelona,office,E04990001\nA09001234,Servei Català,unit,\n"
-        self.assertEqual(services.directory_import_csv(org=self.org_a, actor=self.alice, data=good.encode()), 2)
+        self.assertEqual(
+            services.directory_import_csv(org=self.org_a, actor=self.alice, data=good.encode()), 2
+        )
         bad = "code,name,kind\nE04990003,Una,office\nxx,Dues,office\n"
         with self.assertRaises(ValidationError):
             services.directory_import_csv(org=self.org_a, actor=self.alice, data=bad.encode())
@@ -278,7 +317,9 @@ class DirectoryTests(SirTestCase):
         codes = set(selectors.directory(org=self.org_a).values_list("code", flat=True))
         self.assertIn("E04990002", codes)
         self.assertIn(B_OFFICE, codes)  # members' own offices are public directory data
-        self.assertNotIn("E04990002", set(selectors.directory(org=self.org_b).values_list("code", flat=True)))
+        self.assertNotIn(
+            "E04990002", set(selectors.directory(org=self.org_b).values_list("code", flat=True))
+        )
 
     def test_member_resolution(self):
         self.assertEqual(selectors.member_for_code(B_OFFICE), self.org_b)
@@ -290,9 +331,12 @@ class AtomicityTests(SirTestCase):
     def test_failed_acceptance_leaves_interchange_pending(self):
         services.sicres_import(org=self.org_b, actor=self.charlie, xml=FIXTURE)
         row = selectors.interchanges(org=self.org_b, tray="pending").get()
-        with mock.patch("ajunta.registry.services.registry_entry_create", side_effect=ValidationError("no")), \
-                self.assertRaises(ValidationError):  # fmt: skip
-            with transaction.atomic():
-                services.interchange_accept(org=self.org_b, actor=self.charlie, interchange=row)
+        refusal = ValidationError("no")
+        with (
+            mock.patch("ajunta.registry.services.registry_entry_create", side_effect=refusal),
+            self.assertRaises(ValidationError),
+            transaction.atomic(),
+        ):
+            services.interchange_accept(org=self.org_b, actor=self.charlie, interchange=row)
         row.refresh_from_db()
         self.assertEqual(row.state, State.RECEIVED)
