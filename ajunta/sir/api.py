@@ -112,6 +112,8 @@ class ForwardSerializer(serializers.Serializer):
 
 
 class DirectorySerializer(serializers.ModelSerializer):
+    # A plain string in the schema: `kind` names other enums too (drf-spectacular would warn).
+    kind = serializers.CharField(help_text="office or unit")
     member = serializers.SerializerMethodField()
 
     class Meta:

@@ -477,7 +477,7 @@ def sicres_import(
             return _take_interchange(org, actor, content, delivery, stored)
     except SicresError as error:
         documents_remove_orphan_files(stored)
-        if delivery == Delivery.FILE:
+        if delivery != Delivery.INTERNAL:
             _refusal_to_sender(content, error)
         raise
     except BaseException:
@@ -885,3 +885,68 @@ def directory_import_csv(*, org: Any, actor: Any, data: bytes) -> int:
     audit_record(org=org, actor=actor, action="sir.directory.import", object_type="sir.directoryentry",
                  changes={"rows": len(rows), "new": len(set(rows) - set(existing))})  # fmt: skip
     return len(rows)
+
+
+# --- the gateway's inbox --------------------------------------------------------------------------
+def addressee_code(content: dict[str, Any]) -> str:
+    """The DIR3 code a parsed SICRES document is addressed to."""
+    if "De_Destino" in content:
+        if content.get("De_Internos_Control", {}).get("Tipo_Anotacion") == sicres.ANNOTATION_REJECT:
+            return str(content["De_Internos_Control"]["Codigo_Entidad_Registral_Inicio"])
+        return str(content["De_Destino"]["Codigo_Entidad_Registral_Destino"])
+    return str(content.get("Codigo_Entidad_Registral_Destino", ""))
+
+
+def sicres_route(*, xml: bytes) -> Interchange:
+    """Deliver a SICRES document from the gateway to the member it is addressed to."""
+    _root, content = sicres.parse(xml)
+    code = addressee_code(content)
+    member = selectors.member_for_code(code)
+    if member is None:
+        raise SicresError(
+            sicres.ERROR_ENTRY,
+            _("No member of this platform has the DIR3 code %(code)s.") % {"code": code},
+        )
+    return sicres_import(org=member, actor=None, xml=xml, delivery=Delivery.EXTERNAL)
+
+
+def inbox_dir() -> Any:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    return Path(getattr(settings, "SIR_INBOX_DIR", Path(settings.MEDIA_ROOT) / "sir-inbox"))
+
+
+def sir_inbox_process() -> dict[str, int]:
+    """Take in every `*.xml` waiting in SIR_INBOX_DIR, oldest first. Each file is moved to
+    `done/` once taken in, or to `refused/` beside a `.txt` saying why; a file is never read
+    twice. Run by the Celery task and by `manage.py sir_inbox`."""
+    folder = inbox_dir()
+    report = {"done": 0, "refused": 0}
+    if not folder.is_dir():
+        return report
+    for sub in ("done", "refused"):
+        (folder / sub).mkdir(exist_ok=True)
+    for path in sorted(folder.glob("*.xml"), key=lambda p: (p.stat().st_mtime, p.name)):
+        try:
+            with path.open("rb") as handle:
+                xml = handle.read(sicres.max_xml_bytes() + 1)
+            sicres_route(xml=xml)
+        except SicresError as error:
+            report["refused"] += 1
+            (folder / "refused" / f"{path.name}.txt").write_text(
+                f"{error.code} {error.message}\n", encoding="utf-8"
+            )
+            path.replace(folder / "refused" / path.name)
+            logger.warning("SIR inbox: %s refused (%s): %s", path.name, error.code, error.message)
+        except ValidationError as error:
+            report["refused"] += 1
+            (folder / "refused" / f"{path.name}.txt").write_text(
+                " ".join(error.messages) + "\n", encoding="utf-8"
+            )
+            path.replace(folder / "refused" / path.name)
+        else:
+            report["done"] += 1
+            path.replace(folder / "done" / path.name)
+    return report

@@ -66,9 +66,13 @@ class SirPagesTests(TenantIsolationMixin, SirTestCase):
         self.assertContains(page, entry.number)
         refused = client.post("/o/alpha/sir/send/", {"entry": entry.pk, "destination_code": "x"})
         self.assertEqual(refused.status_code, 400)
-        own = client.post("/o/alpha/sir/send/", {"entry": entry.pk, "destination_code": "L01080011"})
+        own = client.post(
+            "/o/alpha/sir/send/", {"entry": entry.pk, "destination_code": "L01080011"}
+        )
         self.assertContains(own, "own code", status_code=400)
-        response = client.post("/o/alpha/sir/send/", {"entry": entry.pk, "destination_code": B_OFFICE})
+        response = client.post(
+            "/o/alpha/sir/send/", {"entry": entry.pk, "destination_code": B_OFFICE}
+        )
         row = Interchange.objects.get(organization=self.org_a, entry=entry)
         self.assertRedirects(response, f"/o/alpha/sir/interchanges/{row.pk}/")
         self.assertTrue(selectors.interchanges(org=self.org_b, tray="pending").exists())
@@ -119,13 +123,17 @@ class SirPagesTests(TenantIsolationMixin, SirTestCase):
         self.assertEqual(client.get("/o/alpha/sir/").status_code, 403)
         self.assertEqual(client.get("/o/alpha/sir/send/").status_code, 403)
         client = self.login(self.bob)
-        self.assertEqual(client.post("/o/alpha/sir/directory/", {"kind": "office"}).status_code, 403)
+        self.assertEqual(
+            client.post("/o/alpha/sir/directory/", {"kind": "office"}).status_code, 403
+        )
 
     def test_directory_page_search_add_and_import(self):
         client = self.login(self.alice)
         page = client.get("/o/alpha/sir/directory/?q=Beta")
         self.assertContains(page, B_OFFICE)
-        added = client.post("/o/alpha/sir/directory/", {"kind": "unit", "code": "L01080012", "name": "Urbanisme"})
+        added = client.post(
+            "/o/alpha/sir/directory/", {"kind": "unit", "code": "L01080012", "name": "Urbanisme"}
+        )
         self.assertRedirects(added, "/o/alpha/sir/directory/")
         csv = SimpleUploadedFile("d.csv", b"code,name,kind\nE04990009,AGE,office\n")
         imported = client.post("/o/alpha/sir/directory/", {"action": "import", "file": csv})
@@ -133,8 +141,12 @@ class SirPagesTests(TenantIsolationMixin, SirTestCase):
         bad = SimpleUploadedFile("d.csv", b"code,name\nnope,AGE\n")
         refused = client.post("/o/alpha/sir/directory/", {"action": "import", "file": bad})
         self.assertContains(refused, "Line 2", status_code=400)
-        self.assertTrue(DirectoryEntry.objects.filter(organization=self.org_a, code="E04990009").exists())
-        options = client.get("/o/alpha/sir/directory/search/?destination_code=O0000", HTTP_HX_REQUEST="true")
+        self.assertTrue(
+            DirectoryEntry.objects.filter(organization=self.org_a, code="E04990009").exists()
+        )
+        options = client.get(
+            "/o/alpha/sir/directory/search/?destination_code=O0000", HTTP_HX_REQUEST="true"
+        )
         self.assertContains(options, B_OFFICE)
 
     def test_dashboard_and_navigation_show_the_module(self):
