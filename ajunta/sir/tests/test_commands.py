@@ -6,10 +6,14 @@ import io
 from pathlib import Path
 
 from django.core.management import CommandError, call_command
+from django.test import TestCase
 
+from ajunta.core.testing import use_temporary_media
+from ajunta.sir import selectors
 from ajunta.sir.models import Interchange, State
 from ajunta.sir.tasks import sir_inbox_process
 from ajunta.sir.tests.helpers import FIXTURES, SirTestCase
+from ajunta.tenants.models import Organization
 
 FIXTURE_PATH = FIXTURES / "generalitat_to_beta.xml"
 
@@ -45,3 +49,18 @@ class CommandTests(SirTestCase):
         self.assertTrue((inbox / "done" / "1.xml").exists())
         self.assertIn("0037", (inbox / "refused" / "2.xml.txt").read_text())
         self.assertEqual(Interchange.objects.get().organization, self.org_b)
+
+
+class DemoTests(TestCase):
+    def test_demo_gives_trays_to_click_through(self):
+        from django.test import override_settings
+
+        use_temporary_media(self)
+        with override_settings(DEBUG=True):
+            call_command("seed_demo", stdout=io.StringIO())
+        manresa = Organization.objects.get(slug="manresa")
+        mura = Organization.objects.get(slug="mura")
+        self.assertEqual(selectors.interchanges(org=mura, tray="pending").count(), 1)
+        accepted = selectors.interchanges(org=manresa, tray="accepted").get()
+        self.assertTrue(accepted.destination_entry_number.startswith("E/"))
+        self.assertEqual(selectors.interchanges(org=manresa, tray="sent").count(), 2)
