@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
@@ -210,7 +211,7 @@ class InterchangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         org = self.request.org
         try:
             entry = registry_selectors.entries(org=org).get(pk=data.validated_data["entry"])
-        except Exception as exc:
+        except ObjectDoesNotExist as exc:
             raise ValidationError(
                 {"entry": [gettext_lazy("No such entry in this organization.")]}
             ) from exc

@@ -22,7 +22,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
@@ -33,6 +33,7 @@ from ajunta.core.audit import audit_record
 from ajunta.core.documents import document_open, document_store, documents_remove_orphan_files
 from ajunta.core.models import EniOrigin
 from ajunta.core.numbering import next_number
+from ajunta.core.tenancy import organization_model
 from ajunta.core.validators import ine_check_digit, validate_dir3_code
 from ajunta.registry import selectors as registry_selectors
 from ajunta.registry import services as registry_services
@@ -320,7 +321,7 @@ def interchange_send(
     )
     try:
         entry = registry_selectors.entry_get(org=org, pk=entry.pk)
-    except Exception as exc:
+    except ObjectDoesNotExist as exc:
         raise ValidationError({"entry": _("Choose an outgoing entry of this registry.")}) from exc
     if entry.direction != "out" or entry.status != "registered":
         raise ValidationError({"entry": _("Only a registered outgoing entry can be sent.")})
@@ -821,8 +822,12 @@ def directory_entry_add(
         name=(name or "").strip(), parent_code=(parent_code or "").strip().upper(), is_own=is_own,
     )  # fmt: skip
     row.full_clean()
-    if is_own and DirectoryEntry.objects.filter(code=row.code, is_own=True).exists():
-        raise ValidationError({"code": _("Another member already declares this code as its own.")})
+    if is_own and (
+        DirectoryEntry.objects.filter(code=row.code, is_own=True).exists()
+        or organization_model().objects.filter(dir3_code=row.code).exclude(pk=org.pk).exists()
+    ):
+        # Deliveries to an own code go to this organization: never capture another member's.
+        raise ValidationError({"code": _("Another member already uses this code.")})
     row.save(force_insert=True)
     audit_record(org=org, actor=actor, action="sir.directory.add", obj=row,
                  changes={"code": row.code, "name": row.name, "kind": kind, "is_own": is_own})  # fmt: skip

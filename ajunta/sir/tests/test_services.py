@@ -114,6 +114,39 @@ class RoundTripTests(SirTestCase):
         )
         self.assertEqual(content["De_Destino"]["Codigo_Entidad_Registral_Destino"], EXTERNAL)
 
+    def test_forward_to_a_third_member_which_accepts_and_confirms_to_the_origin(self):
+        from ajunta.core.models import Role
+        from ajunta.core.testing import make_org, make_user
+
+        org_c = make_org("gamma", name="Ajuntament de Gamma", dir3_code="L01080033")
+        dora = make_user("dora", org_c, Role.MUNICIPAL_STAFF)
+        sent = services.interchange_send(org=self.org_a, actor=self.bob,
+                                         entry=outgoing(self.org_a, self.bob), destination_code=B_OFFICE)  # fmt: skip
+        pending = selectors.interchanges(org=self.org_b, tray="pending").get()
+        services.interchange_forward(org=self.org_b, actor=self.charlie, interchange=pending,
+                                     destination_code="L01080033", reason="Competència de Gamma")  # fmt: skip
+        sent.refresh_from_db()
+        self.assertEqual(sent.state, State.FORWARDED)
+        at_c = selectors.interchanges(org=org_c, tray="pending").get()
+        self.assertEqual(
+            (at_c.identifier, at_c.annotation_type), (sent.identifier, sicres.ANNOTATION_FORWARD)
+        )
+        self.assertEqual(at_c.attachments.count(), 1)
+        accepted = services.interchange_accept(org=org_c, actor=dora, interchange=at_c)
+        sent.refresh_from_db()
+        self.assertEqual(
+            (sent.state, sent.destination_entry_number), (State.ACCEPTED, accepted.entry.number)
+        )
+        self.assertEqual(selectors.interchanges(org=self.org_b, tray="forwarded").get(), pending)
+
+    def test_an_own_code_cannot_capture_another_members(self):
+        with self.assertRaises(ValidationError):
+            services.directory_entry_add(org=self.org_a, actor=self.alice, kind="office",
+                                         code=self.org_b.dir3_code, name="Not mine", is_own=True)  # fmt: skip
+        with self.assertRaises(ValidationError):
+            services.directory_entry_add(org=self.org_a, actor=self.alice, kind="office",
+                                         code=B_OFFICE, name="Not mine", is_own=True)  # fmt: skip
+
     def test_identifiers_are_gap_free_even_after_a_refusal(self):
         entry = outgoing(self.org_a, self.bob)
         with self.assertRaises(ValidationError):
