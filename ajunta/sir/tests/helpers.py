@@ -35,6 +35,7 @@ def outgoing(org: Any, actor: Any, *, attachments: int = 1, **extra: Any) -> Any
     )  # fmt: skip
 
 
+@override_settings(LANGUAGE_CODE="en")
 class SirTestCase(TenantTestCase):
     """A and B are members with DIR3 codes and one registry office each."""
 
