@@ -377,22 +377,32 @@ def _deliver_internally(member: Any, xml: bytes) -> None:
     """Hand a document to a member: it reads the bytes as if they had come from the gateway.
 
     A refusal of an interchange file becomes an error message to its sender, as SIR would send.
+    A refused message, or an error message nobody can take, is logged: the action that caused it
+    (an acceptance, a rejection) stands, as it would with a remote registry.
     """
     try:
         with transaction.atomic():
             sicres_import(org=member, actor=None, xml=xml, delivery=Delivery.INTERNAL)
+        return
     except SicresError as error:
-        _, content = sicres.parse(xml)
-        if "De_Internos_Control" not in content:
-            raise
-        origin = content["De_Internos_Control"]["Codigo_Entidad_Registral_Inicio"]
-        sender = selectors.member_for_code(origin)
-        if sender is None:
-            raise
-        message = _message(
-            content, sicres.MESSAGE_ERROR, description=error.message, error_code=error.code
-        )
-        sicres_import(org=sender, actor=None, xml=message, delivery=Delivery.INTERNAL)
+        refusal = error
+    _root, content = sicres.parse(xml)
+    logger.warning("SIR: %s refused internally (%s): %s", member, refusal.code, refusal.message)
+    if "De_Internos_Control" not in content:
+        return
+    sender = selectors.member_for_code(
+        content["De_Internos_Control"]["Codigo_Entidad_Registral_Inicio"]
+    )
+    if sender is None:
+        return
+    message = _message(
+        content, sicres.MESSAGE_ERROR, description=refusal.message, error_code=refusal.code
+    )
+    try:
+        with transaction.atomic():
+            sicres_import(org=sender, actor=None, xml=message, delivery=Delivery.INTERNAL)
+    except SicresError as error:
+        logger.error("SIR: error message for %s not taken: %s", sender, error.message)
 
 
 def _send_external(
@@ -602,6 +612,17 @@ def _own_out_row(org: Any, identifier: str) -> Interchange:
     return Interchange.objects.select_for_update().get(organization=org, pk=row.pk)
 
 
+def _answered_in_row(org: Any, identifier: str) -> Interchange | None:
+    """The interchange we received and sent on (rejected or forwarded): messages may answer it."""
+    return (
+        Interchange.objects.select_for_update()
+        .filter(organization=org, side=Side.IN, identifier=identifier,
+                state__in=(State.REJECTED, State.FORWARDED))
+        .order_by("-id")
+        .first()
+    )  # fmt: skip
+
+
 def _take_rejection(org: Any, actor: Any, content: dict[str, Any]) -> Interchange:
     control = content["De_Internos_Control"]
     row = _own_out_row(org, control["Identificador_Intercambio"])
@@ -619,8 +640,19 @@ def _take_rejection(org: Any, actor: Any, content: dict[str, Any]) -> Interchang
 
 def _take_message(org: Any, actor: Any, message: dict[str, str]) -> Interchange:
     with transaction.atomic():
-        row = _own_out_row(org, message["Identificador_Intercambio"])
         kind = message["Tipo_Mensaje"]
+        identifier = message["Identificador_Intercambio"]
+        if selectors.out_interchange_by_identifier(org=org, identifier=identifier) is None:
+            # An answer to a rejection or forward of ours: an ACK needs nothing, an error shows.
+            answered = _answered_in_row(org, identifier)
+            if answered is not None and kind == sicres.MESSAGE_ACK:
+                return answered
+            if answered is not None and kind == sicres.MESSAGE_ERROR:
+                description = message.get("Descripcion_Mensaje", "")
+                return _step(answered, State.ERROR, actor=actor, action="sir.interchange.error",
+                             note=description, reason=description,
+                             error_code=message.get("Codigo_Error", ""))  # fmt: skip
+        row = _own_out_row(org, identifier)
         if kind == sicres.MESSAGE_ACK:
             if row.state != State.SENT:
                 return row  # a late or repeated ACK changes nothing
@@ -666,6 +698,13 @@ def interchange_accept(
     and confirm that number to the sender."""
     row = _pending(org, interchange)
     content = row.content
+    if destination_unit is None and row.destination_unit_code:
+        # Addressed to one of our units by its DIR3 code: route it there.
+        destination_unit = (
+            registry_selectors.units(org=org, active_only=True)
+            .filter(dir3_code=row.destination_unit_code)
+            .first()
+        )
     files = [
         {"file": ContentFile(_read_document(org, a.document), name=a.document.name),
          "validity": a.validity or "01", "kind": a.kind if a.kind in ("01", "02", "03") else "02"}

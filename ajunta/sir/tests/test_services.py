@@ -65,6 +65,28 @@ class RoundTripTests(SirTestCase):
                                                   action="sir.interchange.confirmed").exists())  # fmt: skip
         self.assertEqual(self.outbox_files(), [])  # nothing left the platform
 
+    def test_acceptance_routes_to_the_unit_named_by_its_dir3_code(self):
+        from ajunta.registry import services as registry_services
+
+        unit = registry_services.unit_create(org=self.org_b, actor=self.charlie,
+                                             name="Urbanisme", dir3_code="L01080099")  # fmt: skip
+        services.interchange_send(org=self.org_a, actor=self.bob, entry=outgoing(self.org_a, self.bob),
+                                  destination_code=B_OFFICE, destination_unit_code="L01080099")  # fmt: skip
+        pending = selectors.interchanges(org=self.org_b, tray="pending").get()
+        accepted = services.interchange_accept(
+            org=self.org_b, actor=self.charlie, interchange=pending
+        )
+        self.assertEqual(accepted.entry.destination_unit, unit)
+
+    def test_a_refused_internal_delivery_shows_as_error_at_the_sender(self):
+        entry = outgoing(self.org_a, self.bob)
+        with mock.patch.object(services, "document_store", side_effect=ValidationError("type")):
+            sent = services.interchange_send(org=self.org_a, actor=self.bob, entry=entry,
+                                             destination_code=B_OFFICE)  # fmt: skip
+        sent.refresh_from_db()
+        self.assertEqual((sent.state, sent.error_code), (State.ERROR, sicres.ERROR_ATTACHMENTS))
+        self.assertFalse(Interchange.objects.filter(organization=self.org_b).exists())
+
     def test_b_rejects_with_reason_and_a_sees_it(self):
         sent = services.interchange_send(
             org=self.org_a, actor=self.bob, entry=outgoing(self.org_a, self.bob),
@@ -262,6 +284,32 @@ class ImportTests(SirTestCase):
             m for m in confirmations if m["Tipo_Mensaje"] == sicres.MESSAGE_CONFIRMATION
         )
         self.assertEqual(confirmation["Numero_Registro_Entrada_Destino"], entry.number)
+
+    def test_rejecting_an_external_file_sends_it_back_and_takes_the_answers(self):
+        row = services.sicres_import(org=self.org_b, actor=self.charlie, xml=FIXTURE)
+        with self.captureOnCommitCallbacks(execute=True):
+            services.interchange_reject(org=self.org_b, actor=self.charlie, interchange=row,
+                                        reason="Adreceu-ho a Urbanisme de Manresa")  # fmt: skip
+        back = [sicres.parse(p.read_bytes())[1] for p in self.outbox_files()]
+        rejection = next(c for c in back if "De_Internos_Control" in c)
+        control = rejection["De_Internos_Control"]
+        self.assertEqual(control["Tipo_Anotacion"], sicres.ANNOTATION_REJECT)
+        self.assertEqual(rejection["De_Destino"]["Codigo_Entidad_Registral_Destino"], "O00007777")
+        self.assertEqual(len(rejection["De_Anexo"]), 2)  # returned whole, attachments included
+        answer = {
+            "Codigo_Entidad_Registral_Origen": "O00007777", "Codigo_Entidad_Registral_Destino": B_OFFICE,
+            "Identificador_Intercambio": row.identifier, "Tipo_Mensaje": sicres.MESSAGE_ACK,
+            "Indicador_Prueba": "0",
+        }  # fmt: skip
+        ack = services.sicres_import(
+            org=self.org_b, actor=None, xml=sicres.build(sicres.MESSAGE_ROOT, answer)
+        )
+        self.assertEqual(ack.state, State.REJECTED)
+        answer.update(Tipo_Mensaje=sicres.MESSAGE_ERROR, Codigo_Error="0039")
+        error = services.sicres_import(
+            org=self.org_b, actor=None, xml=sicres.build(sicres.MESSAGE_ROOT, answer)
+        )
+        self.assertEqual((error.pk, error.state, error.error_code), (row.pk, State.ERROR, "0039"))
 
     def test_same_file_twice_is_a_duplicate(self):
         services.sicres_import(org=self.org_b, actor=self.charlie, xml=FIXTURE)
