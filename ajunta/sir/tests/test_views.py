@@ -149,6 +149,24 @@ class SirPagesTests(TenantIsolationMixin, SirTestCase):
         )
         self.assertContains(options, B_OFFICE)
 
+    def test_detail_and_directory_pages_with_bounded_queries(self):
+        services.sicres_import(org=self.org_b, actor=self.charlie, xml=FIXTURE)
+        row = selectors.interchanges(org=self.org_b, tray="pending").get()
+        client = self.login(self.charlie)
+        client.get(f"/o/beta/sir/interchanges/{row.pk}/")
+        with self.assertNumQueries(8):
+            page = client.get(f"/o/beta/sir/interchanges/{row.pk}/")
+        self.assertContains(page, "Construccions Bages SL")
+        self.assertContains(page, "informe_sectorial.pdf")
+        services.directory_import_csv(
+            org=self.org_b, actor=self.charlie,
+            data=("code,name,kind\n" + "".join(f"E0499{n:04d},Oficina {n},office\n" for n in range(30))).encode(),
+        )  # fmt: skip
+        client.get("/o/beta/sir/directory/")
+        with self.assertNumQueries(8):
+            page = client.get("/o/beta/sir/directory/")
+        self.assertEqual(len(page_ids("directory")(page)), 32)
+
     def test_dashboard_and_navigation_show_the_module(self):
         response = self.login(self.bob).get("/o/alpha/")
         self.assertContains(response, "/o/alpha/sir/")
