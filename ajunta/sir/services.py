@@ -690,6 +690,27 @@ def _pending(org: Any, interchange: Interchange) -> Interchange:
     return row
 
 
+def _register_incoming(
+    org: Any, actor: Any, row: Interchange, files: list[dict[str, Any]], destination_unit: Any
+) -> Any:
+    content = row.content
+    subject = content.get("De_Asunto", {})
+    control = content.get("De_Internos_Control", {})
+    return registry_services.registry_entry_create(
+        org=org, actor=actor, direction="in", channel="sir",
+        epigraph=(control.get("Descripcion_Tipo_Anotacion") or "SIR")[:240],
+        summary=row.summary, parties=parties_from_sicres(content.get("De_Interesado", [])),
+        attachments=files,
+        expone=content.get("De_Formulario_Generico", {}).get("Expone", ""),
+        solicita=content.get("De_Formulario_Generico", {}).get("Solicita", ""),
+        addressee_name=(row.destination_name or org.name)[:200],
+        destination_unit=destination_unit,
+        physical_documentation=control.get("Documentacion_Fisica") in ("1", "2"),
+        external_reference=f"{row.origin_entry_number}"[:80],
+        case_reference=subject.get("Numero_Expediente", "")[:80],
+    )  # fmt: skip
+
+
 @transaction.atomic
 def interchange_accept(
     *, org: Any, actor: Any, interchange: Interchange, destination_unit: Any = None
@@ -710,21 +731,15 @@ def interchange_accept(
          "validity": a.validity or "01", "kind": a.kind if a.kind in ("01", "02", "03") else "02"}
         for a in row.attachments.select_related("document").order_by("position")
     ]  # fmt: skip
-    subject = content.get("De_Asunto", {})
-    control = content.get("De_Internos_Control", {})
-    entry = registry_services.registry_entry_create(
-        org=org, actor=actor, direction="in", channel="sir",
-        epigraph=(control.get("Descripcion_Tipo_Anotacion") or "SIR")[:240],
-        summary=row.summary, parties=parties_from_sicres(content.get("De_Interesado", [])),
-        attachments=files,
-        expone=content.get("De_Formulario_Generico", {}).get("Expone", ""),
-        solicita=content.get("De_Formulario_Generico", {}).get("Solicita", ""),
-        addressee_name=(row.destination_name or org.name)[:200],
-        destination_unit=destination_unit,
-        physical_documentation=control.get("Documentacion_Fisica") in ("1", "2"),
-        external_reference=f"{row.origin_entry_number}"[:80],
-        case_reference=subject.get("Numero_Expediente", "")[:80],
-    )  # fmt: skip
+    try:
+        entry = _register_incoming(org, actor, row, files, destination_unit)
+    except ValidationError as exc:
+        # Say which rule of the registry the received data breaks (a party without a valid
+        # identity document, a refused file): staff then reject or forward it instead.
+        raise ValidationError(
+            _("The registry cannot register it: %(errors)s") % {"errors": " ".join(exc.messages)},
+            code="registry_refused",
+        ) from exc
     if len(entry.number) > 20:
         raise ValidationError(
             _("SICRES carries entry numbers of at most 20 characters; shorten the number format."),

@@ -311,6 +311,16 @@ class ImportTests(SirTestCase):
         )
         self.assertEqual((error.pk, error.state, error.error_code), (row.pk, State.ERROR, "0039"))
 
+    def test_a_party_without_identity_document_cannot_be_registered_and_says_why(self):
+        xml = FIXTURE.replace(
+            b"<Documento_Identificacion_Interesado>B58818501</Documento_Identificacion_Interesado>",
+            b"",
+        )
+        row = services.sicres_import(org=self.org_b, actor=self.charlie, xml=xml)
+        with self.assertRaises(ValidationError) as caught:
+            services.interchange_accept(org=self.org_b, actor=self.charlie, interchange=row)
+        self.assertIn("The registry cannot register it", caught.exception.messages[0])
+
     def test_same_file_twice_is_a_duplicate(self):
         services.sicres_import(org=self.org_b, actor=self.charlie, xml=FIXTURE)
         with self.assertRaises(SicresError) as caught:
