@@ -308,6 +308,12 @@ class SicresImportView(TenantAPIView):
         return Response(InterchangeDetailSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
 
+class OwnDirectoryEntrySerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="office or unit")
+    code = serializers.CharField(max_length=9)
+    name = serializers.CharField(max_length=80)
+
+
 class DirectoryViewSet(mixins.ListModelMixin, TenantViewSet):
     """The DIR3 directory this organization may send to: members' own offices and units, and the
     external ones it imported."""
@@ -315,7 +321,7 @@ class DirectoryViewSet(mixins.ListModelMixin, TenantViewSet):
     permission = "sir.view"
     module = "sir"
     serializer_class = DirectorySerializer
-    action_permissions = {"import_csv": "registry.settings"}
+    action_permissions = {"import_csv": "registry.settings", "create": "registry.settings"}
 
     def get_queryset(self) -> Any:
         return selectors.directory(
@@ -327,6 +333,16 @@ class DirectoryViewSet(mixins.ListModelMixin, TenantViewSet):
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=OwnDirectoryEntrySerializer, responses={201: DirectorySerializer})
+    def create(self, request: Request, org_slug: str) -> Response:
+        """Declare one of this organization's own offices or units."""
+        data = OwnDirectoryEntrySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.directory_entry_add(
+            org=self.request.org, actor=request.user, is_own=True, **data.validated_data
+        )
+        return Response(DirectorySerializer(row).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request={"multipart/form-data": FileUploadSerializer}, responses={200: OpenApiTypes.OBJECT}

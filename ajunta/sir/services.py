@@ -875,7 +875,9 @@ def directory_entry_add(
         organization=org, kind=kind, code=(code or "").strip().upper(),
         name=(name or "").strip(), parent_code=(parent_code or "").strip().upper(), is_own=is_own,
     )  # fmt: skip
-    row.full_clean()
+    row.full_clean(validate_constraints=False)
+    if DirectoryEntry.objects.filter(organization=org, code=row.code).exists():
+        raise ValidationError({"code": _("This code is already in the directory.")})
     if is_own and (
         DirectoryEntry.objects.filter(code=row.code, is_own=True).exists()
         or organization_model().objects.filter(dir3_code=row.code).exclude(pk=org.pk).exists()
@@ -1009,3 +1011,18 @@ def sir_inbox_process() -> dict[str, int]:
             report["done"] += 1
             path.replace(folder / "done" / path.name)
     return report
+
+
+@transaction.atomic
+def directory_publish_units(*, org: Any, actor: Any) -> int:
+    """Declare `org`'s active registry units that have a DIR3 code as its own processing units,
+    so that other members find them and interchanges addressed to them are delivered here."""
+    published = 0
+    taken = set(DirectoryEntry.objects.filter(is_own=True).values_list("code", flat=True))
+    for unit in registry_selectors.units(org=org, active_only=True).exclude(dir3_code=""):
+        if unit.dir3_code in taken:
+            continue
+        directory_entry_add(org=org, actor=actor, kind=DirectoryKind.UNIT, code=unit.dir3_code,
+                            name=unit.name[:80], parent_code=org.dir3_code, is_own=True)  # fmt: skip
+        published += 1
+    return published

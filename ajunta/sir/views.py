@@ -271,6 +271,12 @@ class SirDirectoryView(TenantView):
         return self.render_page()
 
     def post(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
+        if request.POST.get("action") == "publish_units":
+            count = services.directory_publish_units(org=request.org, actor=request.user)
+            messages.success(
+                request, _("%(count)d units published in the directory.") % {"count": count}
+            )
+            return redirect("sir_directory", org_slug=org_slug)
         if "file" in request.FILES or request.POST.get("action") == "import":
             import_form = DirectoryImportForm(request.POST, request.FILES)
             if import_form.is_valid():

@@ -46,6 +46,25 @@ class SirApiTests(TenantIsolationMixin, SirTestCase):
             self.api(self.charlie).get("/api/v1/o/alpha/sir/directory/").status_code, 404
         )
 
+    def test_declare_own_offices_admin_only(self):
+        body = {"kind": "office", "code": "O00009010", "name": "Registre auxiliar"}
+        self.assertEqual(
+            self.api(self.bob)
+            .post("/api/v1/o/alpha/sir/directory/", body, format="json")
+            .status_code,
+            403,
+        )
+        created = self.api(self.alice).post("/api/v1/o/alpha/sir/directory/", body, format="json")
+        self.assertEqual((created.status_code, created.json()["member"]), (201, "alpha"))
+        again = self.api(self.alice).post("/api/v1/o/alpha/sir/directory/", body, format="json")
+        self.assertEqual(again.status_code, 400)
+        bad = self.api(self.alice).post(
+            "/api/v1/o/alpha/sir/directory/",
+            {**body, "kind": "x", "code": "O00009011"},
+            format="json",
+        )
+        self.assertEqual(bad.status_code, 400)
+
     def test_round_trip_through_the_api(self):
         entry = outgoing(self.org_a, self.bob)
         response = self.api(self.bob).post("/api/v1/o/alpha/sir/interchanges/",

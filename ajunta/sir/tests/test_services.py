@@ -194,8 +194,13 @@ class ExternalSendTests(SirTestCase):
         self.assertEqual(row.state, State.SENT)
         (path,) = self.outbox_files()
         xml = path.read_bytes()
-        # Validated by the XSD afresh, independently of our parser.
+        # Validated by the XSD afresh, independently of our parser, with two validators.
         sicres.schema(sicres.INTERCHANGE_ROOT).validate(xmlschema_resource(xml))
+        from lxml import etree
+
+        xsd = etree.XMLSchema(etree.parse(str(sicres.DATA_DIR / "ficheroIntercambio.xsd")))
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+        self.assertTrue(xsd.validate(etree.fromstring(xml, parser)), xsd.error_log)
         _root, content = sicres.parse(xml)
         annexes = content["De_Anexo"]
         self.assertEqual(len(annexes), 2)
@@ -411,6 +416,17 @@ class DirectoryTests(SirTestCase):
         self.assertNotIn(
             "E04990002", set(selectors.directory(org=self.org_b).values_list("code", flat=True))
         )
+
+    def test_publish_registry_units(self):
+        from ajunta.registry import services as registry_services
+
+        registry_services.unit_create(
+            org=self.org_b, actor=self.charlie, name="Urbanisme", dir3_code="L01080098"
+        )
+        registry_services.unit_create(org=self.org_b, actor=self.charlie, name="Sense codi")
+        self.assertEqual(services.directory_publish_units(org=self.org_b, actor=self.charlie), 1)
+        self.assertEqual(services.directory_publish_units(org=self.org_b, actor=self.charlie), 0)
+        self.assertEqual(selectors.member_for_code("L01080098"), self.org_b)
 
     def test_member_resolution(self):
         self.assertEqual(selectors.member_for_code(B_OFFICE), self.org_b)

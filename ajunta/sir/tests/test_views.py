@@ -144,6 +144,8 @@ class SirPagesTests(TenantIsolationMixin, SirTestCase):
         self.assertTrue(
             DirectoryEntry.objects.filter(organization=self.org_a, code="E04990009").exists()
         )
+        published = client.post("/o/alpha/sir/directory/", {"action": "publish_units"})
+        self.assertRedirects(published, "/o/alpha/sir/directory/")
         options = client.get(
             "/o/alpha/sir/directory/search/?destination_code=O0000", HTTP_HX_REQUEST="true"
         )
