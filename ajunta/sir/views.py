@@ -68,8 +68,14 @@ def interchange_url(org: Any, row: Interchange) -> str:
     return reverse("sir_interchange", args=[org.slug, row.pk])
 
 
+class SirView(TenantView):
+    """A page of the SIR module: 404 where the organization does not use it (core.modules)."""
+
+    module = "sir"
+
+
 # --- trays and import -----------------------------------------------------------------------------
-class SirTraysView(TenantView):
+class SirTraysView(SirView):
     permission = "sir.view"
     write_permission = "sir.receive"
 
@@ -118,7 +124,7 @@ class SirTraysView(TenantView):
 
 
 # --- sending --------------------------------------------------------------------------------------
-class SirSendView(TenantView):
+class SirSendView(SirView):
     permission = "sir.send"
 
     def render_form(self, form: SendForm, status: int = 200) -> HttpResponse:
@@ -148,7 +154,7 @@ class SirSendView(TenantView):
         return self.render_form(form, status=400)
 
 
-class SirDirectorySearchView(TenantView):
+class SirDirectorySearchView(SirView):
     """htmx: the <option>s of the DIR3 datalist matching what was typed."""
 
     permission = "sir.view"
@@ -164,7 +170,7 @@ class SirDirectorySearchView(TenantView):
 
 
 # --- one interchange and the receiver's decisions -------------------------------------------------
-class SirInterchangeView(TenantView):
+class SirInterchangeView(SirView):
     permission = "sir.view"
 
     def render_page(self, row: Interchange, status: int = 200, **forms: Any) -> HttpResponse:
@@ -239,7 +245,7 @@ class SirDecisionView(SirInterchangeView):
 
 
 # --- DIR3 directory -------------------------------------------------------------------------------
-class SirDirectoryView(TenantView):
+class SirDirectoryView(SirView):
     """The directory: search it; administrators declare their own offices and import others."""
 
     permission = "sir.view"
