@@ -114,6 +114,19 @@ class Interchange(TenantModel):
         verbose_name = _("interchange")
         verbose_name_plural = _("interchanges")
         ordering = ["-updated_at", "-id"]
+        constraints = [
+            # One identifier per sender; and an interchange waits or is accepted once per receiver
+            # (after a rejection or forward it may come back).
+            models.UniqueConstraint(
+                fields=["organization", "identifier"], condition=models.Q(side="out"),
+                name="sir_interchange_unique_sent",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "identifier"],
+                condition=models.Q(side="in", state__in=["received", "accepted"]),
+                name="sir_interchange_unique_open_received",
+            ),
+        ]  # fmt: skip
         indexes = [
             models.Index(fields=["organization", "side", "state", "-updated_at"], name="sir_tray"),
             models.Index(fields=["organization", "identifier"], name="sir_identifier"),

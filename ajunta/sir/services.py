@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -484,8 +484,15 @@ def sicres_import(
         return _take_message(org, actor, content)
     stored: list[str] = []
     try:
-        with transaction.atomic():
-            return _take_interchange(org, actor, content, delivery, stored)
+        try:
+            with transaction.atomic():
+                return _take_interchange(org, actor, content, delivery, stored)
+        except IntegrityError as exc:  # the same interchange arriving twice at the same moment
+            raise SicresError(
+                sicres.ERROR_DUPLICATE,
+                _("Interchange %(identifier)s has already arrived here.")
+                % {"identifier": content["De_Internos_Control"]["Identificador_Intercambio"]},
+            ) from exc
     except SicresError as error:
         documents_remove_orphan_files(stored)
         if delivery != Delivery.INTERNAL:

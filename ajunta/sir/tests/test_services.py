@@ -332,6 +332,17 @@ class ImportTests(SirTestCase):
             services.sicres_import(org=self.org_b, actor=self.charlie, xml=FIXTURE)
         self.assertEqual(caught.exception.code, sicres.ERROR_DUPLICATE)
 
+    def test_a_duplicate_racing_past_the_check_is_refused_by_the_constraint(self):
+        services.sicres_import(org=self.org_b, actor=self.charlie, xml=FIXTURE)
+        before = rows_written()
+        with (
+            mock.patch.object(selectors, "in_interchange_exists", return_value=False),
+            self.assertRaises(SicresError) as caught,
+        ):
+            services.sicres_import(org=self.org_b, actor=self.charlie, xml=FIXTURE)
+        self.assertEqual(caught.exception.code, sicres.ERROR_DUPLICATE)
+        self.assertEqual(rows_written(), before)
+
     def test_file_for_another_organization_is_refused(self):
         before = rows_written()
         with self.assertRaises(SicresError) as caught:
