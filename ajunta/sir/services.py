@@ -368,6 +368,7 @@ def interchange_send(
           note=_("Sent to %(code)s.") % {"code": destination_code})  # fmt: skip
     if member is not None and member.pk != org.pk:
         _deliver_internally(member, xml)
+        row.refresh_from_db()  # the member's ACK (or error) has moved it on already
     else:
         _send_external(org, row, kind="interchange", content=xml, destination=destination_code)
     return row
