@@ -160,6 +160,8 @@ class SirPagesTests(TenantIsolationMixin, SirTestCase):
             page = client.get(f"/o/beta/sir/interchanges/{row.pk}/")
         self.assertContains(page, "Construccions Bages SL")
         self.assertContains(page, "informe_sectorial.pdf")
+        self.assertContains(page, "Urgent: termini de 10 dies")
+        self.assertContains(page, "s&#x27;emet l&#x27;informe sectorial preceptiu")
         services.directory_import_csv(
             org=self.org_b, actor=self.charlie,
             data=("code,name,kind\n" + "".join(f"E0499{n:04d},Oficina {n},office\n" for n in range(30))).encode(),
