@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from ajunta.core.tenancy import organization_model
 from ajunta.registry import selectors as registry_selectors
@@ -49,8 +49,6 @@ def interchanges(*, org: Any, tray: str = "all", q: str = "") -> QuerySet[Interc
 
 
 def tray_counts(*, org: Any) -> dict[str, int]:
-    from django.db.models import Count
-
     counts = Interchange.objects.filter(organization=org).aggregate(
         **{name: Count("id", filter=cond) for name, cond in TRAYS.items() if name != "all"}
     )

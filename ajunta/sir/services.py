@@ -16,12 +16,15 @@ Internal delivery runs the very same path: the receiver parses the bytes the sen
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import logging
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -281,8 +284,6 @@ def _annex(
     identifier: str, position: int, *, name: str, data: bytes, validity: str, kind: str,
     content_type: str,
 ) -> dict[str, str]:  # fmt: skip
-    import base64
-
     return {
         "Nombre_Fichero_Anexado": name[:80],
         "Identificador_Fichero": f"{identifier}_01_{position:04d}.{_extension(name)}"[:50],
@@ -771,8 +772,6 @@ def _resend_content(org: Any, row: Interchange) -> dict[str, Any]:
         content.get("De_Anexo", []),
         strict=False,
     ):
-        import base64
-
         data = _read_document(org, attachment.document)
         annexes.append({**annex, "Anexo": base64.b64encode(data).decode("ascii")})
     content["De_Anexo"] = annexes
@@ -979,11 +978,7 @@ def sicres_route(*, xml: bytes) -> Interchange:
     return sicres_import(org=member, actor=None, xml=xml, delivery=Delivery.EXTERNAL)
 
 
-def inbox_dir() -> Any:
-    from pathlib import Path
-
-    from django.conf import settings
-
+def inbox_dir() -> Path:
     return Path(getattr(settings, "SIR_INBOX_DIR", Path(settings.MEDIA_ROOT) / "sir-inbox"))
 
 
