@@ -64,6 +64,9 @@ class RoundTripTests(SirTestCase):
         self.assertTrue(AuditEvent.objects.filter(organization=self.org_a,
                                                   action="sir.interchange.confirmed").exists())  # fmt: skip
         self.assertEqual(self.outbox_files(), [])  # nothing left the platform
+        from ajunta.core.audit import verify_all
+
+        self.assertTrue(all(report.ok for report in verify_all([self.org_a, self.org_b])))
 
     def test_acceptance_routes_to_the_unit_named_by_its_dir3_code(self):
         from ajunta.registry import services as registry_services
