@@ -44,6 +44,25 @@ class SirPagesTests(TenantIsolationMixin, SirTestCase):
     def isolation_list_urls(self, slug):
         return [(f"/o/{slug}/sir/?tray=sent", page_ids("interchange"))]
 
+    def test_other_organization_gets_404_on_every_page_and_never_sees_a_directory(self):
+        services.directory_import_csv(org=self.org_a, actor=self.alice,
+                                      data=b"code,name,kind\nE04990044,Only for A,office\n")  # fmt: skip
+        client = self.login(self.charlie)
+        for method, path in [("get", "/o/alpha/sir/"), ("post", "/o/alpha/sir/"), ("get", "/o/alpha/sir/send/"),
+                             ("post", "/o/alpha/sir/send/"), ("get", "/o/alpha/sir/directory/"),
+                             ("post", "/o/alpha/sir/directory/"), ("get", "/o/alpha/sir/directory/search/?q=E0")]:  # fmt: skip
+            with self.subTest(path=path, method=method):
+                self.assertEqual(getattr(client, method)(path).status_code, 404)
+        self.assertNotContains(client.get("/o/beta/sir/directory/"), "E04990044")
+        self.assertNotContains(client.get("/o/beta/sir/directory/search/?q=E0499"), "E04990044")
+        # A's outgoing entries are never offered to B
+        self.assertNotContains(client.get("/o/beta/sir/send/"), self.a_entry.summary)
+        refused = client.post(
+            "/o/beta/sir/send/", {"entry": self.a_entry.pk, "destination_code": EXTERNAL}
+        )
+        self.assertEqual(refused.status_code, 400)
+        self.assertContains(self.login(self.bob).get("/o/alpha/sir/directory/"), "E04990044")
+
     def test_trays_list_with_bounded_queries(self):
         client = self.login(self.bob)
         for _ in range(3):
