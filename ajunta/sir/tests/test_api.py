@@ -42,9 +42,12 @@ class SirApiTests(TenantIsolationMixin, SirTestCase):
         b_codes = api_ids("code")(self.api(self.charlie).get("/api/v1/o/beta/sir/directory/"))
         self.assertIn("E04990005", a_codes)
         self.assertNotIn("E04990005", b_codes)
-        self.assertEqual(
-            self.api(self.charlie).get("/api/v1/o/alpha/sir/directory/").status_code, 404
-        )
+        client = self.api(self.charlie)
+        for path in ("/api/v1/o/alpha/sir/directory/", "/api/v1/o/alpha/sir/directory/import/",
+                     "/api/v1/o/alpha/sir/import/", "/api/v1/o/alpha/sir/interchanges/"):  # fmt: skip
+            with self.subTest(path=path):
+                self.assertEqual(client.post(path, {}, format="json").status_code, 404)
+        self.assertEqual(client.get("/api/v1/o/alpha/sir/directory/").status_code, 404)
 
     def test_declare_own_offices_admin_only(self):
         body = {"kind": "office", "code": "O00009010", "name": "Registre auxiliar"}
