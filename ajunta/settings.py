@@ -155,6 +155,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "ajunta.core.tasks.audit_verify_all",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Same job as `manage.py sir_inbox`: take in what the SIR gateway left in SIR_INBOX_DIR.
+    "sir-inbox": {
+        "task": "ajunta.sir.tasks.sir_inbox_process",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- Files --------------------------------------------------------------------------------------
@@ -162,6 +167,11 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "ajunta" / "static"]
+# SIR interchange (docs/sir.md): the folders shared with the SIR gateway, the transport, the XML cap.
+SIR_OUTBOX_DIR = Path(env("SIR_OUTBOX_DIR", str(MEDIA_ROOT / "sir-outbox")))
+SIR_INBOX_DIR = Path(env("SIR_INBOX_DIR", str(MEDIA_ROOT / "sir-inbox")))
+SIR_TRANSPORT = env("SIR_TRANSPORT", "ajunta.sir.transport.OutboxTransport")
+SIR_MAX_XML_BYTES = env_int("SIR_MAX_XML_BYTES", 22 * 1024 * 1024)
 S3_BUCKET = env("S3_BUCKET")
 if S3_BUCKET:
     _default_storage = {

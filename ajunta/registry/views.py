@@ -32,7 +32,8 @@ from django.utils.translation import gettext as _
 
 from ajunta.core.calendar import BusinessCalendar, calendar_for
 from ajunta.core.documents import format_verification_code
-from ajunta.core.tenancy import TenantHttpRequest
+from ajunta.core.modules import org_uses_module
+from ajunta.core.tenancy import PERMISSIONS, TenantHttpRequest
 from ajunta.core.views import TenantView, is_htmx, paginate, safe_next
 from ajunta.registry import exports, selectors, services
 from ajunta.registry.forms import (
@@ -413,6 +414,12 @@ class RegistryEntryView(TenantView):
             else "",
             "can_annul": open_entry and self.can("registry.annul"),
             "can_rectify": open_entry and self.can("registry.create"),
+            # SIR is another app: linked by URL name and permission, never imported.
+            "can_send_sir": open_entry
+            and entry.direction == Direction.OUT
+            and "sir.send" in PERMISSIONS
+            and self.can("sir.send")
+            and org_uses_module(request.org, "sir"),
             "can_acknowledge": open_entry
             and entry.destination_unit_id is not None
             and entry.acknowledged_at is None

@@ -130,6 +130,14 @@ class PagesRenderTests(RegistryViewTestCase):
             with self.subTest(name):
                 self.assertEqual(client.get(self.url(name, *args)).status_code, 200)
 
+    def test_an_outgoing_entry_offers_sending_it_through_sir(self) -> None:
+        client = self.login(self.bob)
+        send = reverse("sir_send", args=["alpha"])
+        outgoing = client.get(self.url("registry_entry", self.outgoing.pk))
+        self.assertContains(outgoing, f"{send}?entry={self.outgoing.pk}")
+        incoming = client.get(self.url("registry_entry", self.entry.pk))
+        self.assertNotContains(incoming, send)
+
     def test_the_entry_page_shows_everything(self) -> None:
         response = self.login(self.bob).get(self.url("registry_entry", self.entry.pk))
         attachment = self.entry.attachments.get()
