@@ -232,6 +232,30 @@ class CatalogueTests(SimpleTestCase):
                 )
 
 
+class SharedMsgidTests(SimpleTestCase):
+    def test_an_app_catalogue_translates_a_shared_msgid_as_the_shared_one_does(self) -> None:
+        """App catalogues come first at run time: a different translation there would change
+        the shared string on every page (e.g. a filter label of the registry)."""
+        for language in TRANSLATED_LANGUAGES:
+            shared = {
+                (e.msgctxt, e.msgid): e.msgstr
+                for e in parse_po(po_path(language, SHARED_LOCALE_DIR))
+                if not e.is_header
+            }
+            for locale_dir in LOCALE_DIRS:
+                if locale_dir == SHARED_LOCALE_DIR:
+                    continue
+                with self.subTest(language=language, catalogue=str(locale_dir)):
+                    differ = [
+                        f"{e.label}: {e.msgstr} != {shared[e.msgctxt, e.msgid]}"
+                        for e in parse_po(po_path(language, locale_dir))
+                        if not e.is_header
+                        and (e.msgctxt, e.msgid) in shared
+                        and e.msgstr != shared[e.msgctxt, e.msgid]
+                    ]
+                    self.assertEqual(differ, [])
+
+
 class ActiveTranslationTests(SimpleTestCase):
     EXPECTED = {
         "ca": {
