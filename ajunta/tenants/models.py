@@ -242,7 +242,9 @@ class CatalogueService(models.Model):
         _("Ajunta module"),
         max_length=20,
         blank=True,
-        help_text=_("The module this service switches on: registry, sir, cases, helpdesk, assets."),
+        help_text=_(
+            "The module this service switches on: registry, sir, cases, helpdesk, assets, training."
+        ),
     )
     requestable_by = models.CharField(
         _("who may request it"),

@@ -377,7 +377,7 @@ CATALOGUE_FIELDS = (
     "name", "description", "module", "requestable_by", "included_in_membership", "price",
     "is_active",
 )  # fmt: skip
-MODULE_CODES = ("registry", "sir", "cases", "helpdesk", "assets")
+MODULE_CODES = ("registry", "sir", "cases", "helpdesk", "assets", "training")
 
 
 def _clean_service(service: CatalogueService) -> None:
