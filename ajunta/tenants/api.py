@@ -88,7 +88,7 @@ class MembersAPIMixin:
 
 
 class MembershipRecordSerializer(serializers.ModelSerializer):
-    member = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    member: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
         model = Membership
