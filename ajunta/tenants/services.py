@@ -106,9 +106,15 @@ def _membership_event(
     )  # fmt: skip
 
 
-def _check_not_already_member(org: Organization, *, ine_code: str, member: Any = None) -> None:
+def _check_not_already_member(
+    org: Organization, *, ine_code: str, member: Any = None, name: str = ""
+) -> None:
     open_statuses = [MembershipStatus.APPLIED, MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED]
     rows = Membership.objects.filter(organization=org, status__in=open_statuses)
+    if name and rows.filter(applicant_name__iexact=name.strip()).exists():
+        raise ValidationError(
+            {"applicant_name": _("This body is already a member or has applied.")}
+        )
     if member is not None and rows.filter(member=member).exists():
         raise ValidationError(_("This body is already a member or has applied."))
     if ine_code and rows.filter(ine_code=ine_code).exists():
@@ -126,7 +132,7 @@ def membership_apply(
         raise ValidationError({"ine_code": _("A municipality applies with its INE code.")})
     if applicant_kind == OrganizationKind.PROVIDER:
         raise ValidationError({"applicant_kind": _("Choose the kind of local body.")})
-    _check_not_already_member(org, ine_code=ine_code)
+    _check_not_already_member(org, ine_code=ine_code, name=applicant_name)
     membership = Membership(
         organization=org, status=MembershipStatus.APPLIED, applicant_name=applicant_name.strip(),
         applicant_kind=applicant_kind, ine_code=ine_code, population=population,
