@@ -389,7 +389,11 @@ class PermissionTests(ProviderTestCase):
         cache.clear()
         response = Client().post(
             reverse("site_apply"),
-            {"applicant_name": "X", "applicant_kind": "municipality", "contact_email": "a@example.org"},
+            {
+                "applicant_name": "X",
+                "applicant_kind": "municipality",
+                "contact_email": "a@example.org",
+            },
         )
         self.assertEqual(response.status_code, 400)
         self.assertFalse(Membership.objects.filter(applicant_name="X").exists())
