@@ -7,6 +7,8 @@ provider publishes. Pages are Markdown written by provider staff, rendered and t
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import markdown  # type: ignore[import-untyped]
 import nh3
 from django.http import Http404, HttpRequest, HttpResponse
@@ -119,7 +121,7 @@ def members(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:100]
     rows = selectors.public_members(org=provider, q=q)
     context = _context(
-        provider, page=paginate(request, rows), q=q, extra_query=f"q={q}" if q else ""
+        provider, page=paginate(request, rows), q=q, extra_query=urlencode({"q": q}) if q else ""
     )
     return render(request, "tenants/public/members.html", context)
 
