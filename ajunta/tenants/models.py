@@ -52,6 +52,10 @@ class Organization(models.Model):
         ),
     )
     comarca = models.CharField(_("comarca"), max_length=80, blank=True)
+    # The terms and modules of this member's services agreements, copied here by the agreement
+    # services (tenants.services) so that every page knows the member's modules without a query.
+    # None: no services agreement on record (every module is on).
+    agreement_modules = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -97,35 +101,37 @@ class Organization(models.Model):
         A member with no service agreement on record uses every module (installations that predate
         agreements lose nothing); one with an agreement in force (or extended) uses the modules of
         the catalogue services the agreement lists; one whose agreements all ended uses none.
-        Computed once per instance, in one query.
+        No query: it reads `agreement_modules`, which the agreement services keep up to date.
         """
         if self.is_provider:
             return True
         if code == MEMBERS_MODULE:
             return False
-        cached: frozenset[str] | object | None = self.__dict__.get("_module_codes", _UNSET)
-        if cached is _UNSET:
-            cached = self.__dict__["_module_codes"] = _module_codes_for(self)
-        return True if cached is None else code in cached  # type: ignore[operator]
+        codes = self.__dict__.get("_module_codes", _UNSET)
+        if codes is _UNSET:
+            codes = self.__dict__["_module_codes"] = modules_in_force(
+                self.agreement_modules, timezone.localdate()
+            )
+        return True if codes is None else code in codes  # type: ignore[operator]
 
 
 MEMBERS_MODULE = "members"
 _UNSET = object()
 
 
-def _module_codes_for(member: Organization) -> frozenset[str] | None:
-    """None when the member has no service agreement on record, else the modules it receives today."""
-    rows = list(
-        Agreement.objects.filter(member=member, kind=AgreementKind.SERVICES)
-        .exclude(status=AgreementStatus.ANNULLED)
-        .values_list("pk", "start_date", "end_date", "extended", "services__module")
-    )
-    if not rows:
+def modules_in_force(spans: list | None, on: dt.date) -> frozenset[str] | None:
+    """None with no services agreement on record, else the modules of the one in force on `on`.
+
+    `spans` is Organization.agreement_modules: [[start, end, extended, [module, ...]], ...].
+    """
+    if spans is None:
         return None
-    today = timezone.localdate()
-    spans = {pk: (start, end, extended) for pk, start, end, extended, _m in rows}
-    in_force = pick_in_force(spans, today)
-    return frozenset(m for pk, *_x, m in rows if pk == in_force and m)
+    terms = {
+        i: (dt.date.fromisoformat(start), dt.date.fromisoformat(end), bool(extended))
+        for i, (start, end, extended, _modules) in enumerate(spans)
+    }
+    chosen = pick_in_force(terms, on)
+    return frozenset(spans[chosen][3]) if chosen is not None else frozenset()
 
 
 def pick_in_force(spans: dict[int, tuple[dt.date, dt.date, bool]], on: dt.date) -> int | None:

@@ -433,6 +433,8 @@ def catalogue_service_update(
         setattr(service, key, value)
     _clean_service(service)
     service.save(update_fields=list(changes))
+    if "module" in changes:
+        _refresh_agreement_modules(service.agreements.values_list("member_id", flat=True))
     audit_record(
         org=org, actor=actor, action="catalogue_service.update", obj=service, changes=changes
     )
@@ -440,6 +442,26 @@ def catalogue_service_update(
 
 
 # --- agreements -----------------------------------------------------------------------------------
+def _refresh_agreement_modules(member_ids: Iterable[int]) -> None:
+    """Copy each member's services agreements (terms and modules) onto Organization.agreement_modules,
+    which uses_module() reads without a query. Called in the same transaction as every write that
+    changes them: an agreement created, extended or annulled, a service's module changed."""
+    for member_id in set(member_ids):
+        spans: dict[int, list[Any]] = {}
+        rows = (
+            Agreement.objects.filter(member_id=member_id, kind=AgreementKind.SERVICES)
+            .exclude(status=AgreementStatus.ANNULLED)
+            .values_list("pk", "start_date", "end_date", "extended", "services__module")
+            .order_by("start_date", "pk")
+        )
+        for pk, start, end, extended, module in rows:
+            span = spans.setdefault(pk, [start.isoformat(), end.isoformat(), extended, []])
+            if module and module not in span[3]:
+                span[3].append(module)
+        value = [[a, b, c, sorted(m)] for a, b, c, m in spans.values()] or None
+        Organization.objects.filter(pk=member_id).update(agreement_modules=value)
+
+
 @transaction.atomic
 def agreement_create(
     *, org: Organization, actor: Any, member: Organization, title: str, start_date: dt.date,
@@ -470,6 +492,7 @@ def agreement_create(
     agreement.full_clean()
     agreement.save(force_insert=True)
     agreement.services.set(services)
+    _refresh_agreement_modules([member.pk])
     audit_record(
         org=org, actor=actor, action="agreement.create", obj=agreement,
         changes={
@@ -490,6 +513,7 @@ def agreement_extend(*, org: Organization, actor: Any, agreement: Agreement) -> 
     if not agreement.extended:
         agreement.extended = True
         agreement.save(update_fields=["extended"])
+        _refresh_agreement_modules([agreement.member_id])
         audit_record(
             org=org, actor=actor, action="agreement.extend", obj=agreement,
             changes={"extended": [False, True]},
@@ -510,6 +534,7 @@ def agreement_annul(
     agreement.status = AgreementStatus.ANNULLED
     agreement.annulment_reason = reason
     agreement.save(update_fields=["status", "annulment_reason"])
+    _refresh_agreement_modules([agreement.member_id])
     audit_record(
         org=org, actor=actor, action="agreement.annul", obj=agreement,
         changes={"status": ["signed", "annulled"], "reason": reason},

@@ -198,10 +198,10 @@ class UsesModuleTests(ProviderTestCase):
         self.assertTrue(self.fresh().uses_module("assets"))
         self.assertFalse(self.fresh().uses_module("members"))
 
-    def test_agreement_in_force_decides_and_is_computed_once(self):
+    def test_agreement_in_force_decides_without_a_query(self):
         self.agreement(TODAY - dt.timedelta(days=10), TODAY + dt.timedelta(days=10), "cases")
         org = self.fresh()
-        with self.assertNumQueries(1):
+        with self.assertNumQueries(0):
             self.assertTrue(org.uses_module("cases"))
             self.assertFalse(org.uses_module("registry"))
             self.assertFalse(org.uses_module("helpdesk"))
@@ -217,6 +217,13 @@ class UsesModuleTests(ProviderTestCase):
         self.assertFalse(self.fresh().uses_module("registry"))
         self.assertTrue(self.fresh().uses_module("helpdesk"))
         self.assertEqual(selectors.sla_level_for(self.artes, TODAY), "priority")
+
+    def test_changing_a_services_module_reaches_its_members(self):
+        self.agreement(TODAY, TODAY + dt.timedelta(days=10), "cases")
+        svc = CatalogueService.objects.get(organization=self.org_a, code="s-cases")
+        services.catalogue_service_update(org=self.org_a, actor=None, service=svc, module="assets")
+        self.assertTrue(self.fresh().uses_module("assets"))
+        self.assertFalse(self.fresh().uses_module("cases"))
 
     def test_annulled_agreement_does_not_count(self):
         a = self.agreement(TODAY, TODAY + dt.timedelta(days=10), "cases")
