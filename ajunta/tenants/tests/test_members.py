@@ -413,14 +413,16 @@ class PermissionTests(ProviderTestCase):
 
 
 # --- tenant isolation: every page and endpoint ----------------------------------------------------
-class IsolationTests(TenantIsolationMixin, ProviderTestCase):
-    _client_for = ProviderTestCase._client_for
+class WithObjectsTestCase(ProviderTestCase):
+    """Both providers with one object of each kind."""
+
+    objects: dict[str, dict[str, Any]]
 
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         start = timezone.now() + dt.timedelta(days=3)
-        cls.objects: dict[str, dict[str, Any]] = {}
+        cls.objects = {}
         for org, member in ((cls.org_a, cls.artes), (cls.org_b, cls.cardona)):
             svc = service(org, "registry-platform", "registry")
             agreement = services.agreement_create(
@@ -444,6 +446,10 @@ class IsolationTests(TenantIsolationMixin, ProviderTestCase):
             }  # fmt: skip
         cls.isolation_ids_a = {str(v) for v in cls.objects["alpha"].values()}
         cls.isolation_ids_b = {str(v) for v in cls.objects["beta"].values()}
+
+
+class IsolationTests(TenantIsolationMixin, WithObjectsTestCase):
+    _client_for = ProviderTestCase._client_for
 
     def isolation_object_urls(self, slug: str) -> list[tuple[str, str]]:
         a = self.objects["alpha"]
@@ -700,3 +706,47 @@ class NoProviderTests(TestCase):
     def test_root_without_provider_goes_to_the_staff_side(self):
         self.assertEqual(Client().get("/").status_code, 302)
         self.assertEqual(Client().get("/members/").status_code, 404)
+
+
+class PagesRenderTests(WithObjectsTestCase):
+    """Every page of the module answers 200 to the provider's admin (and the forms render)."""
+
+    def test_every_page_renders(self):
+        a = self.objects["alpha"]
+        client = self.login(self.alice)
+        paths = [
+            reverse("members_dashboard", args=["alpha"]),
+            reverse("memberships", args=["alpha"]) + "?status=active&q=Art",
+            reverse("membership_new", args=["alpha"]),
+            reverse("members_import", args=["alpha"]),
+            reverse("membership", args=["alpha", a["membership"]]),
+            reverse("fees", args=["alpha"]) + "?year=2025",
+            reverse("catalogue", args=["alpha"]),
+            reverse("catalogue_service", args=["alpha", a["service"]]),
+            reverse("agreements", args=["alpha"]),
+            reverse("agreement", args=["alpha", a["agreement"]]),
+            reverse("training_sessions", args=["alpha"]) + "?month=2026-13",
+            reverse("training_session", args=["alpha", a["session"]]),
+            reverse("site_pages", args=["alpha"]),
+            reverse("site_page_edit", args=["alpha"]),
+            reverse("site_page_edit", args=["alpha"]) + f"?id={a['page']}",
+        ]
+        for path in paths:
+            self.assertEqual(client.get(path).status_code, 200, path)
+        for path in ("/", "/about/history/", "/members/?q=x", "/services/", "/news/", "/join/"):
+            self.assertEqual(Client().get(path).status_code, 200, path)
+
+    def test_status_change_and_agreement_actions(self):
+        a = self.objects["alpha"]
+        client = self.login(self.alice)
+        url = reverse("membership", args=["alpha", a["membership"]])
+        self.assertEqual(client.post(url, {"status": "suspended"}).status_code, 400)  # no reason
+        response = client.post(url, {"status": "suspended", "reason": "Impagament"})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(client.post(url, {"status": "rejected", "reason": "x"}).status_code, 400)
+        url = reverse("agreement", args=["alpha", a["agreement"]])
+        self.assertEqual(client.post(url, {"extend": "1"}).status_code, 302)
+        self.assertEqual(client.post(url, {"reason": ""}).status_code, 400)
+        self.assertEqual(client.post(url, {"reason": "Duplicat"}).status_code, 302)
+        self.assertEqual(Agreement.objects.get(pk=a["agreement"]).status, "annulled")
+        self.assertFalse(Organization.objects.get(pk=self.artes.pk).agreement_modules)
