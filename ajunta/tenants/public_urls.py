@@ -12,4 +12,9 @@ urlpatterns = [
     path("members/", public_views.members, name="site_members"),
     path("services/", public_views.catalogue, name="site_services"),
     path("join/", public_views.apply, name="site_apply"),
+    path(
+        "calendar/<slug:org_slug>/<str:token>/training.ics",
+        public_views.training_feed,
+        name="training_feed_public",
+    ),
 ]

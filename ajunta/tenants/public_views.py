@@ -7,12 +7,15 @@ provider publishes. Pages are Markdown written by provider staff, rendered and t
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 import markdown  # type: ignore[import-untyped]
 import nh3
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
@@ -22,7 +25,7 @@ from ajunta.core.views import paginate, public
 from ajunta.tenants import selectors, services
 from ajunta.tenants.forms import ApplicationForm
 from ajunta.tenants.models import Organization, PageKind
-from ajunta.tenants.views import apply_validation_error
+from ajunta.tenants.views import apply_validation_error, feed_token, ical_response
 
 APPLY_LIMIT = 5  # applications from one address
 APPLY_WINDOW = 3600  # per hour
@@ -160,3 +163,18 @@ def apply(request: HttpRequest) -> HttpResponse:
         else:
             return render(request, "tenants/public/applied.html", _context(provider))
     return render(request, "tenants/public/apply.html", _context(provider, form=form), status=400)
+
+
+@public("calendar subscription: apps cannot log in, so the URL carries the organization's secret")
+@require_safe
+def training_feed(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
+    """A provider's sessions, or the sessions offered to a member, as iCalendar."""
+    org = Organization.objects.filter(slug=org_slug).first()
+    if org is None or not constant_time_compare(token, feed_token(org)):
+        raise Http404
+    since = timezone.localdate() - dt.timedelta(days=365)
+    if org.is_provider:
+        sessions = selectors.training_sessions(org=org, start=since)
+    else:
+        sessions = selectors.sessions_for_member(member=org).filter(starts_at__date__gte=since)
+    return ical_response(sessions, name=org.name, host=request.get_host())

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from ajunta.core import selectors as core_selectors
@@ -612,7 +613,13 @@ class TrainingSessionsView(MembersView):
         self, request: TenantHttpRequest, form: TrainingSessionForm, status: int = 200
     ) -> HttpResponse:
         context = sessions_calendar_context(request, selectors.training_sessions(org=request.org))
-        context.update({"form": form, "can_manage": self.can("training.manage")})
+        context.update(
+            {
+                "form": form,
+                "can_manage": self.can("training.manage"),
+                "subscription_url": feed_url(request, request.org),
+            }
+        )
         return render(request, "tenants/members/training.html", context, status=status)
 
     def post(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
@@ -701,6 +708,20 @@ def ical_response(sessions: Iterable[TrainingSession], *, name: str, host: str) 
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="training.ics"'
     return response
+
+
+def feed_token(org: Any) -> str:
+    """The secret in an organization's calendar subscription URL: calendar apps cannot log in.
+
+    Derived from SECRET_KEY, so nothing is stored; changing SECRET_KEY changes every feed URL.
+    """
+    return salted_hmac("ajunta.tenants.training-feed", str(org.pk)).hexdigest()[:32]
+
+
+def feed_url(request: HttpRequest, org: Any) -> str:
+    return request.build_absolute_uri(
+        reverse("training_feed_public", args=[org.slug, feed_token(org)])
+    )
 
 
 class TrainingFeedView(MembersView):

@@ -750,3 +750,22 @@ class PagesRenderTests(WithObjectsTestCase):
         self.assertEqual(client.post(url, {"reason": "Duplicat"}).status_code, 302)
         self.assertEqual(Agreement.objects.get(pk=a["agreement"]).status, "annulled")
         self.assertFalse(Organization.objects.get(pk=self.artes.pk).agreement_modules)
+
+
+class CalendarSubscriptionTests(WithObjectsTestCase):
+    def test_the_secret_url_serves_the_feed_and_a_wrong_one_404(self):
+        from ajunta.tenants.views import feed_token
+
+        a = self.objects["alpha"]
+        url = reverse("training_feed_public", args=["alpha", feed_token(self.org_a)])
+        response = Client().get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, f"training-{a['session']}@")
+        self.assertNotContains(response, f"training-{self.objects['beta']['session']}@")
+        wrong = reverse("training_feed_public", args=["alpha", feed_token(self.org_b)])
+        self.assertEqual(Client().get(wrong).status_code, 404)
+        # a member's feed lists its provider's sessions
+        member_url = reverse("training_feed_public", args=["artes", feed_token(self.artes)])
+        self.assertContains(Client().get(member_url), f"training-{a['session']}@")
+        page = self.login(self.alice).get(reverse("training_sessions", args=["alpha"]))
+        self.assertContains(page, url)
