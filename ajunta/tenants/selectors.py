@@ -107,6 +107,16 @@ def public_members(*, org: Organization, q: str = "") -> QuerySet[Membership]:
     return rows.order_by("member__name")
 
 
+def memberships_of(*, member: Organization) -> QuerySet[Membership]:
+    """The member's own membership records (with each provider), for its profile page."""
+    return (
+        Membership.objects.filter(member=member)
+        .exclude(status=MembershipStatus.REJECTED)
+        .select_related("organization")
+        .order_by("organization__name")
+    )
+
+
 def providers_of(*, member: Organization) -> QuerySet[Organization]:
     """The providers where `member` is an active member."""
     return Organization.objects.filter(

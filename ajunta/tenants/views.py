@@ -58,12 +58,25 @@ def apply_validation_error(form: forms.BaseForm, error: ValidationError) -> None
             form.add_error(target, message)
 
 
+def membership_context(request: TenantHttpRequest) -> dict[str, Any]:
+    """A member's own view of its membership: with whom, since when, the agreement in force."""
+    org = request.org
+    if org.is_provider:
+        return {}
+    return {
+        "memberships": selectors.memberships_of(member=org),
+        "agreement": selectors.agreement_in_force(org, timezone.localdate()),
+    }
+
+
 class OrganizationProfileView(TenantView):
     write_permission = "org.settings"
 
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
         form = OrganizationProfileForm(instance=request.org) if self.can("org.settings") else None
-        return render(request, "tenants/profile.html", {"form": form})
+        return render(
+            request, "tenants/profile.html", {"form": form, **membership_context(request)}
+        )
 
     def post(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
         org = request.org
@@ -76,7 +89,8 @@ class OrganizationProfileView(TenantView):
             services.organization_update(org=org, actor=request.user, **new_values)
             messages.success(request, _("Saved."))
             return redirect("org_profile", org_slug=org.slug)
-        return render(request, "tenants/profile.html", {"form": form}, status=400)
+        context = {"form": form, **membership_context(request)}
+        return render(request, "tenants/profile.html", context, status=400)
 
 
 def calendar_context(

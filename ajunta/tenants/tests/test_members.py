@@ -769,3 +769,13 @@ class CalendarSubscriptionTests(WithObjectsTestCase):
         self.assertContains(Client().get(member_url), f"training-{a['session']}@")
         page = self.login(self.alice).get(reverse("training_sessions", args=["alpha"]))
         self.assertContains(page, url)
+
+
+class MemberProfileTests(WithObjectsTestCase):
+    def test_a_member_sees_its_membership_and_agreement(self):
+        clerk = make_user("clerk", self.artes, Role.MUNICIPAL_STAFF)
+        page = self.login(clerk).get(reverse("org_profile", args=["artes"]))
+        self.assertContains(page, "Consell Comarcal Alpha")
+        self.assertContains(page, "Conveni")
+        self.assertContains(page, "Registry-Platform")
+        self.assertNotContains(page, "Consell Comarcal Beta")
