@@ -1,16 +1,19 @@
 import datetime as dt
 from typing import Any
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import generics, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from ajunta.core.api import TenantAPIView, TenantViewSet
@@ -27,6 +30,7 @@ from ajunta.tenants.models import (
     Membership,
     MembershipStatus,
     Organization,
+    OrganizationKind,
     PublicPage,
     TrainingSession,
 )
@@ -130,17 +134,19 @@ class ImportReportSerializer(serializers.Serializer):
 class MembershipViewSet(
     MembersAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet
 ):
-    """Members and applications. Filters: `status`, `q` (name or INE code)."""
+    """Members and applications. Filters: `status`, `kind`, `q` (name or INE code)."""
 
     serializer_class = MembershipRecordSerializer
 
     def get_queryset(self) -> Any:
         params = self.request.query_params
         status_ = params.get("status", "")
+        kind = params.get("kind", "")
         return selectors.memberships(
             org=self.request.org,
             status=status_ if status_ in MembershipStatus.values else "",
             q=params.get("q", ""),
+            kind=kind if kind in OrganizationKind.values else "",
         )
 
     def create(self, request: TenantAPIRequest, org_slug: str) -> Response:
@@ -527,3 +533,58 @@ class MemberTrainingViewSet(mixins.ListModelMixin, TenantViewSet):
             org=session.organization, actor=request.user, session=session, member=request.org
         )
         return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+
+# --- the public website's open data ----------------------------------------------------------------
+class PublicMemberSerializer(serializers.Serializer):
+    name = serializers.CharField(source="member.name")
+    kind = serializers.CharField(source="member.kind")
+    ine_code = serializers.CharField(source="member.ine_code")
+    population = serializers.IntegerField(source="member.population", allow_null=True)
+    member_since = serializers.DateField(source="start_date")
+
+
+class PublicServiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CatalogueService
+        fields = [
+            "code",
+            "name",
+            "description",
+            "requestable_by",
+            "included_in_membership",
+            "price",
+        ]
+
+
+class PublicListView(generics.ListAPIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
+
+    def provider(self) -> Organization:
+        provider = selectors.site_provider()
+        if provider is None:
+            raise Http404
+        return provider
+
+
+class PublicMembersView(PublicListView):
+    """Transparency: the provider's active members with population and joining date. Filter: `q`."""
+
+    public_reason = "transparency: the member list is published on the public website too"
+    serializer_class = PublicMemberSerializer
+
+    def get_queryset(self) -> Any:
+        q = self.request.query_params.get("q", "")[:100]
+        return selectors.public_members(org=self.provider(), q=q)
+
+
+class PublicServicesView(PublicListView):
+    """The provider's services catalogue, as on the public website."""
+
+    public_reason = "the services catalogue is published on the public website too"
+    serializer_class = PublicServiceSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.catalogue_services(org=self.provider())

@@ -22,6 +22,7 @@ from ajunta.tenants.models import (
     OrganizationKind,
     PageKind,
     PublicPage,
+    RequestableBy,
     TrainingSession,
     pick_in_force,
 )
@@ -137,6 +138,31 @@ def catalogue_services(
     if requestable_by:
         rows = rows.filter(requestable_by=requestable_by)
     return rows.order_by("name")
+
+
+SMALL_MUNICIPALITY_LIMIT = 5000
+
+
+def requestable_services(*, member: Organization) -> list[CatalogueService]:
+    """The catalogue services `member` may ask its providers for (the helpdesk offers them).
+
+    Each service says who may request it: every member, municipalities, municipalities under
+    5,000 inhabitants, or provider staff only (never offered to members).
+    """
+    is_municipality = member.kind == OrganizationKind.MUNICIPALITY
+    small = is_municipality and (member.population or 0) < SMALL_MUNICIPALITY_LIMIT
+    allowed = {RequestableBy.ALL_MEMBERS}
+    if is_municipality:
+        allowed.add(RequestableBy.MUNICIPALITIES)
+    if small:
+        allowed.add(RequestableBy.SMALL_MUNICIPALITIES)
+    return list(
+        CatalogueService.objects.filter(
+            organization__in=providers_of(member=member), is_active=True, requestable_by__in=allowed
+        )
+        .select_related("organization")
+        .order_by("organization__name", "name")
+    )
 
 
 # --- agreements -----------------------------------------------------------------------------------

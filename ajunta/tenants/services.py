@@ -81,13 +81,14 @@ def _today() -> dt.date:
 
 
 # --- membership -----------------------------------------------------------------------------------
-# Which status may follow which: an application is decided once; a member may be suspended and
-# reinstated, and leaves for good. A rejected or left body applies again with a new application.
+# Which status may follow which: an application is decided once (a rejected body applies again);
+# a member may be suspended and reinstated; a member that left may rejoin on the same record, which
+# keeps one membership per member and provider with its whole history.
 TRANSITIONS: dict[str, frozenset[str]] = {
     MembershipStatus.APPLIED: frozenset({MembershipStatus.ACTIVE, MembershipStatus.REJECTED}),
     MembershipStatus.ACTIVE: frozenset({MembershipStatus.SUSPENDED, MembershipStatus.LEFT}),
     MembershipStatus.SUSPENDED: frozenset({MembershipStatus.ACTIVE, MembershipStatus.LEFT}),
-    MembershipStatus.LEFT: frozenset(),
+    MembershipStatus.LEFT: frozenset({MembershipStatus.ACTIVE}),
     MembershipStatus.REJECTED: frozenset(),
 }
 
@@ -234,6 +235,9 @@ def membership_set_status(
     if status == MembershipStatus.LEFT:
         membership.end_date = on
         fields.append("end_date")
+    elif from_status == MembershipStatus.LEFT:  # rejoining: a new term starts
+        membership.start_date, membership.end_date = on, None
+        fields += ["start_date", "end_date"]
     membership.save(update_fields=fields)
     _membership_event(
         org=org, actor=actor, membership=membership, from_status=from_status, on=on, reason=reason

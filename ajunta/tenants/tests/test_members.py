@@ -779,3 +779,36 @@ class MemberProfileTests(WithObjectsTestCase):
         self.assertContains(page, "Conveni")
         self.assertContains(page, "Registry-Platform")
         self.assertNotContains(page, "Consell Comarcal Beta")
+
+
+class OpenDataAndRequestableTests(WithObjectsTestCase):
+    def test_public_member_list_and_catalogue(self):
+        from rest_framework.test import APIClient
+
+        anonymous = APIClient()
+        rows = anonymous.get("/api/v1/site/members/").json()["results"]
+        self.assertEqual([r["name"] for r in rows], ["Artés"])
+        self.assertEqual(rows[0]["member_since"], "2020-01-01")
+        codes = [r["code"] for r in anonymous.get("/api/v1/site/services/").json()["results"]]
+        self.assertEqual(codes, ["registry-platform"])
+
+    def test_requestable_services_follow_who_may_request(self):
+        service(self.org_a, "broadband", "", requestable_by="small", included_in_membership=False,
+                price=Decimal("1500"))  # fmt: skip
+        service(self.org_a, "internal", "", requestable_by="provider")
+        codes = {s.code for s in selectors.requestable_services(member=self.artes)}
+        self.assertEqual(codes, {"registry-platform"})  # 5,600 inhabitants: not small
+        small = member_of(self.org_a, "aguilar", "080023", 280)
+        codes = {s.code for s in selectors.requestable_services(member=small)}
+        self.assertEqual(codes, {"registry-platform", "broadband"})
+
+    def test_a_member_that_left_rejoins_on_the_same_record(self):
+        membership = self.artes.memberships.get()
+        for status in ("left", "active"):
+            services.membership_set_status(
+                org=self.org_a, actor=None, membership=membership, status=status, reason="Ple",
+                on=dt.date(2026, 3, 1) if status == "left" else dt.date(2026, 9, 1),
+            )  # fmt: skip
+        membership.refresh_from_db()
+        self.assertEqual((membership.start_date, membership.end_date), (dt.date(2026, 9, 1), None))
+        self.assertEqual(membership.events.count(), 3)
