@@ -9,7 +9,8 @@ from django.utils.safestring import SafeString
 
 BAR_HEIGHT = 22
 GAP = 6
-LABEL_WIDTH = 170
+LABEL_WIDTH = 250
+LABEL_CHARS = 34  # what fits in LABEL_WIDTH at 13 px; the bar's tooltip keeps the full label
 BAR_AREA = 260
 VALUE_WIDTH = 60
 
@@ -28,7 +29,7 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, title: str) -> SafeString:
             (
                 LABEL_WIDTH - 8,
                 GAP + i * (BAR_HEIGHT + GAP) + 16,
-                label,
+                _short(label),
                 LABEL_WIDTH,
                 GAP + i * (BAR_HEIGHT + GAP),
                 round(BAR_AREA * value / top, 1),
@@ -51,3 +52,7 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, title: str) -> SafeString:
 
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"

@@ -812,3 +812,15 @@ class OpenDataAndRequestableTests(WithObjectsTestCase):
         membership.refresh_from_db()
         self.assertEqual((membership.start_date, membership.end_date), (dt.date(2026, 9, 1), None))
         self.assertEqual(membership.events.count(), 3)
+
+
+class ChartTests(TestCase):
+    def test_labels_are_escaped_and_bars_scaled(self):
+        from ajunta.tenants.charts import bar_chart
+
+        svg = bar_chart([("<script>", 10), ("B", 5)], title="Members & fees")
+        self.assertNotIn("<script>", svg)
+        self.assertIn("&lt;script&gt;", svg)
+        self.assertIn('width="260.0"', svg)
+        self.assertIn('width="130.0"', svg)
+        self.assertEqual(bar_chart([], title="x").count("<rect"), 0)
