@@ -143,7 +143,38 @@ def membership_apply(
     membership.full_clean()
     membership.save(force_insert=True)
     _membership_event(org=org, actor=actor, membership=membership, from_status="", on=_today())
+    admins = _provider_admin_emails(org)
+    if admins:
+        subject = _("New membership application: %(name)s") % {"name": membership.applicant_name}
+        body = _("%(name)s applied to join on %(date)s. Decide it in Ajunta, Members.") % {
+            "name": membership.applicant_name,
+            "date": membership.applied_on.isoformat(),
+        }
+        transaction.on_commit(lambda: send_mail(str(subject), str(body), None, admins))
     return membership
+
+
+def _provider_admin_emails(org: Organization) -> list[str]:
+    return [
+        e
+        for e in RoleAssignment.objects.filter(
+            organization=org, role=Role.PROVIDER_ADMIN
+        ).values_list("user__email", flat=True)
+        if e
+    ]
+
+
+def _tell_applicant(org: Organization, membership: Membership) -> None:
+    """Answer the application at the contact address it gave (after the transaction commits)."""
+    if not membership.contact_email:
+        return
+    if membership.status == MembershipStatus.ACTIVE:
+        subject = _("Your membership of %(provider)s is approved") % {"provider": org.name}
+    else:
+        subject = _("Your application to %(provider)s was not approved") % {"provider": org.name}
+    body = membership.decision_reason or str(subject)
+    to = [membership.contact_email]
+    transaction.on_commit(lambda: send_mail(str(subject), body, None, to))
 
 
 def _unique_slug(name: str) -> str:
@@ -201,6 +232,7 @@ def membership_approve(
         org=org, actor=actor, membership=membership, from_status=from_status,
         on=membership.start_date, reason=reason,
     )  # fmt: skip
+    _tell_applicant(org, membership)
     return membership
 
 
@@ -242,6 +274,8 @@ def membership_set_status(
     _membership_event(
         org=org, actor=actor, membership=membership, from_status=from_status, on=on, reason=reason
     )
+    if from_status == MembershipStatus.APPLIED:
+        _tell_applicant(org, membership)
     return membership
 
 
@@ -574,15 +608,13 @@ def agreement_expiry_alerts_send(*, on: dt.date | None = None) -> int:
         by_provider.setdefault(agreement.organization_id, []).append(agreement)
     for items in by_provider.values():
         provider = items[0].organization
-        admins = RoleAssignment.objects.filter(
-            organization=provider, role=Role.PROVIDER_ADMIN
-        ).values_list("user__email", flat=True)
+        admins = _provider_admin_emails(provider)
         lines = [f"- {a.title} ({a.member.name}): {a.end_date.isoformat()}" for a in items]
         send_mail(
             subject=str(_("Agreements about to end")),
             message="\n".join([str(_("These agreements end within 90 days:")), *lines]),
             from_email=None,
-            recipient_list=[e for e in admins if e],
+            recipient_list=admins,
         )
         for agreement in items:
             agreement.expiry_alert_sent_on = on

@@ -824,3 +824,47 @@ class ChartTests(TestCase):
         self.assertIn('width="260.0"', svg)
         self.assertIn('width="130.0"', svg)
         self.assertEqual(bar_chart([], title="x").count("<rect"), 0)
+
+
+class NotificationTests(ProviderTestCase):
+    def test_provider_admins_hear_of_applications_and_applicants_of_decisions(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            membership = services.membership_apply(
+                org=self.org_a, actor=None, applicant_name="Callús",
+                applicant_kind="municipality", ine_code="080386", contact_email="s@callus.example",
+            )  # fmt: skip
+        self.assertEqual(mail.outbox[-1].to, ["alice@example.org"])
+        self.assertIn("Callús", mail.outbox[-1].subject)
+        with self.captureOnCommitCallbacks(execute=True):
+            services.membership_set_status(
+                org=self.org_a, actor=self.alice, membership=membership, status="rejected",
+                reason="Fora de l'àmbit territorial.",
+            )  # fmt: skip
+        self.assertEqual(mail.outbox[-1].to, ["s@callus.example"])
+        self.assertIn("Fora de l'àmbit", mail.outbox[-1].body)
+
+
+class TrainingFormTests(ProviderTestCase):
+    def test_schedule_a_visit_and_enrol_from_the_pages(self):
+        client = self.login(self.bob)
+        response = client.post(
+            reverse("training_sessions", args=["alpha"]),
+            {"kind": "visit", "title": "Visita", "starts_at": "2026-12-01T10:00",
+             "ends_at": "2026-12-01T12:00", "visited": self.artes.pk},
+        )  # fmt: skip
+        self.assertEqual(response.status_code, 302)
+        session = selectors.training_sessions(org=self.org_a).get()
+        self.assertEqual(session.enrolments.get().member, self.artes)  # the visited member
+        response = client.post(
+            reverse("training_sessions", args=["alpha"]),
+            {"kind": "visit", "title": "Sense membre", "starts_at": "2026-12-01T10:00",
+             "ends_at": "2026-12-01T09:00"},
+        )  # fmt: skip
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(selectors.training_sessions(org=self.org_a).count(), 1)
+        response = client.post(
+            reverse("training_session", args=["alpha", session.pk]),
+            {"member": self.artes.pk, "participants": 2},
+        )
+        self.assertEqual(response.status_code, 400)  # already enrolled
+        self.assertContains(response, "ja hi està inscrit", status_code=400)
