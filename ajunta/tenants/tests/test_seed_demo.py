@@ -86,6 +86,20 @@ class SeedDemoTests(TestCase):
             {"ca", "es", "en"},
         )
 
+    def test_demo_pages_show_the_members_module_and_the_public_site(self):
+        from ajunta.core.testing import verify_mfa
+
+        client = Client()
+        verify_mfa(client, User.objects.get(username="provider.admin"))
+        page = client.get("/o/ccbages/members/")
+        self.assertContains(page, "<svg")
+        self.assertContains(
+            client.get("/o/ccbages/members/fees/?year=2026"), "Diputació de Barcelona"
+        )
+        home = Client().get("/", HTTP_ACCEPT_LANGUAGE="es")
+        self.assertContains(home, "Bienvenidos al Consell Comarcal del Bages")
+        self.assertContains(Client().get("/members/?q=Talamanca"), "Talamanca")
+
     def test_municipalities_carry_real_ine_and_dir3_codes(self):
         manresa = Organization.objects.get(slug="manresa")
         self.assertEqual(manresa.ine_code, "081136")
