@@ -4,10 +4,12 @@ rules, training sessions and public pages. Each is atomic and audited in the pro
 
 import csv
 import datetime as dt
+import functools
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -177,6 +179,21 @@ def _tell_applicant(org: Organization, membership: Membership) -> None:
     transaction.on_commit(lambda: send_mail(str(subject), body, None, to))
 
 
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@functools.cache
+def _communities_by_province() -> dict[str, str]:
+    """INE province code -> autonomous community code, from the INE municipality list."""
+    with open(DATA / "municipios_ine_2025.csv", encoding="utf-8", newline="") as handle:
+        return {row["CPRO"]: row["CODAUTO"] for row in csv.DictReader(handle)}
+
+
+def autonomous_community_for(ine_code: str, default: str) -> str:
+    """The autonomous community of a municipality (it selects the holidays of its calendar)."""
+    return _communities_by_province().get(ine_code[:2], default) if ine_code else default
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:50] or "member"
     slug, n = base, 1
@@ -186,7 +203,7 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
-def _member_for(org: Organization, membership: Membership) -> Organization:
+def _member_for(org: Organization, actor: Any, membership: Membership) -> Organization:
     """The organization of an approved application: the existing one with its INE code, or new."""
     if membership.member_id:
         return membership.member  # type: ignore[return-value]
@@ -197,7 +214,7 @@ def _member_for(org: Organization, membership: Membership) -> Organization:
         if existing is not None:
             return existing
     province = membership.ine_code[:2]
-    community = org.autonomous_community_code
+    community = autonomous_community_for(membership.ine_code, org.autonomous_community_code)
     fields: dict[str, Any] = {
         "name": membership.applicant_name, "kind": membership.applicant_kind,
         "ine_code": membership.ine_code, "population": membership.population,
@@ -205,7 +222,7 @@ def _member_for(org: Organization, membership: Membership) -> Organization:
     }  # fmt: skip
     if membership.ine_code and membership.applicant_kind == OrganizationKind.MUNICIPALITY:
         fields["dir3_code"] = f"L01{membership.ine_code}"
-    return organization_create(actor=None, slug=_unique_slug(membership.applicant_name), **fields)
+    return organization_create(actor=actor, slug=_unique_slug(membership.applicant_name), **fields)
 
 
 @transaction.atomic
@@ -215,7 +232,7 @@ def membership_approve(
 ) -> Membership:  # fmt: skip
     membership = Membership.objects.select_for_update().get(pk=membership.pk, organization=org)
     _check_transition(membership, MembershipStatus.ACTIVE)
-    member = _member_for(org, membership)
+    member = _member_for(org, actor, membership)
     if (
         Membership.objects.filter(organization=org, member=member)
         .exclude(pk=membership.pk)
@@ -402,7 +419,9 @@ def members_import_csv(
                 actor=actor, slug=_unique_slug(name), name=name,
                 kind=OrganizationKind.MUNICIPALITY, ine_code=code, dir3_code=f"L01{code}",
                 population=population, province_code=code[:2],
-                autonomous_community_code=org.autonomous_community_code,
+                autonomous_community_code=autonomous_community_for(
+                    code, org.autonomous_community_code
+                ),
             )  # fmt: skip
         elif found.population != population:
             organization_update(org=found, actor=actor, population=population)

@@ -868,3 +868,15 @@ class TrainingFormTests(ProviderTestCase):
         )
         self.assertEqual(response.status_code, 400)  # already enrolled
         self.assertContains(response, "ja hi està inscrit", status_code=400)
+
+
+class CommunityTests(ProviderTestCase):
+    def test_an_approved_municipality_elsewhere_gets_its_own_autonomous_community(self):
+        membership = services.membership_apply(
+            org=self.org_a, actor=None, applicant_name="Medinaceli",
+            applicant_kind="municipality", ine_code="421139", contact_email="a@example.org",
+        )  # fmt: skip
+        member = services.membership_approve(
+            org=self.org_a, actor=self.alice, membership=membership
+        ).member
+        self.assertEqual((member.province_code, member.autonomous_community_code), ("42", "07"))
