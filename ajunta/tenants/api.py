@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, serializers, status
 from rest_framework.decorators import action
@@ -378,6 +379,41 @@ class FeeListView(MembersAPIMixin, TenantAPIView):
             view=self,
         )
         return paginator.get_paginated_response(FeeLineSerializer(page, many=True).data)
+
+
+class DashboardView(MembersAPIMixin, TenantAPIView):
+    """The provider's figures: members by status and size bracket, fees of `year`, agreements
+    ending within six months, and how many members receive each service."""
+
+    @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: TenantAPIRequest, org_slug: str) -> Response:
+        today = timezone.localdate()
+        raw = request.query_params.get("year", "")
+        if raw and not (raw.isdigit() and 2000 <= int(raw) <= 2100):
+            raise ValidationError({"year": [_("A year between 2000 and 2100.")]})
+        year = int(raw) if raw else today.year
+        figures = selectors.dashboard_figures(org=request.org, year=year, today=today)
+        return Response(
+            {
+                "year": year,
+                "members_by_status": dict(
+                    zip(MembershipStatus.values, (n for _l, n in figures["by_status"]), strict=True)
+                ),
+                "active_members_by_population": dict(figures["by_size"]),
+                "active_members_without_population": figures["size_unknown"],
+                "fees": {  # amounts as strings, like the fee list, so no cent is lost to floats
+                    "total": str(figures["fees_total"]),
+                    "paid_by_members": str(figures["fees_by_members"]),
+                    "paid_by_sponsors": str(figures["fees_by_sponsors"]),
+                    "members_charged": figures["fee_lines"],
+                },
+                "agreements_ending": [
+                    {"id": a.pk, "title": a.title, "member": a.member.slug, "end_date": a.end_date}
+                    for a in figures["expiring"]
+                ],
+                "services_in_use": {s.code: s.members for s in figures["services_in_use"]},
+            }
+        )
 
 
 class TrainingSessionSerializer(serializers.ModelSerializer):

@@ -17,6 +17,11 @@ urlpatterns = [
     path("organizations/", api.MyOrganizationsView.as_view(), name="api-my-organizations"),
     path("o/<slug:org_slug>/", api.OrganizationDetailView.as_view(), name="api-organization"),
     path("o/<slug:org_slug>/members/fees/", api.FeeListView.as_view(), name="api-member-fees"),
+    path(
+        "o/<slug:org_slug>/members/dashboard/",
+        api.DashboardView.as_view(),
+        name="api-member-dashboard",
+    ),
     path("site/members/", api.PublicMembersView.as_view(), name="api-site-members"),
     path("site/services/", api.PublicServicesView.as_view(), name="api-site-services"),
     *router.urls,

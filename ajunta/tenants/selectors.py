@@ -296,6 +296,17 @@ def fees_for_year(*, org: Organization, year: int) -> list[FeeLine]:
     return lines
 
 
+def fee_totals_by_payer(lines: list[FeeLine]) -> list[tuple[Organization, Decimal, int]]:
+    """(payer, total, members) for a year's fee list, largest first: what to charge each payer."""
+    totals: dict[int, tuple[Organization, Decimal, int]] = {}
+    for line in lines:
+        if line.payer is None:
+            continue
+        payer, total, count = totals.get(line.payer.pk, (line.payer, Decimal("0.00"), 0))
+        totals[line.payer.pk] = (payer, total + line.amount, count + 1)
+    return sorted(totals.values(), key=lambda t: (-t[1], t[0].name))
+
+
 # --- training sessions ----------------------------------------------------------------------------
 def training_sessions(
     *, org: Organization, start: dt.date | None = None, end: dt.date | None = None

@@ -368,6 +368,11 @@ class FeesView(MembersView):
             "next_year": year + 1,
             "lines": lines,
             "total": sum((line.amount for line in lines), Decimal("0.00")),
+            "by_payer": [
+                (payer, total, count)
+                for payer, total, count in selectors.fee_totals_by_payer(lines)
+                if total
+            ],
             "rules": selectors.fee_rules(org=request.org),
             "form": form,
             "can_manage": self.can("members.manage"),
@@ -434,6 +439,14 @@ class FeesPdfView(MembersView):
         doc.table(header, rows, widths=[50, 18, 20, 24, 44, 24])
         total = sum((line.amount for line in lines), Decimal("0.00"))
         doc.key_values([(_("Total"), f"{total:.2f} EUR"), (_("Members"), str(len(lines)))])
+        sponsors = [
+            (payer.name, f"{amount:.2f} EUR")
+            for payer, amount, _count in selectors.fee_totals_by_payer(lines)
+            if amount and any(line.payer == payer and line.sponsored for line in lines)
+        ]
+        if sponsors:
+            doc.heading(_("Paid by sponsors"), level=2)
+            doc.key_values(sponsors)
         response = HttpResponse(doc.to_bytes(), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="fees-{year}.pdf"'
         return response

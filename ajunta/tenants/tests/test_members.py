@@ -880,3 +880,31 @@ class CommunityTests(ProviderTestCase):
             org=self.org_a, actor=self.alice, membership=membership
         ).member
         self.assertEqual((member.province_code, member.autonomous_community_code), ("42", "07"))
+
+
+class DashboardApiAndPayerTests(ProviderTestCase):
+    def test_dashboard_figures_and_totals_by_payer(self):
+        small = member_of(self.org_a, "aguilar", "080023", 280, "Aguilar de Segarra")
+        services.fee_rule_create(
+            org=self.org_a, actor=None, valid_from=dt.date(2019, 1, 1), amount=Decimal("600")
+        )
+        services.fee_rule_create(
+            org=self.org_a, actor=None, valid_from=dt.date(2021, 1, 1), amount=Decimal("300"),
+            max_population=999, payer="sponsor", sponsor=self.diputacio,
+        )  # fmt: skip
+        services.agreement_create(
+            org=self.org_a, actor=None, member=self.diputacio, kind="sponsorship", title="P",
+            start_date=dt.date(2021, 1, 1), end_date=dt.date(2035, 1, 1),
+        )  # fmt: skip
+        data = self.api(self.alice).get("/api/v1/o/alpha/members/dashboard/?year=2026").json()
+        self.assertEqual(data["members_by_status"]["active"], 2)
+        self.assertEqual(data["active_members_by_population"]["0-499"], 1)
+        self.assertEqual(Decimal(str(data["fees"]["paid_by_sponsors"])), Decimal("300"))
+        self.assertEqual(Decimal(str(data["fees"]["total"])), Decimal("900"))
+        self.assertEqual(
+            self.api(self.charlie).get("/api/v1/o/alpha/members/dashboard/").status_code, 404
+        )
+        page = self.login(self.alice).get(reverse("fees", args=["alpha"]) + "?year=2026")
+        by_payer = {p.slug: total for p, total, _n in page.context["by_payer"]}
+        self.assertEqual(by_payer, {"diba": Decimal("300"), "artes": Decimal("600")})
+        self.assertNotIn(small.slug, by_payer)
