@@ -17,7 +17,7 @@ from ajunta.tenants.models import (
     PublicPage,
     TrainingSession,
 )
-from ajunta.tenants.services import MODULE_CODES
+from ajunta.tenants.services import module_codes
 
 WEEKDAYS = [
     _("Monday"),
@@ -145,7 +145,7 @@ class CatalogueServiceForm(forms.ModelForm):
     module = forms.ChoiceField(
         label=_("Ajunta module"),
         required=False,
-        choices=[("", "—"), *[(code, code) for code in MODULE_CODES]],
+        choices=lambda: [("", "—"), *[(code, code) for code in module_codes()]],
     )
 
     class Meta:

@@ -248,9 +248,7 @@ class CatalogueService(models.Model):
         _("Ajunta module"),
         max_length=20,
         blank=True,
-        help_text=_(
-            "The module this service switches on: registry, sir, cases, helpdesk, assets, training."
-        ),
+        help_text=_("The Ajunta module this service switches on for the members that receive it."),
     )
     requestable_by = models.CharField(
         _("who may request it"),

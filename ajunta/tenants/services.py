@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 
 from ajunta.core.audit import audit_record
 from ajunta.core.models import Role, RoleAssignment
+from ajunta.core.modules import MODULES
 from ajunta.core.validators import validate_ine_code
 from ajunta.tenants.models import (
+    MEMBERS_MODULE,
     Agreement,
     AgreementKind,
     AgreementStatus,
@@ -440,14 +442,23 @@ CATALOGUE_FIELDS = (
     "name", "description", "module", "requestable_by", "included_in_membership", "price",
     "is_active",
 )  # fmt: skip
-MODULE_CODES = ("registry", "sir", "cases", "helpdesk", "assets", "training")
+
+
+# The platform's modules, also before their apps register them (core.modules): a catalogue may
+# be set up first.
+PLATFORM_MODULES = frozenset({"registry", "sir", "cases", "helpdesk", "assets", "training"})
+
+
+def module_codes() -> list[str]:
+    """Modules a catalogue service may switch on: every one but the provider's own."""
+    return sorted((PLATFORM_MODULES | set(MODULES)) - {MEMBERS_MODULE})
 
 
 def _clean_service(service: CatalogueService) -> None:
     errors: dict[str, Any] = {}
-    if service.module and service.module not in MODULE_CODES:
+    if service.module and service.module not in module_codes():
         errors["module"] = _("Unknown module: use one of %(codes)s.") % {
-            "codes": ", ".join(MODULE_CODES)
+            "codes": ", ".join(module_codes())
         }
     if not service.included_in_membership and service.price is None:
         errors["price"] = _("A service not included in membership needs a price.")
