@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import markdown  # type: ignore[import-untyped]
 import nh3
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -158,7 +159,7 @@ def apply(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.membership_apply(org=provider, actor=None, **form.cleaned_data)
-        except services.ValidationError as error:
+        except ValidationError as error:
             apply_validation_error(form, error)
         else:
             return render(request, "tenants/public/applied.html", _context(provider))
