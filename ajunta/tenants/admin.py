@@ -4,7 +4,15 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from ajunta.tenants import services
-from ajunta.tenants.models import Organization
+from ajunta.tenants.models import (
+    Agreement,
+    CatalogueService,
+    FeeRule,
+    Membership,
+    Organization,
+    PublicPage,
+    TrainingSession,
+)
 
 
 @admin.register(Organization)
@@ -30,3 +38,49 @@ class OrganizationAdmin(admin.ModelAdmin):
         else:
             created = services.organization_create(actor=request.user, slug=obj.slug, **values)
             obj.pk = created.pk
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Platform operators may look; every write goes through the members pages (audited)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyAdmin):
+    list_display = ["applicant_name", "organization", "status", "start_date", "end_date"]
+    list_filter = ["status", "organization"]
+    search_fields = ["applicant_name", "ine_code"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(ReadOnlyAdmin):
+    list_display = ["title", "organization", "member", "kind", "start_date", "end_date", "status"]
+    list_filter = ["kind", "status", "organization"]
+
+
+@admin.register(CatalogueService)
+class CatalogueServiceAdmin(ReadOnlyAdmin):
+    list_display = ["name", "code", "organization", "module", "included_in_membership", "price"]
+
+
+@admin.register(FeeRule)
+class FeeRuleAdmin(ReadOnlyAdmin):
+    list_display = ["organization", "valid_from", "min_population", "max_population", "amount"]
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(ReadOnlyAdmin):
+    list_display = ["title", "organization", "kind", "starts_at"]
+
+
+@admin.register(PublicPage)
+class PublicPageAdmin(ReadOnlyAdmin):
+    list_display = ["title", "organization", "slug", "language", "kind", "published"]

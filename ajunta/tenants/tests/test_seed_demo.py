@@ -58,7 +58,7 @@ class SeedDemoTests(TestCase):
         cls.output = seed()
 
     def test_creates_the_provider_the_30_bages_municipalities_and_three_others(self):
-        self.assertEqual(Organization.objects.count(), 34)
+        self.assertEqual(Organization.objects.count(), 35)  # and the sponsoring Diputació
         [provider] = Organization.objects.filter(is_provider=True)
         self.assertEqual(provider.slug, "ccbages")
         self.assertEqual(provider.kind, OrganizationKind.COUNTY_COUNCIL)
@@ -66,8 +66,39 @@ class SeedDemoTests(TestCase):
         self.assertEqual(bages.count(), 30)
         self.assertEqual(
             set(Organization.objects.exclude(comarca="Bages").values_list("slug", flat=True)),
-            {"almazan", "medinaceli", "abella-de-la-conca"},
+            {"almazan", "medinaceli", "abella-de-la-conca", "diba"},
         )
+
+    def test_members_fees_agreements_and_pages(self):
+        from ajunta.tenants import selectors
+
+        provider = Organization.objects.get(slug="ccbages")
+        self.assertEqual(selectors.active_members(org=provider).count(), 33)
+        fees = {line.member.slug: line for line in selectors.fees_for_year(org=provider, year=2026)}
+        self.assertEqual(fees["talamanca"].member_amount, 0)  # under 1,000: the sponsor pays
+        self.assertEqual(fees["talamanca"].payer.slug, "diba")
+        self.assertEqual(fees["manresa"].payer.slug, "manresa")
+        talamanca = Organization.objects.get(slug="talamanca")
+        self.assertTrue(talamanca.uses_module("registry"))
+        self.assertFalse(talamanca.uses_module("cases"))
+        self.assertEqual(
+            {p.language for p in selectors.public_pages(org=provider).filter(slug="home")},
+            {"ca", "es", "en"},
+        )
+
+    def test_demo_pages_show_the_members_module_and_the_public_site(self):
+        from ajunta.core.testing import verify_mfa
+
+        client = Client()
+        verify_mfa(client, User.objects.get(username="provider.admin"))
+        page = client.get("/o/ccbages/members/")
+        self.assertContains(page, "<svg")
+        self.assertContains(
+            client.get("/o/ccbages/members/fees/?year=2026"), "Diputació de Barcelona"
+        )
+        home = Client().get("/", HTTP_ACCEPT_LANGUAGE="es")
+        self.assertContains(home, "Bienvenidos al Consell Comarcal del Bages")
+        self.assertContains(Client().get("/members/?q=Talamanca"), "Talamanca")
 
     def test_municipalities_carry_real_ine_and_dir3_codes(self):
         manresa = Organization.objects.get(slug="manresa")
