@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ajunta.core.models import Document, TenantModel
 from ajunta.core.validators import validate_dir3_code
@@ -29,7 +30,7 @@ class State(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     RECEIVED = "received", _("Pending")
     ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("interchange state", "Rejected")
     FORWARDED = "forwarded", _("Forwarded")
     ERROR = "error", _("Error")
 
