@@ -155,6 +155,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "ajunta.core.tasks.audit_verify_all",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Same job as `manage.py agreement_expiry_alerts`: warn before an agreement ends.
+    "agreement-expiry-alerts": {
+        "task": "tenants.agreement_expiry_alerts",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # Same job as `manage.py sir_inbox`: take in what the SIR gateway left in SIR_INBOX_DIR.
     "sir-inbox": {
         "task": "ajunta.sir.tasks.sir_inbox_process",
@@ -314,6 +319,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Fields named `kind` or `status` recur across apps: one explicit enum name per choice set.
+    "ENUM_NAME_OVERRIDES": {
+        "EntryStatusEnum": "ajunta.registry.models.EntryStatus",
+        "AttachmentKindEnum": "ajunta.registry.models.AttachmentKind",
+        "DirectoryKindEnum": "ajunta.sir.models.DirectoryKind",
+        "OrganizationKindEnum": "ajunta.tenants.models.OrganizationKind",
+        "MembershipStatusEnum": "ajunta.tenants.models.MembershipStatus",
+        "AgreementKindEnum": "ajunta.tenants.models.AgreementKind",
+        "AgreementStatusEnum": "ajunta.tenants.models.AgreementStatus",
+        "SessionKindEnum": "ajunta.tenants.models.SessionKind",
+        "PageKindEnum": "ajunta.tenants.models.PageKind",
+    },
 }
 
 # --- Security headers ----------------------------------------------------------------------------

@@ -51,18 +51,26 @@ class MFARequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
         user = request.user
+        view = getattr(view_func, "view_class", None) or getattr(view_func, "cls", None)
         if (
             user.is_authenticated
             and not user.is_verified()  # type: ignore[union-attr,attr-defined]
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
             and request.path not in exempt_paths()
+            # Views public by design (the provider's website) show nothing a second factor guards.
+            and not getattr(view or view_func, "public_reason", "")
             and self.needs_second_factor(request, user)
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": _("Verify your second factor first.")}, status=403)
             return redirect(f"{reverse('mfa')}?{urlencode({'next': request.get_full_path()})}")
-        return self.get_response(request)
+        return None
 
     @staticmethod
     def needs_second_factor(request: HttpRequest, user: Any) -> bool:

@@ -222,6 +222,13 @@ class MFATests(AxesResetMixin, TenantTestCase):
         response = self.client.get("/o/ccb/")
         self.assertRedirects(response, f"{MFA}?next=/o/ccb/", fetch_redirect_response=False)
 
+    def test_the_public_website_needs_no_second_factor(self):
+        log_in(self.client, "nuria")
+        self.assertEqual(self.client.get("/").status_code, 200)  # the provider's public home
+        self.assertRedirects(
+            self.client.get("/o/ccb/"), f"{MFA}?next=/o/ccb/", fetch_redirect_response=False
+        )
+
     def test_first_visit_shows_a_qr_code_and_the_secret(self):
         response, device = self.enrol_page()
         self.assertEqual(response.status_code, 200)

@@ -1,4 +1,5 @@
 from django.db import connection
+from django.test import SimpleTestCase
 
 from ajunta.core.audit import audit_record
 from ajunta.core.tasks import audit_verify_all
@@ -21,3 +22,19 @@ class AuditVerifyTaskTests(TenantTestCase):
         with self.assertLogs("ajunta.core.tasks", "ERROR") as logs:
             self.assertEqual(audit_verify_all.delay().get(), {"chains": 2, "broken": 1})
         self.assertIn(f"org:{self.org_b.pk} broken at #1", logs.output[0])
+
+
+class BeatScheduleTests(SimpleTestCase):
+    def test_every_periodic_job_names_a_registered_task(self):
+        from django.conf import settings
+
+        from ajunta.celery import app
+
+        app.loader.import_default_modules()  # what a worker does at start: every app's tasks
+        missing = [
+            f"{name}: {entry['task']}"
+            for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
+            if entry["task"] not in app.tasks
+        ]
+        self.assertEqual(missing, [])
+        self.assertIn("ajunta.sir.tasks.sir_inbox_process", app.tasks)
