@@ -41,11 +41,11 @@ DROPPED_SECTIONS = frozenset({"processes", "envs"})
 # Serial numbers vendors leave in the firmware when they do not set one: never a match key.
 PLACEHOLDER_SERIALS = frozenset(
     {
-        "", "0", "00000000", "none", "n/a", "na", "default string", "to be filled by o.e.m.",
+        "", "0", "00000000", "none", "n/a", "na", "default string", "to be filled by o.e.m",
         "system serial number", "not specified", "not applicable", "123456789", "0123456789",
         "invalid", "unknown", "chassis serial number",
     }
-)  # fmt: skip
+)  # fmt: skip  (compared lower case, without surrounding dots and spaces)
 ADMIN_GROUP_NAMES = frozenset(
     {"administrators", "administradores", "administradors", "administrateurs", "administratoren",
      "admin", "sudo", "wheel"}

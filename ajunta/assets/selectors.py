@@ -149,7 +149,8 @@ def posture_counts(*, orgs: list[Any], on: dt.date | None = None) -> dict[int, p
     )
     counts = {org.pk: posture.OrgCounts() for org in orgs}
     for row in rows:
-        counts[row.pop("organization")] = posture.OrgCounts(**row)
+        org_id = row.pop("organization")
+        counts[org_id] = posture.OrgCounts(**row)
     return counts
 
 

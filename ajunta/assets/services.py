@@ -58,6 +58,8 @@ TRACKED_INVENTORY_FIELDS = (
     "antivirus_name", "antivirus_enabled", "antivirus_up_to_date", "firewall_enabled",
     "disk_encrypted", "secure_boot", "local_admins",
 )  # fmt: skip
+# Identifying fields an inventory without them leaves as they are.
+KEEP_WHEN_MISSING = frozenset({"name", "serial", "uuid", "manufacturer", "model"})
 CSV_COLUMNS = (
     "inventory_tag", "kind", "name", "serial", "manufacturer", "model", "location", "holder",
     "status", "purchase_date", "warranty_end", "supplier", "cost", "notes",
@@ -211,8 +213,11 @@ def _match(org: Any, reading: inventory.Reading) -> Asset | None:
     return min(candidates, key=rank) if candidates else None
 
 
-def _replace_software(org: Any, asset: Asset, reading: inventory.Reading) -> None:
-    InstalledSoftware.objects.filter(asset=asset).delete()
+def _replace_software(
+    org: Any, asset: Asset, reading: inventory.Reading, *, fresh: bool = False
+) -> None:
+    if not fresh:
+        InstalledSoftware.objects.filter(asset=asset).delete()
     InstalledSoftware.objects.bulk_create(
         [
             InstalledSoftware(organization=org, asset=asset, **vars(row))
@@ -222,8 +227,11 @@ def _replace_software(org: Any, asset: Asset, reading: inventory.Reading) -> Non
     )
 
 
-def _replace_interfaces(org: Any, asset: Asset, reading: inventory.Reading) -> None:
-    NetworkInterface.objects.filter(asset=asset).delete()
+def _replace_interfaces(
+    org: Any, asset: Asset, reading: inventory.Reading, *, fresh: bool = False
+) -> None:
+    if not fresh:
+        NetworkInterface.objects.filter(asset=asset).delete()
     NetworkInterface.objects.bulk_create(
         [
             NetworkInterface(organization=org, asset=asset, **vars(row))
@@ -264,8 +272,8 @@ def inventory_import(
             **reading.fields,
         )
         asset.save(force_insert=True)
-        _replace_software(org, asset, reading)
-        _replace_interfaces(org, asset, reading)
+        _replace_software(org, asset, reading, fresh=True)
+        _replace_interfaces(org, asset, reading, fresh=True)
         changes = {name: _json_value(reading.fields[name]) for name in TRACKED_INVENTORY_FIELDS}
         changes["software"] = len(reading.software)
         _record_change(
@@ -280,6 +288,8 @@ def inventory_import(
         return ImportOutcome(asset=asset, created=True, changed=list(changes))
     old = _snapshot(asset, TRACKED_INVENTORY_FIELDS)
     for name, value in reading.fields.items():
+        if name in KEEP_WHEN_MISSING and not value:
+            continue  # an inventory that lacks the serial does not erase the one we know
         setattr(asset, name, value)
     update = [*reading.fields, "last_inventory_at", "updated_at"]
     asset.last_inventory_at = now
