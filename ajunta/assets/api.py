@@ -258,7 +258,7 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         except Asset.DoesNotExist as exc:
             raise Http404 from exc
 
-    def detail(self, asset: Asset, code: int = status.HTTP_200_OK) -> Response:
+    def detail_response(self, asset: Asset, code: int = status.HTTP_200_OK) -> Response:
         fresh = selectors.asset_get(org=self.request.org, pk=asset.pk)
         return Response(AssetDetailSerializer(fresh).data, status=code)
 
@@ -281,7 +281,7 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             asset = services.asset_create(org=owner, actor=request.user, **fields)
         except DjangoValidationError as exc:
             raise service_errors(exc) from exc
-        return self.detail(asset, status.HTTP_201_CREATED)
+        return self.detail_response(asset, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Change an asset",
@@ -301,7 +301,7 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             )
         except DjangoValidationError as exc:
             raise service_errors(exc) from exc
-        return self.detail(asset)
+        return self.detail_response(asset)
 
     @extend_schema(summary="Installed software", responses=SoftwareSerializer(many=True))
     @action(detail=True, methods=["get"])
