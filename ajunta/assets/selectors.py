@@ -202,3 +202,32 @@ def alerts(*, org: Any, on: dt.date | None = None) -> dict[str, QuerySet[Asset]]
             "last_inventory_at", "id"
         ),
     }
+
+
+def alert_counts_by_organization(*, on: dt.date | None = None) -> dict[int, dict[str, int]]:
+    """For the daily alert job, across every organization: how many assets need attention."""
+    on = on or posture.today()
+    rows = (
+        Asset.objects.exclude(status=AssetStatus.RETIRED)
+        .values("organization")
+        .annotate(
+            warranty=Count(
+                "id",
+                filter=Q(
+                    warranty_end__gte=on,
+                    warranty_end__lte=on + dt.timedelta(days=posture.WARRANTY_SOON_DAYS),
+                ),
+            ),
+            os_eol=Count(
+                "id", filter=Q(os_eol_date__lte=on + dt.timedelta(days=posture.EOL_SOON_DAYS))
+            ),
+            silent=Count("id", filter=Q(last_inventory_at__lt=_silent_before(on))),
+        )
+        .order_by()
+    )
+    found = {}
+    for row in rows:
+        org_id = row.pop("organization")
+        if any(row.values()):
+            found[org_id] = row
+    return found

@@ -21,10 +21,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ajunta.assets import eol, inventory
@@ -40,6 +43,7 @@ from ajunta.assets.models import (
     SecurityRecord,
 )
 from ajunta.core.audit import audit_record
+from ajunta.core.models import PROVIDER_ROLES, Role, RoleAssignment
 
 # What people may set on an asset (the inventory agent fills the rest).
 MANUAL_FIELDS = (
@@ -515,3 +519,52 @@ def assets_import_csv(*, org: Any, actor: Any, text: str) -> CsvOutcome:
                 _("Row %(row)d: %(errors)s") % {"row": row_no, "errors": messages}
             ) from exc
     return outcome
+
+
+# --- alerts --------------------------------------------------------------------------------------
+def _alert_lines(name: str, counts: dict[str, int]) -> str:
+    return _(
+        "%(org)s: %(os_eol)d with the operating system past or near its end of life, "
+        "%(warranty)d with the warranty ending soon, %(silent)d silent."
+    ) % {"org": name, **counts}
+
+
+def alerts_notify(*, on: dt.date | None = None) -> int:
+    """E-mail each organization's administrators its inventory alerts, and the provider's staff
+    a digest of every member's. Returns the number of e-mails sent. The daily job (tasks.py,
+    `manage.py assets_alerts`) runs this; the alerts themselves are always on the alerts page."""
+    from ajunta.assets import selectors  # reads, kept out of the module's import cycle
+    from ajunta.tenants.models import Organization
+
+    found = selectors.alert_counts_by_organization(on=on)
+    if not found:
+        return 0
+    orgs = {org.pk: org for org in Organization.objects.filter(pk__in=found)}
+    providers = list(Organization.objects.filter(is_provider=True))
+    assignments = RoleAssignment.objects.filter(
+        Q(organization__in=list(orgs), role=Role.MUNICIPAL_ADMIN)
+        | Q(organization__in=providers, role__in=PROVIDER_ROLES)
+    ).select_related("user", "organization")
+    recipients: dict[int, tuple[Any, set[int]]] = {}
+    for assignment in assignments:
+        user = assignment.user
+        if not user.email or not user.is_active:
+            continue
+        _user, org_ids = recipients.setdefault(user.pk, (user, set()))
+        org_ids.update(found if assignment.organization.is_provider else [assignment.organization_id])
+    sent = 0
+    for user, org_ids in recipients.values():
+        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            lines = [
+                _alert_lines(orgs[org_id].name, found[org_id])
+                for org_id in sorted(org_ids, key=lambda pk: orgs[pk].name)
+                if org_id in orgs
+            ]
+            if not lines:
+                continue
+            body = "\n".join(
+                [_("Inventory alerts of today:"), "", *lines, "",
+                 _("The alerts page of each organization lists the devices.")]
+            )  # fmt: skip
+            sent += send_mail(_("Ajunta: IT inventory alerts"), body, None, [user.email])
+    return sent

@@ -1,0 +1,15 @@
+"""E-mail the IT inventory alerts; the same job as the Celery task assets_alerts_notify."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from ajunta.assets import services
+
+
+class Command(BaseCommand):
+    help = "E-mail inventory alerts (warranty ending, OS end of life, silent assets). Cron: daily."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        sent = services.alerts_notify()
+        self.stdout.write(f"{sent} alert e-mail(s) sent.")
