@@ -89,7 +89,9 @@ class PostureSerializer(serializers.Serializer):
 
 
 class AssetRowSerializer(serializers.ModelSerializer):
-    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organization: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
 
     class Meta:
         model = Asset
@@ -157,7 +159,9 @@ class RankingRowSerializer(serializers.Serializer):
 
 
 class AgentTokenSerializer(serializers.ModelSerializer):
-    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organization: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     token = serializers.SerializerMethodField(
         help_text=gettext_lazy("The token itself: shown in this answer only.")
     )
@@ -198,9 +202,7 @@ class ImportOutcomeSerializer(serializers.Serializer):
 class AssetFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=120)
     kind = serializers.ChoiceField(choices=AssetKind.choices, required=False, allow_blank=True)
-    status = serializers.ChoiceField(
-        choices=AssetStatus.choices, required=False, allow_blank=True
-    )
+    status = serializers.ChoiceField(choices=AssetStatus.choices, required=False, allow_blank=True)
     issue = serializers.ChoiceField(choices=selectors.ISSUES, required=False, allow_blank=True)
     organization = serializers.SlugField(
         required=False, help_text=gettext_lazy("Under the provider: one member's assets.")
@@ -296,9 +298,7 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         fields = dict(serializer.validated_data)
         fields.pop("organization", None)
         try:
-            services.asset_update(
-                org=asset.organization, actor=request.user, asset=asset, **fields
-            )
+            services.asset_update(org=asset.organization, actor=request.user, asset=asset, **fields)
         except DjangoValidationError as exc:
             raise service_errors(exc) from exc
         return self.detail_response(asset)
@@ -398,9 +398,7 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             return Response({"ranking": RankingRowSerializer(ranking, many=True).data})
         result = selectors.org_posture(org=org)
         counts = selectors.posture_counts(orgs=[org])[org.pk]
-        return Response(
-            {**PostureSerializer(result).data, "counts": CountsSerializer(counts).data}
-        )
+        return Response({**PostureSerializer(result).data, "counts": CountsSerializer(counts).data})
 
     @extend_schema(summary="Alerts", responses=AlertsSerializer)
     @action(detail=False, methods=["get"])

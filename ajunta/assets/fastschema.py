@@ -29,8 +29,10 @@ TYPES: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,
-    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool))
-    or (isinstance(v, float) and v.is_integer()),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and v.is_integer())
+    ),
     "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
 }
 
@@ -77,68 +79,114 @@ class Compiler:
             raise UnsupportedSchema(f"keywords {sorted(unsupported)}")
         if "type" in schema:
             names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-            tests = [TYPES[name] for name in names]
-            checks.append(lambda v, tests=tests: any(test(v) for test in tests))
+            checks.append(_type_check([TYPES[name] for name in names]))
         if "enum" in schema:
-            allowed = schema["enum"]
-            checks.append(lambda v, allowed=allowed: v in allowed)
+            checks.append(_enum_check(list(schema["enum"])))
         if "pattern" in schema:
-            search = re.compile(schema["pattern"]).search
-            checks.append(lambda v, search=search: not isinstance(v, str) or bool(search(v)))
-        for key, compare in (
-            ("minimum", lambda v, bound: v >= bound),
-            ("maximum", lambda v, bound: v <= bound),
-        ):
-            if key in schema:
-                bound = schema[key]
-                checks.append(
-                    lambda v, bound=bound, compare=compare: not TYPES["number"](v)
-                    or compare(v, bound)
-                )
+            checks.append(_pattern_check(re.compile(schema["pattern"])))
+        if "minimum" in schema or "maximum" in schema:
+            checks.append(_range_check(schema.get("minimum"), schema.get("maximum")))
         if "required" in schema:
-            required = tuple(schema["required"])
-            checks.append(
-                lambda v, required=required: not isinstance(v, dict)
-                or all(name in v for name in required)
-            )
+            checks.append(_required_check(tuple(schema["required"])))
         if "properties" in schema or "additionalProperties" in schema:
             props = {name: self.compile(sub) for name, sub in schema.get("properties", {}).items()}
-            extra = schema.get("additionalProperties", True)
-            extra_check = self.compile(extra)
-
-            def objects(v: Any, props: dict[str, Check] = props, extra: Check = extra_check) -> bool:
-                if not isinstance(v, dict):
-                    return True
-                for name, value in v.items():
-                    check = props.get(name, extra)
-                    if check is not _always and not check(value):
-                        return False
-                return True
-
-            checks.append(objects)
-        if "items" in schema:
-            items = schema["items"]
-            if isinstance(items, list):
-                raise UnsupportedSchema("tuple items")
-            item_check = self.compile(items)
-            if item_check is not _always:
-                checks.append(
-                    lambda v, item_check=item_check: not isinstance(v, list)
-                    or all(item_check(x) for x in v)
-                )
-        if "anyOf" in schema:
-            options = [self.compile(sub) for sub in schema["anyOf"]]
-            checks.append(lambda v, options=options: any(option(v) for option in options))
-        if "oneOf" in schema:
-            options = [self.compile(sub) for sub in schema["oneOf"]]
             checks.append(
-                lambda v, options=options: sum(1 for option in options if option(v)) == 1
+                _object_check(props, self.compile(schema.get("additionalProperties", True)))
             )
+        if "items" in schema:
+            if isinstance(schema["items"], list):
+                raise UnsupportedSchema("tuple items")
+            item_check = self.compile(schema["items"])
+            if item_check is not _always:
+                checks.append(_items_check(item_check))
+        if "anyOf" in schema:
+            checks.append(_any_of([self.compile(sub) for sub in schema["anyOf"]]))
+        if "oneOf" in schema:
+            checks.append(_one_of([self.compile(sub) for sub in schema["oneOf"]]))
         if not checks:
             return _always
         if len(checks) == 1:
             return checks[0]
-        return lambda v, checks=tuple(checks): all(check(v) for check in checks)
+        return _all_of(checks)
+
+
+# Each keyword's check, closed over its compiled arguments.
+def _type_check(tests: list[Callable[[Any], bool]]) -> Check:
+    def check(v: Any) -> bool:
+        return any(test(v) for test in tests)
+
+    return check
+
+
+def _enum_check(allowed: list[Any]) -> Check:
+    def check(v: Any) -> bool:
+        return v in allowed
+
+    return check
+
+
+def _pattern_check(pattern: re.Pattern[str]) -> Check:
+    def check(v: Any) -> bool:
+        return not isinstance(v, str) or pattern.search(v) is not None
+
+    return check
+
+
+def _range_check(low: Any, high: Any) -> Check:
+    def check(v: Any) -> bool:
+        if not TYPES["number"](v):
+            return True
+        return (low is None or v >= low) and (high is None or v <= high)
+
+    return check
+
+
+def _required_check(required: tuple[str, ...]) -> Check:
+    def check(v: Any) -> bool:
+        return not isinstance(v, dict) or all(name in v for name in required)
+
+    return check
+
+
+def _object_check(props: dict[str, Check], extra: Check) -> Check:
+    def check(v: Any) -> bool:
+        if not isinstance(v, dict):
+            return True
+        for name, value in v.items():
+            sub = props.get(name, extra)
+            if sub is not _always and not sub(value):
+                return False
+        return True
+
+    return check
+
+
+def _items_check(item_check: Check) -> Check:
+    def check(v: Any) -> bool:
+        return not isinstance(v, list) or all(item_check(x) for x in v)
+
+    return check
+
+
+def _any_of(options: list[Check]) -> Check:
+    def check(v: Any) -> bool:
+        return any(option(v) for option in options)
+
+    return check
+
+
+def _one_of(options: list[Check]) -> Check:
+    def check(v: Any) -> bool:
+        return sum(1 for option in options if option(v)) == 1
+
+    return check
+
+
+def _all_of(checks: list[Check]) -> Check:
+    def check(v: Any) -> bool:
+        return all(sub(v) for sub in checks)
+
+    return check
 
 
 def compile_schema(schema: dict[str, Any]) -> Check:

@@ -88,10 +88,10 @@ class SecurityRecordForm(forms.ModelForm):
 class AssetFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=120)
     kind = forms.ChoiceField(
-        label=_("Type"), required=False, choices=[("", _("All"))] + AssetKind.choices
+        label=_("Type"), required=False, choices=[("", _("All")), *AssetKind.choices]
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All"))] + AssetStatus.choices
+        label=_("Status"), required=False, choices=[("", _("All")), *AssetStatus.choices]
     )
     issue = forms.ChoiceField(
         label=_("Security issue"),

@@ -7,7 +7,6 @@ Nothing here touches the database: services.inventory_import writes what `read_i
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import hashlib
 import json
 import zlib
@@ -41,9 +40,22 @@ DROPPED_SECTIONS = frozenset({"processes", "envs"})
 # Serial numbers vendors leave in the firmware when they do not set one: never a match key.
 PLACEHOLDER_SERIALS = frozenset(
     {
-        "", "0", "00000000", "none", "n/a", "na", "default string", "to be filled by o.e.m",
-        "system serial number", "not specified", "not applicable", "123456789", "0123456789",
-        "invalid", "unknown", "chassis serial number",
+        "",
+        "0",
+        "00000000",
+        "none",
+        "n/a",
+        "na",
+        "default string",
+        "to be filled by o.e.m",
+        "system serial number",
+        "not specified",
+        "not applicable",
+        "123456789",
+        "0123456789",
+        "invalid",
+        "unknown",
+        "chassis serial number",
     }
 )  # fmt: skip  (compared lower case, without surrounding dots and spaces)
 ADMIN_GROUP_NAMES = frozenset(
@@ -66,7 +78,9 @@ def _inflate(data: bytes, wbits: int) -> bytes:
     try:
         out = inflater.decompress(data, MAX_DOCUMENT_BYTES + 1)
     except zlib.error as exc:
-        raise InventoryError(_("The body could not be decompressed: %(error)s") % {"error": exc})
+        raise InventoryError(
+            _("The body could not be decompressed: %(error)s") % {"error": exc}
+        ) from exc
     if len(out) > MAX_DOCUMENT_BYTES or inflater.unconsumed_tail:
         raise InventoryError(_("The decompressed inventory is larger than 20 MB."))
     return out
@@ -91,7 +105,9 @@ def decode_body(body: bytes, content_type: str = "", content_encoding: str = "")
     except UnicodeDecodeError as exc:
         raise InventoryError(_("The inventory is not UTF-8 text.")) from exc
     except ValueError as exc:
-        raise InventoryError(_("The inventory is not valid JSON: %(error)s") % {"error": exc})
+        raise InventoryError(
+            _("The inventory is not valid JSON: %(error)s") % {"error": exc}
+        ) from exc
 
 
 # --- the schema ------------------------------------------------------------------------------------
@@ -248,9 +264,7 @@ def _firewall(content: dict[str, Any]) -> bool | None:
 def _disk_encrypted(content: dict[str, Any]) -> bool | None:
     drives = [d for d in content.get("drives", []) if d.get("encrypt_status")]
     system = [d for d in drives if d.get("systemdrive")]
-    statuses = [
-        str(d["encrypt_status"]).strip().lower() for d in (system or drives)
-    ] or [
+    statuses = [str(d["encrypt_status"]).strip().lower() for d in (system or drives)] or [
         str(s["encrypt_status"]).strip().lower()
         for s in content.get("storages", [])
         if s.get("encrypt_status")
@@ -329,7 +343,10 @@ def read_inventory(document: dict[str, Any]) -> Reading:
     os_full = _text(os_info.get("full_name") or os_info.get("name"), 200)
     os_version = _text(os_info.get("version"), 120)
     release = eol.release_of(
-        _text(os_info.get("name"), 200), os_full, os_version, _text(os_info.get("kernel_version"), 60)
+        _text(os_info.get("name"), 200),
+        os_full,
+        os_version,
+        _text(os_info.get("kernel_version"), 60),
     )
     is_windows = "windows" in os_full.lower() or os_info.get("kernel_name") == "MSWin32"
     kind = asset_kind(str(document.get("itemtype", "Computer")), hardware, os_full)

@@ -167,9 +167,7 @@ def asset_posture(asset: Any, on: dt.date | None = None) -> Posture:
         posture.add(
             "silent",
             ASSET_WEIGHTS["silent"],
-            ngettext(
-                "No inventory for %(days)d day.", "No inventory for %(days)d days.", days
-            )
+            ngettext("No inventory for %(days)d day.", "No inventory for %(days)d days.", days)
             % {"days": days},
             _("Check that the device is on and its inventory agent runs."),
         )

@@ -101,10 +101,7 @@ def assets(
 def asset_get(*, org: Any, pk: Any) -> Asset:
     """One asset `org` may see, with its software and interfaces. DoesNotExist otherwise."""
     return (
-        visible_assets(org)
-        .select_related("organization")
-        .prefetch_related("interfaces")
-        .get(pk=pk)
+        visible_assets(org).select_related("organization").prefetch_related("interfaces").get(pk=pk)
     )
 
 

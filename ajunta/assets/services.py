@@ -26,8 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ajunta.assets import eol, inventory
@@ -223,10 +222,7 @@ def _replace_software(
     if not fresh:
         InstalledSoftware.objects.filter(asset=asset).delete()
     InstalledSoftware.objects.bulk_create(
-        [
-            InstalledSoftware(organization=org, asset=asset, **vars(row))
-            for row in reading.software
-        ],
+        [InstalledSoftware(organization=org, asset=asset, **vars(row)) for row in reading.software],
         batch_size=500,
     )
 
@@ -468,23 +464,17 @@ def read_csv(text: str) -> list[dict[str, Any]]:
         raise ValidationError(
             _("The CSV needs these columns: %(columns)s.") % {"columns": ", ".join(missing)}
         )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row_no, raw in enumerate(reader, start=2):
         if len(rows) >= CSV_MAX_ROWS:
-            raise ValidationError(
-                _("At most %(count)d rows per file.") % {"count": CSV_MAX_ROWS}
-            )
+            raise ValidationError(_("At most %(count)d rows per file.") % {"count": CSV_MAX_ROWS})
         raw = {(k or "").strip(): (v if isinstance(v, str) else "") for k, v in raw.items()}
         if not any(value.strip() for value in raw.values()):
             continue
         if not raw.get("inventory_tag", "").strip():
             raise ValidationError(_("Row %(row)d: the inventory tag is empty.") % {"row": row_no})
         rows.append(
-            {
-                name: _csv_value(name, raw[name], row_no)
-                for name in CSV_COLUMNS
-                if name in raw
-            }
+            {name: _csv_value(name, raw[name], row_no) for name in CSV_COLUMNS if name in raw}
         )
     return rows
 
@@ -496,7 +486,9 @@ def assets_import_csv(*, org: Any, actor: Any, text: str) -> CsvOutcome:
     tags = [row["inventory_tag"] for row in rows]
     if len(set(tags)) != len(tags):
         raise ValidationError(_("The same inventory tag appears twice in the file."))
-    existing = {a.inventory_tag: a for a in Asset.objects.filter(organization=org, inventory_tag__in=tags)}
+    existing = {
+        a.inventory_tag: a for a in Asset.objects.filter(organization=org, inventory_tag__in=tags)
+    }
     outcome = CsvOutcome()
     for row_no, row in enumerate(rows, start=2):
         try:
@@ -512,9 +504,11 @@ def assets_import_csv(*, org: Any, actor: Any, text: str) -> CsvOutcome:
             else:
                 outcome.updated += 1
         except ValidationError as exc:
-            messages = "; ".join(
-                f"{key}: {' '.join(value)}" for key, value in exc.message_dict.items()
-            ) if hasattr(exc, "error_dict") else " ".join(exc.messages)
+            messages = (
+                "; ".join(f"{key}: {' '.join(value)}" for key, value in exc.message_dict.items())
+                if hasattr(exc, "error_dict")
+                else " ".join(exc.messages)
+            )
             raise ValidationError(
                 _("Row %(row)d: %(errors)s") % {"row": row_no, "errors": messages}
             ) from exc
@@ -551,7 +545,9 @@ def alerts_notify(*, on: dt.date | None = None) -> int:
         if not user.email or not user.is_active:
             continue
         _user, org_ids = recipients.setdefault(user.pk, (user, set()))
-        org_ids.update(found if assignment.organization.is_provider else [assignment.organization_id])
+        org_ids.update(
+            found if assignment.organization.is_provider else [assignment.organization_id]
+        )
     sent = 0
     for user, org_ids in recipients.values():
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):

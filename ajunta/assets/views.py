@@ -135,7 +135,9 @@ class AssetFormView(AssetsView):
         orgs = None if asset else selectors.organizations_in_scope(request.org)
         return self.render_form(request, AssetForm(instance=asset, organizations=orgs), asset)
 
-    def post(self, request: TenantHttpRequest, org_slug: str, pk: int | None = None) -> HttpResponse:
+    def post(
+        self, request: TenantHttpRequest, org_slug: str, pk: int | None = None
+    ) -> HttpResponse:
         asset = asset_or_404(request.org, pk) if pk else None
         orgs = None if asset else selectors.organizations_in_scope(request.org)
         form = AssetForm(request.POST, instance=asset, organizations=orgs)
@@ -173,7 +175,9 @@ class PostureView(AssetsView):
         context = {
             "posture": selectors.org_posture(org=org, on=on),
             "record": selectors.security_record(org=org),
-            "examples": [(code, ISSUE_LABELS[code], rows) for code, rows in examples.items() if rows],
+            "examples": [
+                (code, ISSUE_LABELS[code], rows) for code, rows in examples.items() if rows
+            ],
             "can_manage": self.can("assets.manage"),
         }
         return render(request, "assets/posture.html", context)

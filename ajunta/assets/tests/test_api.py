@@ -74,7 +74,9 @@ class AssetApiTests(TenantIsolationMixin, AssetsApiTestCase):
         with self.assertNumQueries(3):  # roles+org, count, page (with organization)
             client.get(self.url())
         for index in range(10):
-            services.asset_create(org=self.org_a, actor=self.alice, kind="desktop", name=f"PC-{index}")
+            services.asset_create(
+                org=self.org_a, actor=self.alice, kind="desktop", name=f"PC-{index}"
+            )
         with self.assertNumQueries(3):
             response = client.get(self.url())
         self.assertEqual(response.json()["count"], 12)
@@ -82,13 +84,17 @@ class AssetApiTests(TenantIsolationMixin, AssetsApiTestCase):
     def test_create_patch_and_refusals(self) -> None:
         client = self.api(self.alice)
         response = client.post(
-            self.url(), {"kind": "server", "inventory_tag": "SRV-1", "name": "Servidor"}, format="json"
+            self.url(),
+            {"kind": "server", "inventory_tag": "SRV-1", "name": "Servidor"},
+            format="json",
         )
         self.assertEqual(response.status_code, 201, response.content)
         pk = response.json()["id"]
         response = client.patch(self.url(f"{pk}/"), {"status": "retired"}, format="json")
         self.assertEqual(response.json()["status"], AssetStatus.RETIRED)
-        response = client.post(self.url(), {"kind": "server", "inventory_tag": "SRV-1"}, format="json")
+        response = client.post(
+            self.url(), {"kind": "server", "inventory_tag": "SRV-1"}, format="json"
+        )
         self.assertEqual(response.status_code, 400)
         self.assertIn("inventory_tag", response.json())
         response = client.post(self.url(), {"kind": "car"}, format="json")
@@ -196,9 +202,7 @@ class PostureApiTests(AssetsApiTestCase):
             self.url("agent-token/", slug="consell"), {"organization": "beta"}, format="json"
         )
         self.assertEqual(response.json()["organization"], "beta")
-        self.assertEqual(
-            self.api(self.alice).delete(self.url("agent-token/")).status_code, 204
-        )
+        self.assertEqual(self.api(self.alice).delete(self.url("agent-token/")).status_code, 204)
         self.assertFalse(
             AgentToken.objects.filter(organization=self.org_a, revoked_at__isnull=True).exists()
         )

@@ -35,7 +35,9 @@ class DecodeTests(SimpleTestCase):
             (gzip.compress(raw), "application/x-compress-gzip"),
             (zlib.compress(raw), ""),  # sniffed
         ):
-            self.assertEqual(inventory.decode_body(body, content_type)["deviceid"], "glpixps-2018-07-09-09-07-13")
+            self.assertEqual(
+                inventory.decode_body(body, content_type)["deviceid"], "glpixps-2018-07-09-09-07-13"
+            )
 
     def test_malformed_json_names_the_reason(self) -> None:
         with self.assertRaises(inventory.InventoryError) as caught:
@@ -118,7 +120,9 @@ class ReadingTests(SimpleTestCase):
         self.assertTrue(reading.fields["firewall_enabled"])
         self.assertEqual(len(reading.software), 6)
         # IPv4 and IPv6 items of one interface become one row; loopback is left out.
-        self.assertEqual(len({(i.name, i.mac) for i in reading.interfaces}), len(reading.interfaces))
+        self.assertEqual(
+            len({(i.name, i.mac) for i in reading.interfaces}), len(reading.interfaces)
+        )
         self.assertNotIn("lo", [i.name for i in reading.interfaces])
         self.assertIn("batteries", reading.fields["raw_sections"])
         self.assertNotIn("softwares", reading.fields["raw_sections"])
@@ -240,10 +244,18 @@ class ImportTests(TenantTestCase):
     def test_schema_failure_writes_nothing(self) -> None:
         document = windows_10()
         document["content"]["networks"][0]["virtualdev"] = "perhaps"
-        before = (Asset.objects.count(), NetworkInterface.objects.count(), AuditEvent.objects.count())
+        before = (
+            Asset.objects.count(),
+            NetworkInterface.objects.count(),
+            AuditEvent.objects.count(),
+        )
         with self.assertRaises(inventory.InventoryError):
             services.inventory_import(org=self.org_a, actor=None, document=document)
-        after = (Asset.objects.count(), NetworkInterface.objects.count(), AuditEvent.objects.count())
+        after = (
+            Asset.objects.count(),
+            NetworkInterface.objects.count(),
+            AuditEvent.objects.count(),
+        )
         self.assertEqual(before, after)
 
     def test_windows_10_is_past_end_of_life_and_lowers_the_score(self) -> None:

@@ -58,7 +58,9 @@ class AlertJobTests(TenantTestCase):
                               warranty_end=timezone.localdate() + dt.timedelta(days=5))  # fmt: skip
         self.assertEqual(tasks.assets_alerts_notify(), 3)  # alice, charlie, tina
         by_recipient = {message.to[0]: message.body for message in mail.outbox}
-        self.assertIn("Ajuntament d'Alpha: 1 with the operating system", by_recipient["alice@example.org"])
+        self.assertIn(
+            "Ajuntament d'Alpha: 1 with the operating system", by_recipient["alice@example.org"]
+        )
         self.assertNotIn("Beta", by_recipient["alice@example.org"])
         self.assertIn("Beta", by_recipient["tina@example.org"])
         self.assertIn("Alpha", by_recipient["tina@example.org"])

@@ -121,7 +121,8 @@ class AssetPagesTests(TenantIsolationMixin, AssetsPageTestCase):
         client = self.login(self.alice)
         before = Asset.objects.count()
         response = client.post(
-            self.url("assets_new"), {"kind": "desktop", "inventory_tag": "AJ-0001", "status": "in_use"}
+            self.url("assets_new"),
+            {"kind": "desktop", "inventory_tag": "AJ-0001", "status": "in_use"},
         )
         self.assertEqual(response.status_code, 400)
         self.assertContains(response, "Another asset of this organization", status_code=400)
@@ -240,7 +241,9 @@ class ImportPagesTests(AssetsPageTestCase):
         self.assertRedirects(response, self.url("assets_list"))
         self.laptop.refresh_from_db()
         self.assertEqual(self.laptop.name, "Portàtil alcaldia (nou)")
-        self.assertTrue(Asset.objects.filter(organization=self.org_a, inventory_tag="AJ-0002").exists())
+        self.assertTrue(
+            Asset.objects.filter(organization=self.org_a, inventory_tag="AJ-0002").exists()
+        )
 
     def test_a_bad_row_refuses_the_whole_file(self) -> None:
         before = Asset.objects.count()

@@ -46,7 +46,9 @@ class Command(BaseCommand):
                 created += 1
             else:
                 updated += 1
-            self.stdout.write(f"{path}: {outcome.asset} ({'created' if outcome.created else 'updated'})")
+            self.stdout.write(
+                f"{path}: {outcome.asset} ({'created' if outcome.created else 'updated'})"
+            )
         self.stdout.write(f"{created} created, {updated} updated, {failed} refused.")
         if failed:
             raise CommandError(f"{failed} file(s) refused.")
