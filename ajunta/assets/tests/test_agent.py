@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from ajunta.assets import services
 from ajunta.assets.models import AgentToken, Asset
-from ajunta.assets.tests.factories import windows_10
+from ajunta.assets.samples import windows_10
 from ajunta.core.models import AuditEvent
 from ajunta.core.testing import TenantTestCase
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ajunta.assets import services
 from ajunta.assets.models import AgentToken, Asset, AssetStatus, SecurityRecord
-from ajunta.assets.tests.factories import glpi_document, windows_10
+from ajunta.assets.samples import glpi_document, windows_10
 from ajunta.core.models import Role
 from ajunta.core.testing import TenantIsolationMixin, TenantTestCase, api_ids, make_org, make_user
 from ajunta.tenants.models import OrganizationKind

@@ -21,7 +21,7 @@ from ajunta.assets.models import (
     InstalledSoftware,
     NetworkInterface,
 )
-from ajunta.assets.tests.factories import glpi_document, windows_10
+from ajunta.assets.samples import glpi_document, windows_10
 from ajunta.core.models import AuditEvent
 from ajunta.core.testing import TenantTestCase
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from ajunta.assets import services, tasks
 from ajunta.assets.models import Asset
-from ajunta.assets.tests.factories import glpi_document, windows_10
+from ajunta.assets.samples import glpi_document, windows_10
 from ajunta.core.models import Role
 from ajunta.core.testing import TenantTestCase, make_org, make_user
 from ajunta.tenants.models import OrganizationKind

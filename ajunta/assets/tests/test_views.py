@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ajunta.assets import services
 from ajunta.assets.models import AgentToken, Asset, AssetStatus, SecurityRecord
-from ajunta.assets.tests.factories import glpi_document, windows_10
+from ajunta.assets.samples import glpi_document, windows_10
 from ajunta.core.models import Role
 from ajunta.core.testing import (
     TenantIsolationMixin,

@@ -1,4 +1,4 @@
-"""Inventories and assets for the tests: the shipped GLPI example, varied per call."""
+"""Sample agent inventories for tests and demo data: the shipped GLPI example, varied per call."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "computer_1.json"
+EXAMPLE = Path(__file__).resolve().parent / "data" / "computer_1.json"
 
 
 def glpi_document(
