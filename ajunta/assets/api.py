@@ -241,6 +241,17 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         """The organizations this request may name (slug -> organization)."""
         return {o.slug: o for o in selectors.organizations_in_scope(self.request.org)}
 
+    def target_org(self) -> Any:
+        """The organization an import writes to: this one, or the member `?organization=` names
+        under the provider's slug."""
+        slug = self.request.query_params.get("organization", "")
+        if not slug or slug == self.request.org.slug:
+            return self.request.org
+        owner = self.scope().get(slug)
+        if owner is None:
+            raise ValidationError({"organization": [_("Not an organization you can see.")]})
+        return owner
+
     def get_queryset(self) -> QuerySet[Asset]:
         if getattr(self, "swagger_fake_view", False):
             return Asset.objects.none()
@@ -334,7 +345,8 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         summary="Import assets from CSV",
         description=gettext_lazy(
             "A CSV body (text/csv) or a multipart `file`. Rows are matched by inventory tag; "
-            "one bad row refuses the whole file."
+            "one bad row refuses the whole file. Under the provider's slug, `?organization=` "
+            "names the member."
         ),
         request={"text/csv": OpenApiTypes.BINARY, "multipart/form-data": OpenApiTypes.OBJECT},
         responses={200: CsvOutcomeSerializer, 400: ERRORS_RESPONSE},
@@ -354,7 +366,9 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         except UnicodeDecodeError as exc:
             raise ValidationError({"file": [_("The file is not UTF-8 text.")]}) from exc
         try:
-            result = services.assets_import_csv(org=request.org, actor=request.user, text=text)  # type: ignore[attr-defined]
+            result = services.assets_import_csv(
+                org=self.target_org(), actor=request.user, text=text
+            )
         except DjangoValidationError as exc:
             raise service_errors(exc) from exc
         return Response(CsvOutcomeSerializer(result).data)
@@ -372,7 +386,7 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     def inventory(self, request: Request, org_slug: str) -> Response:
         try:
             outcome = services.inventory_import(
-                org=request.org,  # type: ignore[attr-defined]
+                org=self.target_org(),
                 actor=request.user,
                 document=request.data,
                 source=AssetSource.FILE,

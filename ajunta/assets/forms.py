@@ -125,7 +125,30 @@ class AssetFilterForm(forms.Form):
         return urlencode({k: v for k, v in self.cleaned_data.items() if v not in ("", None)})
 
 
-class CsvImportForm(forms.Form):
+class ImportTargetMixin:
+    """Under the provider's slug, an import asks which organization the assets belong to."""
+
+    fields: dict[str, Any]
+
+    def __init__(self, *args: Any, organizations: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        self.add_owner(organizations)
+        self.organizations = {org.pk: org for org in organizations or []}
+
+    def owner(self, default: Any) -> Any:
+        cleaned: dict[str, Any] = getattr(self, "cleaned_data", {})
+        return self.organizations.get(cleaned.get("owner"), default)
+
+    def add_owner(self, organizations: list[Any] | None) -> None:
+        if organizations is not None and len(organizations) > 1:
+            self.fields["owner"] = forms.TypedChoiceField(
+                label=_("Organization"),
+                choices=[(org.pk, org.name) for org in organizations],
+                coerce=int,
+            )
+
+
+class CsvImportForm(ImportTargetMixin, forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
@@ -145,7 +168,7 @@ class CsvImportForm(forms.Form):
             raise forms.ValidationError(_("The file is not UTF-8 text.")) from exc
 
 
-class InventoryUploadForm(forms.Form):
+class InventoryUploadForm(ImportTargetMixin, forms.Form):
     file = forms.FileField(
         label=_("Inventory file (JSON)"),
         help_text=_("An inventory written by glpi-agent --local (JSON format)."),

@@ -130,12 +130,12 @@ def _clean(asset: Asset) -> None:
 
 # --- assets by hand ------------------------------------------------------------------------------
 @transaction.atomic
-def asset_create(*, org: Any, actor: Any, **fields: Any) -> Asset:
+def asset_create(*, org: Any, actor: Any, source: str = AssetSource.MANUAL, **fields: Any) -> Asset:
     unknown = set(fields) - set(MANUAL_FIELDS)
     if unknown:
         raise ValueError(f"Not settable by hand: {sorted(unknown)}")
     fields.setdefault("kind", AssetKind.OTHER)
-    asset = Asset(organization=org, source=AssetSource.MANUAL, **fields)
+    asset = Asset(organization=org, source=source, **fields)
     _refresh_os_release(asset)
     _clean(asset)
     _check_tag(org, asset.inventory_tag)
@@ -144,7 +144,7 @@ def asset_create(*, org: Any, actor: Any, **fields: Any) -> Asset:
         org=org,
         actor=actor,
         asset=asset,
-        source=AssetSource.MANUAL,
+        source=source,
         summary=_("Asset created"),
         changes={name: _json_value(getattr(asset, name)) for name in fields},
         action="assets.asset_create",
@@ -494,7 +494,7 @@ def assets_import_csv(*, org: Any, actor: Any, text: str) -> CsvOutcome:
         try:
             asset = existing.get(row["inventory_tag"])
             if asset is None:
-                asset_create(org=org, actor=actor, **row)
+                asset_create(org=org, actor=actor, source=AssetSource.CSV, **row)
                 outcome.created += 1
                 continue
             before = asset.updated_at

@@ -224,40 +224,47 @@ class AlertsView(AssetsView):
 
 # --- imports ---------------------------------------------------------------------------------------
 class ImportView(AssetsView):
-    """A CSV of assets, or one inventory file, into this organization."""
+    """A CSV of assets, or one inventory file, into this organization (or, under the provider's
+    slug, into the member chosen on the form)."""
 
     permission = "assets.manage"
 
-    def context(self, csv_form: CsvImportForm, inventory_form: InventoryUploadForm) -> dict:
-        return {"csv_form": csv_form, "inventory_form": inventory_form}
+    def render_page(self, request: TenantHttpRequest, csv_form: CsvImportForm,
+                    inventory_form: InventoryUploadForm, status: int = 200) -> HttpResponse:  # fmt: skip
+        context = {"csv_form": csv_form, "inventory_form": inventory_form}
+        return render(request, "assets/import.html", context, status=status)
 
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
-        return render(
-            request, "assets/import.html", self.context(CsvImportForm(), InventoryUploadForm())
+        orgs = selectors.organizations_in_scope(request.org)
+        return self.render_page(
+            request, CsvImportForm(organizations=orgs), InventoryUploadForm(organizations=orgs)
         )
 
     def post(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
-        csv_form, inventory_form = CsvImportForm(), InventoryUploadForm()
+        orgs = selectors.organizations_in_scope(request.org)
+        csv_form = CsvImportForm(organizations=orgs)
+        inventory_form = InventoryUploadForm(organizations=orgs)
         if request.POST.get("kind") == "inventory":
-            inventory_form = InventoryUploadForm(request.POST, request.FILES)
+            inventory_form = InventoryUploadForm(request.POST, request.FILES, organizations=orgs)
             if inventory_form.is_valid():
                 try:
                     document = inventory.decode_body(inventory_form.cleaned_data["file"])
                     outcome = services.inventory_import(
-                        org=request.org, actor=request.user, document=document,
-                        source=AssetSource.FILE,
+                        org=inventory_form.owner(request.org), actor=request.user,
+                        document=document, source=AssetSource.FILE,
                     )  # fmt: skip
                     messages.success(request, _("Inventory imported."))
                     return redirect("assets_detail", org_slug=org_slug, pk=outcome.asset.pk)
                 except ValidationError as exc:
                     inventory_form.add_error("file", exc.messages)
         else:
-            csv_form = CsvImportForm(request.POST, request.FILES)
+            csv_form = CsvImportForm(request.POST, request.FILES, organizations=orgs)
             if csv_form.is_valid():
                 try:
                     result = services.assets_import_csv(
-                        org=request.org, actor=request.user, text=csv_form.cleaned_data["file"]
-                    )
+                        org=csv_form.owner(request.org), actor=request.user,
+                        text=csv_form.cleaned_data["file"],
+                    )  # fmt: skip
                     messages.success(
                         request,
                         _("CSV imported: %(created)d created, %(updated)d updated, "
@@ -266,9 +273,7 @@ class ImportView(AssetsView):
                     return redirect("assets_list", org_slug=org_slug)
                 except ValidationError as exc:
                     csv_form.add_error("file", exc.messages)
-        return render(
-            request, "assets/import.html", self.context(csv_form, inventory_form), status=400
-        )
+        return self.render_page(request, csv_form, inventory_form, status=400)
 
 
 # --- the agent token -------------------------------------------------------------------------------

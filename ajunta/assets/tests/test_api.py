@@ -218,3 +218,23 @@ class PostureApiTests(AssetsApiTestCase):
         self.assertEqual(response.status_code, 201)
         self.assertEqual(response.json()["organization"], "beta")
         self.assertEqual(self.api(self.tech).get(self.url()).status_code, 404)
+
+    def test_provider_imports_into_a_member(self) -> None:
+        client = self.api(self.tech)
+        response = client.post(
+            self.url("import-csv/?organization=beta", slug="consell"),
+            b"inventory_tag,kind,name\nBE-1,desktop,PC Beta\n",
+            content_type="text/csv",
+            HTTP_CONTENT_DISPOSITION="attachment; filename=assets.csv",
+        )
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(Asset.objects.get(inventory_tag="BE-1").organization, self.org_b)
+        response = self.api(self.charlie).post(
+            self.url("inventory/?organization=alpha", slug="beta"), windows_10(), format="json"
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(
+            Asset.objects.filter(organization=self.org_a, name="PC-SECRETARIA")
+            .exclude(pk=self.pc.pk)
+            .exists()
+        )

@@ -26,6 +26,7 @@ from ajunta.core.models import AuditEvent
 from ajunta.core.testing import TenantTestCase
 
 
+@override_settings(LANGUAGE_CODE="en")
 class DecodeTests(SimpleTestCase):
     def test_plain_zlib_and_gzip_bodies(self) -> None:
         raw = json.dumps(glpi_document()).encode()
@@ -57,6 +58,7 @@ class DecodeTests(SimpleTestCase):
             inventory.decode_body(bomb, "application/x-compress-zlib")
 
 
+@override_settings(LANGUAGE_CODE="en")
 class SchemaTests(SimpleTestCase):
     def test_the_example_is_valid(self) -> None:
         inventory.validate_inventory(glpi_document())
@@ -111,6 +113,7 @@ class SchemaTests(SimpleTestCase):
                 )
 
 
+@override_settings(LANGUAGE_CODE="en")
 class ReadingTests(SimpleTestCase):
     def test_example_laptop(self) -> None:
         reading = inventory.read_inventory(glpi_document())
@@ -158,6 +161,7 @@ class ReadingTests(SimpleTestCase):
         self.assertIs(reading.fields["disk_encrypted"], False)
 
 
+@override_settings(LANGUAGE_CODE="en")
 class EndOfLifeTests(SimpleTestCase):
     def test_known_releases(self) -> None:
         cases = {

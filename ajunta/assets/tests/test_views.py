@@ -291,3 +291,16 @@ class AgentTokenPageTests(AssetsPageTestCase):
         )
         self.assertEqual(response.status_code, 200)  # a municipality acts on itself only
         self.assertFalse(AgentToken.objects.filter(organization=self.org_a).exists())
+
+    def test_provider_imports_a_csv_for_a_member(self) -> None:
+        client = Client()
+        verify_mfa(client, self.tech)
+        response = client.post(
+            self.url("assets_import", slug="consell"),
+            {"kind": "csv", "owner": self.org_b.pk,
+             "file": SimpleUploadedFile("a.csv", b"inventory_tag,kind\nBE-9,server\n")},
+        )  # fmt: skip
+        self.assertRedirects(response, self.url("assets_list", slug="consell"))
+        asset = Asset.objects.get(inventory_tag="BE-9")
+        self.assertEqual(asset.organization, self.org_b)
+        self.assertEqual(asset.changes.get().source, "csv")
