@@ -112,6 +112,9 @@ class Compiler:
 
 # Each keyword's check, closed over its compiled arguments.
 def _type_check(tests: list[Callable[[Any], bool]]) -> Check:
+    if len(tests) == 1:
+        return tests[0]
+
     def check(v: Any) -> bool:
         return any(test(v) for test in tests)
 
@@ -163,7 +166,11 @@ def _object_check(props: dict[str, Check], extra: Check) -> Check:
 
 def _items_check(item_check: Check) -> Check:
     def check(v: Any) -> bool:
-        return not isinstance(v, list) or all(item_check(x) for x in v)
+        if isinstance(v, list):
+            for item in v:
+                if not item_check(item):
+                    return False
+        return True
 
     return check
 
@@ -184,7 +191,10 @@ def _one_of(options: list[Check]) -> Check:
 
 def _all_of(checks: list[Check]) -> Check:
     def check(v: Any) -> bool:
-        return all(sub(v) for sub in checks)
+        for sub in checks:  # noqa: SIM110  (a plain loop: this is the hot path)
+            if not sub(v):
+                return False
+        return True
 
     return check
 
