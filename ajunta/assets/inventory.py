@@ -37,6 +37,8 @@ MODELED_SECTIONS = frozenset(
     }
 )  # fmt: skip
 DROPPED_SECTIONS = frozenset({"processes", "envs"})
+# Agent item types read into assets ("Unmanaged" is the schema's default: a computer's agent).
+SUPPORTED_ITEMTYPES = frozenset({"Computer", "Phone", "Unmanaged"})
 # Serial numbers vendors leave in the firmware when they do not set one: never a match key.
 PLACEHOLDER_SERIALS = frozenset(
     {

@@ -95,7 +95,12 @@ def assets(
         rows = rows.exclude(status=AssetStatus.RETIRED).filter(
             issue_filter(issue, on or posture.today())
         )
-    return rows.select_related("organization").order_by("name", "id")
+    # Lists never show the raw inventory sections: leave those (large) columns in the database.
+    return (
+        rows.select_related("organization")
+        .defer("raw_sections", "local_admins")
+        .order_by("name", "id")
+    )
 
 
 def asset_get(*, org: Any, pk: Any) -> Asset:

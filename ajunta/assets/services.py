@@ -253,6 +253,14 @@ def inventory_import(
     """Create or update the asset an agent inventory describes. Refuses a document that fails the
     schema (InventoryError, naming the path) before writing anything."""
     inventory.validate_inventory(document)
+    itemtype = document.get("itemtype", "Computer")
+    if itemtype not in inventory.SUPPORTED_ITEMTYPES:
+        # SNMP inventories of switches and printers carry the scanning agent's device id, which
+        # would fold every device it saw into one asset: refuse them until they are modelled.
+        raise inventory.InventoryError(
+            _("Inventories of type %(itemtype)s are not imported yet: keep these devices by "
+              "hand or by CSV.") % {"itemtype": itemtype}
+        )  # fmt: skip
     reading = inventory.read_inventory(document)
     if not (reading.device_id or reading.uuid or reading.serial):
         raise inventory.InventoryError(

@@ -287,3 +287,11 @@ class ImportTests(TenantTestCase):
                 document=windows_10(deviceid="PC-2", serial="S2", uuid="u2"),
                 received_at=timezone.now(),
             )
+
+    def test_network_equipment_is_refused_until_modelled(self) -> None:
+        document = glpi_document(deviceid="scanner-agent")
+        document["itemtype"] = "NetworkEquipment"
+        with self.assertRaises(inventory.InventoryError) as caught:
+            services.inventory_import(org=self.org_a, actor=None, document=document)
+        self.assertIn("NetworkEquipment", caught.exception.messages[0])
+        self.assertEqual(Asset.objects.count(), 0)
