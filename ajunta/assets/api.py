@@ -55,6 +55,20 @@ def service_errors(exc: DjangoValidationError) -> ValidationError:
 
 
 # --- serializers -----------------------------------------------------------------------------------
+# `kind` and `status` are also the names of other apps' enums: plain strings in the schema, with
+# the values in the description, so that drf-spectacular's enum components do not collide.
+@extend_schema_field({"type": "string", "description": "One of: " + ", ".join(AssetKind.values)})
+class AssetKindField(serializers.ChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=AssetKind.choices, **kwargs)
+
+
+@extend_schema_field({"type": "string", "description": "One of: " + ", ".join(AssetStatus.values)})
+class AssetStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=AssetStatus.choices, **kwargs)
+
+
 class InterfaceSerializer(serializers.ModelSerializer):
     class Meta:
         model = NetworkInterface
@@ -89,6 +103,8 @@ class PostureSerializer(serializers.Serializer):
 
 
 class AssetRowSerializer(serializers.ModelSerializer):
+    kind = AssetKindField(read_only=True)
+    status = AssetStatusField(read_only=True)
     organization: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
@@ -126,12 +142,13 @@ class AssetWriteSerializer(serializers.ModelSerializer):
     """What people set on an asset. `organization` (a slug) only under the provider, on create."""
 
     organization = serializers.SlugField(required=False, write_only=True)
+    kind = AssetKindField()
+    status = AssetStatusField(required=False)
 
     class Meta:
         model = Asset
         fields = ["organization", *services.MANUAL_FIELDS]
         validators: list[Any] = []  # uniqueness is the service's to check
-        extra_kwargs = {"kind": {"required": True}}
 
 
 class SecurityRecordSerializer(serializers.ModelSerializer):
