@@ -218,6 +218,12 @@ class ImportOutcomeSerializer(serializers.Serializer):
 
 class AssetFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    software = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=120,
+        help_text=gettext_lazy("Assets with a program whose name contains this."),
+    )
     kind = serializers.ChoiceField(choices=AssetKind.choices, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=AssetStatus.choices, required=False, allow_blank=True)
     issue = serializers.ChoiceField(choices=selectors.ISSUES, required=False, allow_blank=True)

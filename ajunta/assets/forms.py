@@ -87,6 +87,12 @@ class SecurityRecordForm(forms.ModelForm):
 
 class AssetFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=120)
+    software = forms.CharField(
+        label=_("Installed program"),
+        required=False,
+        max_length=120,
+        help_text=_("Assets with a program whose name contains this, e.g. TeamViewer."),
+    )
     kind = forms.ChoiceField(
         label=_("Type"), required=False, choices=[("", _("All")), *AssetKind.choices]
     )

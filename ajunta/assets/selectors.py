@@ -21,6 +21,7 @@ from ajunta.assets.models import (
     Asset,
     AssetChange,
     AssetStatus,
+    InstalledSoftware,
     SecurityRecord,
 )
 from ajunta.tenants import selectors as tenant_selectors
@@ -72,9 +73,10 @@ def assets(
     status: str = "",
     organization: Any = None,
     issue: str = "",
+    software: str = "",
     on: dt.date | None = None,
 ) -> QuerySet[Asset]:
-    """`org`'s visible assets by name, filtered."""
+    """`org`'s visible assets by name, filtered (`software`: with a program whose name has it)."""
     rows = visible_assets(org)
     if organization is not None:
         rows = rows.filter(organization=organization)
@@ -87,6 +89,11 @@ def assets(
             | Q(holder__icontains=term)
             | Q(model__icontains=term)
         )
+    if software:
+        programs = InstalledSoftware.objects.filter(name__icontains=software.strip())
+        if not is_provider(org):
+            programs = programs.filter(organization=org)
+        rows = rows.filter(pk__in=programs.values("asset_id"))
     if kind:
         rows = rows.filter(kind=kind)
     if status:

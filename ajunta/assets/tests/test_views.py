@@ -304,3 +304,11 @@ class AgentTokenPageTests(AssetsPageTestCase):
         asset = Asset.objects.get(inventory_tag="BE-9")
         self.assertEqual(asset.organization, self.org_b)
         self.assertEqual(asset.changes.get().source, "csv")
+
+    def test_search_by_installed_program(self) -> None:
+        response = self.login(self.bob).get(self.url("assets_list") + "?software=calculator")
+        self.assertEqual(asset_ids(response), {str(self.pc.pk)})
+        response = self.login(self.charlie).get(
+            self.url("assets_list", slug="beta") + "?software=calculator"
+        )
+        self.assertEqual(asset_ids(response), {str(self.pc_b.pk)})
