@@ -343,7 +343,11 @@ def read_inventory(document: dict[str, Any]) -> Reading:
     bios = content.get("bios", {})
     os_info = content.get("operatingsystem", {})
     os_full = _text(os_info.get("full_name") or os_info.get("name"), 200)
-    os_version = _text(os_info.get("version"), 120)
+    # Windows 11 may give only its build: keep the feature update it means (23H2), so that the
+    # end of life can be looked up again later from what is stored.
+    os_version = eol.windows_version(
+        os_full, _text(os_info.get("version"), 120), _text(os_info.get("kernel_version"), 60)
+    )[:120]
     release = eol.release_of(
         _text(os_info.get("name"), 200),
         os_full,

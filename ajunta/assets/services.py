@@ -523,6 +523,39 @@ def assets_import_csv(*, org: Any, actor: Any, text: str) -> CsvOutcome:
     return outcome
 
 
+# --- the OS end-of-life table changed ------------------------------------------------------------
+def assets_refresh_os_releases(*, batch_size: int = 2000) -> int:
+    """Look every asset's operating system up again in the end-of-life table (after the table
+    is updated); returns how many assets changed. Derived data only: one platform audit event."""
+    changed: list[Asset] = []
+    total = 0
+    rows = (
+        Asset.objects.exclude(os_name="")
+        .only("pk", "os_name", "os_version", "os_eol_label", "os_eol_date")
+        .order_by("pk")
+    )
+    for asset in rows.iterator(chunk_size=batch_size):
+        before = (asset.os_eol_label, asset.os_eol_date)
+        _refresh_os_release(asset)
+        if (asset.os_eol_label, asset.os_eol_date) != before:
+            changed.append(asset)
+        if len(changed) >= batch_size:
+            total += _save_releases(changed)
+            changed = []
+    total += _save_releases(changed)
+    if total:
+        audit_record(
+            org=None, actor=None, action="assets.os_releases_refresh", changes={"assets": total}
+        )
+    return total
+
+
+def _save_releases(assets: list[Asset]) -> int:
+    with transaction.atomic():
+        Asset.objects.bulk_update(assets, ["os_eol_label", "os_eol_date"], batch_size=500)
+    return len(assets)
+
+
 # --- alerts --------------------------------------------------------------------------------------
 def _alert_lines(name: str, counts: dict[str, int]) -> str:
     return _(

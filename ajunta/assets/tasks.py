@@ -11,7 +11,11 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def assets_alerts_notify() -> int:
-    """Daily: e-mail the inventory alerts (warranty ending, OS end of life, silent assets)."""
+    """Daily: refresh the OS end-of-life dates from the table, then e-mail the inventory alerts
+    (warranty ending, OS end of life, silent assets)."""
+    refreshed = services.assets_refresh_os_releases()
+    if refreshed:
+        logger.info("OS end-of-life dates refreshed on %d assets", refreshed)
     sent = services.alerts_notify()
     logger.info("Inventory alerts: %d e-mails sent", sent)
     return sent

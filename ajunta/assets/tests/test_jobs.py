@@ -68,3 +68,21 @@ class AlertJobTests(TenantTestCase):
         out = io.StringIO()
         call_command("assets_alerts", stdout=out)
         self.assertIn("3 alert e-mail(s) sent", out.getvalue())
+
+
+class RefreshReleasesTests(TenantTestCase):
+    def test_a_changed_table_reaches_stored_assets(self) -> None:
+        asset = services.inventory_import(org=self.org_a, actor=None, document=windows_10()).asset
+        Asset.objects.filter(pk=asset.pk).update(os_eol_label="", os_eol_date=None)
+        self.assertEqual(services.assets_refresh_os_releases(), 1)
+        asset.refresh_from_db()
+        self.assertEqual(
+            (asset.os_eol_label, asset.os_eol_date), ("Windows 10", dt.date(2025, 10, 14))
+        )
+        self.assertEqual(services.assets_refresh_os_releases(), 0)
+
+    def test_windows_11_build_is_kept_as_its_feature_update(self) -> None:
+        document = glpi_document(os=("Microsoft Windows 11 Pro", ""))
+        document["content"]["operatingsystem"]["kernel_version"] = "10.0.26100"
+        asset = services.inventory_import(org=self.org_a, actor=None, document=document).asset
+        self.assertEqual((asset.os_version, asset.os_eol_label), ("24H2", "Windows 11 24H2"))
