@@ -32,6 +32,7 @@ class AssetsConfig(AppConfig):
                     (_("Assets"), "assets_list", None),
                     (_("Security posture"), "assets_posture", None),
                     (_("Alerts"), "assets_alerts", None),
+                    (_("Import assets"), "assets_import", "assets.manage"),
                     (_("Inventory agent"), "assets_agent_token", "assets.agent_token"),
                 ),
                 order=40,
