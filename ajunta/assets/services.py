@@ -68,6 +68,8 @@ CSV_COLUMNS = (
     "status", "purchase_date", "warranty_end", "supplier", "cost", "notes",
 )  # fmt: skip
 CSV_MAX_ROWS = 5000
+# Cells a spreadsheet would run as formulas; the export prefixes them with an apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TOKEN_BYTES = 32
 TOKEN_TOUCH_EVERY = dt.timedelta(hours=1)
 
@@ -424,6 +426,8 @@ class CsvOutcome:
 
 def _csv_value(name: str, raw: str, row_no: int) -> Any:
     value = raw.strip()
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        value = value[1:]  # the export's guard against formulas, undone
     if name in {"purchase_date", "warranty_end"}:
         if not value:
             return None

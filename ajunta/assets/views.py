@@ -73,6 +73,12 @@ class AssetListView(AssetsView):
         return render(request, "assets/list.html", context)
 
 
+def csv_cell(value: Any) -> str:
+    """A cell a spreadsheet will not run: agents report host and OS names, so they are untrusted."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(services.FORMULA_STARTS) else text
+
+
 def csv_rows(rows: Any) -> Iterator[str]:
     class Echo:
         def write(self, value: str) -> str:
@@ -83,16 +89,14 @@ def csv_rows(rows: Any) -> Iterator[str]:
     yield writer.writerow(["organization", *services.CSV_COLUMNS, "os_name", "os_end_of_life",
                            "last_inventory_at"])  # fmt: skip
     for asset in rows.iterator(chunk_size=2000):
-        values = [getattr(asset, name) for name in services.CSV_COLUMNS]
-        yield writer.writerow(
-            [
-                asset.organization.slug,
-                *["" if value is None else value for value in values],
-                asset.os_name,
-                asset.os_eol_date or "",
-                asset.last_inventory_at.isoformat() if asset.last_inventory_at else "",
-            ]
-        )
+        values = [
+            asset.organization.slug,
+            *[getattr(asset, name) for name in services.CSV_COLUMNS],
+            asset.os_name,
+            asset.os_eol_date,
+            asset.last_inventory_at.isoformat() if asset.last_inventory_at else "",
+        ]
+        yield writer.writerow([csv_cell(value) for value in values])
 
 
 class AssetCsvView(AssetsView):

@@ -312,3 +312,20 @@ class AgentTokenPageTests(AssetsPageTestCase):
             self.url("assets_list", slug="beta") + "?software=calculator"
         )
         self.assertEqual(asset_ids(response), {str(self.pc_b.pk)})
+
+    def test_csv_cells_never_run_as_formulas(self) -> None:
+        services.asset_create(org=self.org_a, actor=self.alice, kind="desktop",
+                              inventory_tag="AJ-7", name="=HYPERLINK(\"http://x\")")  # fmt: skip
+        client = self.login(self.alice)
+        exported = b"".join(client.get(self.url("assets_csv")).streaming_content).decode()
+        self.assertIn("'=HYPERLINK", exported)
+        lines = exported.lstrip("\ufeff").splitlines()
+        text = "\n".join([lines[0], *[line for line in lines if "AJ-7" in line]])
+        response = client.post(
+            self.url("assets_import"),
+            {"kind": "csv", "file": SimpleUploadedFile("a.csv", text.encode())},
+        )
+        self.assertRedirects(response, self.url("assets_list"))
+        asset = Asset.objects.get(organization=self.org_a, inventory_tag="AJ-7")
+        self.assertEqual(asset.name, '=HYPERLINK("http://x")')
+        self.assertEqual(asset.changes.count(), 1)  # re-importing the export changed nothing
