@@ -238,3 +238,23 @@ class PostureApiTests(AssetsApiTestCase):
             .exclude(pk=self.pc.pk)
             .exists()
         )
+
+
+class EveryEndpointIsScopedTests(AssetsApiTestCase):
+    ENDPOINTS = (
+        ("get", ""), ("post", ""), ("get", "export/"), ("post", "import-csv/"),
+        ("post", "inventory/"), ("get", "posture/"), ("get", "alerts/"), ("get", "security/"),
+        ("put", "security/"), ("post", "agent-token/"), ("delete", "agent-token/"),
+    )  # fmt: skip
+
+    def test_another_organizations_endpoints_answer_404(self) -> None:
+        client = self.api(self.charlie)
+        for method, tail in self.ENDPOINTS:
+            response = getattr(client, method)(self.url(tail))
+            self.assertEqual(response.status_code, 404, f"{method} {tail}")
+
+    def test_elected_members_get_403(self) -> None:
+        councillor = make_user("laia", self.org_a, Role.ELECTED_MEMBER)
+        for method, tail in self.ENDPOINTS:
+            response = getattr(self.api(councillor), method)(self.url(tail))
+            self.assertEqual(response.status_code, 403, f"{method} {tail}")

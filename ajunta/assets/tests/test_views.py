@@ -329,3 +329,21 @@ class AgentTokenPageTests(AssetsPageTestCase):
         asset = Asset.objects.get(organization=self.org_a, inventory_tag="AJ-7")
         self.assertEqual(asset.name, '=HYPERLINK("http://x")')
         self.assertEqual(asset.changes.count(), 1)  # re-importing the export changed nothing
+
+
+class EveryPageIsScopedTests(AssetsPageTestCase):
+    PAGES = ("assets_list", "assets_csv", "assets_new", "assets_posture", "assets_security",
+             "assets_alerts", "assets_import", "assets_agent_token")  # fmt: skip
+
+    def test_another_organizations_pages_answer_404(self) -> None:
+        client = self.login(self.charlie)
+        for name in self.PAGES:
+            for method in ("get", "post"):
+                response = getattr(client, method)(self.url(name))
+                self.assertEqual(response.status_code, 404, f"{method} {name}")
+
+    def test_elected_members_get_403(self) -> None:
+        councillor = make_user("laia", self.org_a, Role.ELECTED_MEMBER)
+        client = self.login(councillor)
+        for name in self.PAGES:
+            self.assertEqual(client.get(self.url(name)).status_code, 403, name)
