@@ -168,6 +168,20 @@ class AssetFormView(AssetsView):
 
 
 # --- posture ---------------------------------------------------------------------------------------
+CHART_WIDTH = 300  # SVG units of the longest bar (all active assets)
+
+
+def issue_chart(counts: posture.OrgCounts) -> list[dict[str, Any]]:
+    """Bars for the posture page's SVG chart: each issue's share of the active assets."""
+    rows = []
+    for index, code in enumerate(selectors.ISSUES):
+        found = getattr(counts, code)
+        width = round(CHART_WIDTH * found / counts.assets) if counts.assets else 0
+        rows.append({"label": ISSUE_LABELS[code], "count": found, "width": width,
+                     "y": index * 28, "text_y": index * 28 + 15})  # fmt: skip
+    return rows
+
+
 class PostureView(AssetsView):
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
         org = request.org
@@ -176,9 +190,13 @@ class PostureView(AssetsView):
             ranking = selectors.posture_ranking(provider=org, on=on)
             return render(request, "assets/ranking.html", {"ranking": ranking})
         examples = selectors.issue_examples(org=org, on=on)
+        counts = selectors.posture_counts(orgs=[org], on=on)[org.pk]
+        record = selectors.security_record(org=org)
         context = {
-            "posture": selectors.org_posture(org=org, on=on),
-            "record": selectors.security_record(org=org),
+            "posture": posture.org_posture(counts, record, on),
+            "chart": issue_chart(counts),
+            "counts": counts,
+            "record": record,
             "examples": [
                 (code, ISSUE_LABELS[code], rows) for code, rows in examples.items() if rows
             ],

@@ -189,6 +189,8 @@ class PosturePagesTests(AssetsPageTestCase):
         response = self.login(self.bob).get(self.url("assets_posture"))
         self.assertContains(response, "1 device past its OS end of life")
         self.assertContains(response, "No security officer named")
+        self.assertContains(response, 'class="issue-chart"')
+        self.assertContains(response, "Issues among 2 active assets")
         self.assertContains(response, "PC-SECRETARIA")
 
     def test_security_record_form(self) -> None:
