@@ -9,7 +9,8 @@ The agent speaks GLPI's JSON protocol: a `contact` request first (answered with 
 server runs: inventory only), then `inventory` with `deviceid`, `itemtype` and `content`, usually
 zlib-compressed (Content-Type application/x-compress-zlib). Answers are JSON: `{"status": "ok",
 "expiration": <hours until the next contact>}` or `{"status": "error", "message": ...}` with
-status 400 (bad document), 401 (no or wrong token) or 413 (too large).
+status 400 (bad document), 401 (no or wrong token), 413 (too large) or 429 (more than 20 wrong
+tokens from one address in 10 minutes; it then waits 10 minutes).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import binascii
 import logging
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
@@ -28,12 +30,17 @@ from django.views.decorators.csrf import csrf_exempt
 
 from ajunta.assets import inventory, services
 from ajunta.assets.models import AssetSource
+from ajunta.core.ratelimit import client_ip, rate_limit_exceeded
 from ajunta.tenants.models import Organization
 
 logger = logging.getLogger(__name__)
 # Hours until the agent contacts us again (GLPI's default: once a day).
 CONTACT_EXPIRATION_HOURS = 24
 REALM = 'Basic realm="Ajunta inventory", charset="UTF-8"'
+# Wrong tokens from one address before it must wait (a token cannot be guessed; this keeps a
+# misconfigured or hostile client from hammering the database).
+FAILURES_ALLOWED = 20
+FAILURE_WINDOW_SECONDS = 600
 
 
 def agent_error(message: str, status: int) -> JsonResponse:
@@ -66,9 +73,18 @@ class AgentInventoryView(View):
     http_method_names = ["post", "options"]
 
     def post(self, request: HttpRequest, org_slug: str) -> HttpResponse:
+        blocked_key = f"assets-agent-blocked:{client_ip(request)}"
+        if cache.get(blocked_key):
+            return agent_error(_("Too many wrong tokens from this address: try again later."), 429)
         org = Organization.objects.filter(slug=org_slug).first()
         # A wrong slug and a wrong token answer alike: nothing tells which organizations exist.
         if org is None or not services.agent_token_check(org=org, token=presented_token(request)):
+            if rate_limit_exceeded(
+                f"assets-agent-failures:{client_ip(request)}",
+                limit=FAILURES_ALLOWED,
+                window=FAILURE_WINDOW_SECONDS,
+            ):
+                cache.set(blocked_key, 1, timeout=FAILURE_WINDOW_SECONDS)
             return agent_error(_("A valid agent token is required."), 401)
         try:
             body = request.body

@@ -7,10 +7,11 @@ import json
 import zlib
 from typing import Any
 
+from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from ajunta.assets import services
+from ajunta.assets import agent, services
 from ajunta.assets.models import AgentToken, Asset
 from ajunta.assets.samples import windows_10
 from ajunta.core.models import AuditEvent
@@ -24,6 +25,9 @@ class AgentEndpointTests(TenantTestCase):
         super().setUpTestData()
         _token, cls.token_a = services.agent_token_rotate(org=cls.org_a, actor=cls.alice)
         _token, cls.token_b = services.agent_token_rotate(org=cls.org_b, actor=cls.charlie)
+
+    def setUp(self) -> None:
+        cache.clear()  # the wrong-token counter is per address, and every test client is 127.0.0.1
 
     def post(
         self,
@@ -133,3 +137,12 @@ class AgentEndpointTests(TenantTestCase):
             HTTP_AUTHORIZATION=f"Bearer {self.token_a}",
         )
         self.assertEqual(response.status_code, 200)
+
+    def test_too_many_wrong_tokens_make_the_address_wait(self) -> None:
+        for _attempt in range(agent.FAILURES_ALLOWED):
+            self.assertEqual(self.post(windows_10(), token="ajt_guess").status_code, 401)
+        self.assertEqual(self.post(windows_10(), token="ajt_guess").status_code, 401)
+        # Blocked now, even with the right token.
+        response = self.post(windows_10())
+        self.assertEqual(response.status_code, 429)
+        self.assertEqual(Asset.objects.count(), 0)
