@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from ajunta.assets import inventory, posture, selectors, services
@@ -30,7 +31,7 @@ from ajunta.assets.forms import (
 )
 from ajunta.assets.models import Asset, AssetSource
 from ajunta.core.tenancy import TenantHttpRequest
-from ajunta.core.views import TenantView, paginate
+from ajunta.core.views import TenantView, is_htmx, paginate
 
 MODULE = "assets"
 
@@ -70,7 +71,12 @@ class AssetListView(AssetsView):
             "can_manage": self.can("assets.manage"),
             "today": posture.today(),
         }
-        return render(request, "assets/list.html", context)
+        # htmx swaps in the results only; restoring a page from history needs all of it.
+        partial = is_htmx(request) and not request.headers.get("HX-History-Restore-Request")
+        template = "assets/partials/results.html" if partial else "assets/list.html"
+        response = render(request, template, context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
 
 
 def csv_cell(value: Any) -> str:

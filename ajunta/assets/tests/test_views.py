@@ -75,6 +75,14 @@ class AssetPagesTests(TenantIsolationMixin, AssetsPageTestCase):
         response = self.client.get(self.url("assets_list") + "?q=AJ-0001")
         self.assertEqual(asset_ids(response), {str(self.laptop.pk)})
 
+    def test_htmx_gets_the_results_only(self) -> None:
+        response = self.login(self.bob).get(
+            self.url("assets_list") + "?q=AJ-0001", HTTP_HX_REQUEST="true"
+        )
+        self.assertNotContains(response, "<html")
+        self.assertEqual(asset_ids(response), {str(self.laptop.pk)})
+        self.assertIn("HX-Request", response["Vary"])
+
     def test_list_query_count_is_fixed(self) -> None:
         client = self.login(self.bob)
         client.get(self.url("assets_list"))
