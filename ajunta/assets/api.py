@@ -446,7 +446,9 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
 
     @extend_schema(
         summary="Security record",
-        description=gettext_lazy("Backups, MFA coverage, ENS, security officer. PUT replaces it."),
+        description=gettext_lazy(
+            "Backups, MFA coverage, ENS, security officer. PUT sets the fields it sends."
+        ),
         request=SecurityRecordSerializer,
         responses={200: SecurityRecordSerializer, 400: ERRORS_RESPONSE},
     )
