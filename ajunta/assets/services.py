@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -243,7 +243,6 @@ def _replace_interfaces(
     )
 
 
-@transaction.atomic
 def inventory_import(
     *,
     org: Any,
@@ -254,6 +253,25 @@ def inventory_import(
 ) -> ImportOutcome:
     """Create or update the asset an agent inventory describes. Refuses a document that fails the
     schema (InventoryError, naming the path) before writing anything."""
+    arguments = {"org": org, "actor": actor, "document": document, "source": source,
+                 "received_at": received_at}  # fmt: skip
+    try:
+        return _inventory_import(**arguments)
+    except IntegrityError:
+        # Two inventories of a new machine at once: the other one created it first (the unique
+        # device id said so, and rolled this attempt back). Now it is found and updated.
+        return _inventory_import(**arguments)
+
+
+@transaction.atomic
+def _inventory_import(
+    *,
+    org: Any,
+    actor: Any,
+    document: Any,
+    source: str,
+    received_at: dt.datetime | None,
+) -> ImportOutcome:
     inventory.validate_inventory(document)
     itemtype = document.get("itemtype", "Computer")
     if itemtype not in inventory.SUPPORTED_ITEMTYPES:

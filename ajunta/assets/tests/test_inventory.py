@@ -295,3 +295,26 @@ class ImportTests(TenantTestCase):
             services.inventory_import(org=self.org_a, actor=None, document=document)
         self.assertIn("NetworkEquipment", caught.exception.messages[0])
         self.assertEqual(Asset.objects.count(), 0)
+
+    def test_a_concurrent_first_import_is_retried_as_an_update(self) -> None:
+        """Another request's insert wins the unique device id: this attempt rolls back and is
+        tried again, now as an update (the race needs two connections; here the first attempt
+        fails the way it would)."""
+        from unittest import mock
+
+        from django.db import IntegrityError
+
+        services.inventory_import(org=self.org_a, actor=None, document=windows_10())
+        real = services._inventory_import
+        failures = iter([IntegrityError("duplicate key: assets_asset_unique_device")])
+
+        def attempt(**arguments: Any) -> services.ImportOutcome:
+            for error in failures:
+                raise error
+            return real(**arguments)
+
+        with mock.patch.object(services, "_inventory_import", side_effect=attempt) as patched:
+            outcome = services.inventory_import(org=self.org_a, actor=None, document=windows_10())
+        self.assertEqual(patched.call_count, 2)
+        self.assertFalse(outcome.created)
+        self.assertEqual(Asset.objects.filter(organization=self.org_a).count(), 1)
