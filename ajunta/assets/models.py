@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ajunta.core.models import TenantModel
 
@@ -20,7 +21,7 @@ class AssetKind(models.TextChoices):
     LAPTOP = "laptop", _("Laptop")
     SERVER = "server", _("Server")
     VIRTUAL_MACHINE = "virtual_machine", _("Virtual machine")
-    PHONE = "phone", _("Phone")
+    PHONE = "phone", pgettext_lazy("asset kind", "Phone")  # not the phone number of a person
     TABLET = "tablet", _("Tablet")
     PRINTER = "printer", _("Printer")
     NETWORK_DEVICE = "network_device", _("Network device")

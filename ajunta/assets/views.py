@@ -201,6 +201,7 @@ class PostureView(AssetsView):
         context = {
             "posture": posture.org_posture(counts, record, on),
             "chart": issue_chart(counts),
+            "ajunta_mfa": selectors.ajunta_mfa_counts(org=org),
             "counts": counts,
             "record": record,
             "examples": [

@@ -199,6 +199,7 @@ class PosturePagesTests(AssetsPageTestCase):
         self.assertContains(response, "No security officer named")
         self.assertContains(response, 'class="issue-chart"')
         self.assertContains(response, "Issues among 2 active assets")
+        self.assertContains(response, "In Ajunta itself: 0 of 2 people")
         self.assertContains(response, "PC-SECRETARIA")
 
     def test_security_record_form(self) -> None:
