@@ -126,7 +126,8 @@ class AssetDetailSerializer(AssetRowSerializer):
     class Meta(AssetRowSerializer.Meta):
         fields = [
             *AssetRowSerializer.Meta.fields, "uuid", "device_id", "purchase_date", "warranty_end",
-            "supplier", "cost", "notes", "os_eol_label", "antivirus_name", "antivirus_enabled",
+            "supplier", "cost", "notes", "os_eol_label", "software_eol_label",
+            "software_eol_date", "antivirus_name", "antivirus_enabled",
             "antivirus_up_to_date", "firewall_enabled", "disk_encrypted", "secure_boot",
             "local_admins", "source", "raw_sections", "created_at", "updated_at", "interfaces",
             "posture",
@@ -162,6 +163,7 @@ class SecurityRecordSerializer(serializers.ModelSerializer):
 class CountsSerializer(serializers.Serializer):
     assets = serializers.IntegerField()
     os_eol = serializers.IntegerField()
+    software_eol = serializers.IntegerField()
     no_antivirus = serializers.IntegerField()
     firewall_off = serializers.IntegerField()
     unencrypted = serializers.IntegerField()

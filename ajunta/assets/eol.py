@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data" / "os_end_of_life.json"
+SOFTWARE_DATA = Path(__file__).resolve().parent / "data" / "software_end_of_life.json"
 
 # Windows 11 reports its build in the kernel version; the feature update it belongs to.
 WINDOWS_11_BUILDS = {
@@ -82,3 +83,40 @@ def release_of(name: str, full_name: str, version: str, kernel_version: str = ""
             continue
         return rule.release
     return None
+
+
+@dataclass(frozen=True)
+class SoftwareRule:
+    release: Release
+    match: re.Pattern[str]
+    exclude: re.Pattern[str] | None
+
+
+@lru_cache(maxsize=1)
+def software_rules() -> tuple[SoftwareRule, ...]:
+    data = json.loads(SOFTWARE_DATA.read_text(encoding="utf-8"))
+    return tuple(
+        SoftwareRule(
+            release=Release(
+                label=row["label"],
+                end_of_life=dt.date.fromisoformat(row["eol"]),
+                estimated=bool(row.get("estimated")),
+            ),
+            match=re.compile(row["match"], re.IGNORECASE),
+            exclude=re.compile(row["not"], re.IGNORECASE) if row.get("not") else None,
+        )
+        for row in data["rules"]
+    )
+
+
+def software_releases(names: list[str]) -> list[Release]:
+    """The releases in the software table that these installed programs belong to, by date."""
+    found: dict[str, Release] = {}
+    for name in names:
+        for rule in software_rules():
+            if rule.release.label in found or not rule.match.search(name):
+                continue
+            if rule.exclude is not None and rule.exclude.search(name):
+                continue
+            found[rule.release.label] = rule.release
+    return sorted(found.values(), key=lambda release: (release.end_of_life, release.label))

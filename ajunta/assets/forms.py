@@ -15,6 +15,7 @@ from ajunta.assets.selectors import ISSUES
 CSV_MAX_BYTES = 5 * 1024 * 1024
 ISSUE_LABELS = {
     "os_eol": _("Past OS end of life"),
+    "software_eol": _("Unsupported software"),
     "no_antivirus": _("Antivirus missing or outdated"),
     "firewall_off": _("Firewall off"),
     "unencrypted": _("Disk not encrypted"),

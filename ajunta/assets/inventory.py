@@ -379,6 +379,9 @@ def read_inventory(document: dict[str, Any]) -> Reading:
     }
     software = _software(content)
     interfaces = _interfaces(content)
+    old_software = eol.software_releases([row.name for row in software])
+    fields["software_eol_label"] = ", ".join(r.label for r in old_software)[:200]
+    fields["software_eol_date"] = old_software[0].end_of_life if old_software else None
     return Reading(
         device_id=_text(document.get("deviceid"), 160),
         kind=kind,

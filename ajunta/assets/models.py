@@ -83,6 +83,9 @@ class Asset(TenantModel):
     os_version = models.CharField(_("OS version"), max_length=120, blank=True)
     os_eol_label = models.CharField(_("OS release"), max_length=80, blank=True)
     os_eol_date = models.DateField(_("OS end of life"), null=True, blank=True)
+    # Installed programs past (or near) their end of support, from data/software_end_of_life.json.
+    software_eol_label = models.CharField(_("unsupported software"), max_length=200, blank=True)
+    software_eol_date = models.DateField(_("software end of life"), null=True, blank=True)
     # None: unknown (no inventory says either way).
     antivirus_name = models.CharField(_("antivirus"), max_length=160, blank=True)
     antivirus_enabled = models.BooleanField(_("antivirus enabled"), null=True, blank=True)

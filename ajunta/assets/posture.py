@@ -29,6 +29,7 @@ MAX_LOCAL_ADMINS = 2
 ASSET_WEIGHTS = {
     "os_eol": 40,
     "os_eol_soon": 10,
+    "software_eol": 15,
     "no_antivirus": 25,
     "antivirus_outdated": 15,
     "firewall_off": 15,
@@ -41,6 +42,7 @@ ASSET_WEIGHTS = {
 # Points an organization loses: inventory issues in proportion to its share of active assets.
 ORG_SHARE_WEIGHTS = {
     "os_eol": 30,
+    "software_eol": 10,
     "no_antivirus": 20,
     "firewall_off": 10,
     "unencrypted": 10,
@@ -118,6 +120,14 @@ def asset_posture(asset: Any, on: dt.date | None = None) -> Posture:
                 % {"os": asset.os_eol_label, "date": when},
                 _("Plan the upgrade before that date."),
             )
+    if asset.software_eol_date is not None and asset.software_eol_date <= on:
+        posture.add(
+            "software_eol",
+            ASSET_WEIGHTS["software_eol"],
+            _("Unsupported software installed: %(software)s.")
+            % {"software": asset.software_eol_label},
+            _("Uninstall it or upgrade to a supported version."),
+        )
     if asset.kind in COMPUTER_KINDS:
         if asset.antivirus_enabled is False:
             posture.add(
@@ -180,6 +190,7 @@ class OrgCounts:
 
     assets: int = 0
     os_eol: int = 0
+    software_eol: int = 0
     no_antivirus: int = 0
     firewall_off: int = 0
     unencrypted: int = 0
@@ -198,6 +209,17 @@ def org_posture(counts: OrgCounts, record: Any, on: dt.date | None = None) -> Po
                 n,
             ),
             _("Upgrade or replace them: they get no security updates."),
+        ),
+        "software_eol": (
+            lambda n: ngettext(
+                "%(count)d device with unsupported software installed.",
+                "%(count)d devices with unsupported software installed.",
+                n,
+            ),
+            _(
+                "Uninstall it or upgrade to a supported version (Office 2016 and 2019 ended in "
+                "October 2025)."
+            ),
         ),
         "no_antivirus": (
             lambda n: ngettext(

@@ -26,7 +26,7 @@ from ajunta.assets.models import (
 )
 from ajunta.tenants import selectors as tenant_selectors
 
-ISSUES = ("os_eol", "no_antivirus", "firewall_off", "unencrypted", "silent")
+ISSUES = ("os_eol", "software_eol", "no_antivirus", "firewall_off", "unencrypted", "silent")
 
 
 def is_provider(org: Any) -> bool:
@@ -57,6 +57,7 @@ def issue_filter(issue: str, on: dt.date) -> Q:
     computers = Q(kind__in=COMPUTER_KINDS)
     return {
         "os_eol": Q(os_eol_date__lte=on),
+        "software_eol": Q(software_eol_date__lte=on),
         "no_antivirus": computers
         & (Q(antivirus_enabled=False) | Q(antivirus_enabled=True, antivirus_up_to_date=False)),
         "firewall_off": computers & Q(firewall_enabled=False),

@@ -58,7 +58,7 @@ SECURITY_FIELDS = (
 # Inventory fields whose change is worth a line in the history; raw sections change every run.
 TRACKED_INVENTORY_FIELDS = (
     "name", "serial", "uuid", "manufacturer", "model", "os_name", "os_version", "os_eol_label",
-    "antivirus_name", "antivirus_enabled", "antivirus_up_to_date", "firewall_enabled",
+    "software_eol_label", "antivirus_name", "antivirus_enabled", "antivirus_up_to_date", "firewall_enabled",
     "disk_encrypted", "secure_boot", "local_admins",
 )  # fmt: skip
 # Identifying fields an inventory without them leaves as they are.

@@ -13,7 +13,7 @@ from typing import Any
 from django.test import SimpleTestCase, override_settings
 from django.utils import timezone
 
-from ajunta.assets import eol, inventory, selectors, services
+from ajunta.assets import eol, inventory, posture, selectors, services
 from ajunta.assets.models import (
     Asset,
     AssetChange,
@@ -191,6 +191,20 @@ class EndOfLifeTests(SimpleTestCase):
             assert release is not None
             self.assertEqual((release.label, release.end_of_life.isoformat()), (label, date), full)
 
+    def test_unsupported_software(self) -> None:
+        names = [
+            "Microsoft Office Professional Plus 2016",
+            "Microsoft Office 2016 Proofing Tools - Català",  # a component: not counted twice
+            "Microsoft 365 Apps for enterprise - ca-es",
+            "Adobe Flash Player 32 NPAPI",
+        ]
+        releases = eol.software_releases(names)
+        self.assertEqual(
+            [(r.label, r.end_of_life.isoformat()) for r in releases],
+            [("Adobe Flash Player", "2020-12-31"), ("Microsoft Office 2016", "2025-10-14")],
+        )
+        self.assertEqual(eol.software_releases(["Microsoft 365 Apps for business"]), [])
+
     def test_unknown_system(self) -> None:
         self.assertIsNone(eol.release_of("Fedora", "Fedora 31 (Workstation Edition)", "31"))
 
@@ -287,6 +301,20 @@ class ImportTests(TenantTestCase):
                 document=windows_10(deviceid="PC-2", serial="S2", uuid="u2"),
                 received_at=timezone.now(),
             )
+
+    def test_office_2016_lowers_the_asset_and_counts_for_the_organization(self) -> None:
+        document = windows_10()
+        document["content"]["softwares"].append(
+            {"name": "Microsoft Office Home and Business 2016 - ca-es", "version": "16.0.4266"}
+        )
+        asset = services.inventory_import(org=self.org_a, actor=None, document=document).asset
+        self.assertEqual(asset.software_eol_label, "Microsoft Office 2016")
+        on = dt.date(2026, 11, 23)
+        reasons = [r.code for r in posture.asset_posture(asset, on).reasons]
+        self.assertIn("software_eol", reasons)
+        self.assertEqual(
+            selectors.posture_counts(orgs=[self.org_a], on=on)[self.org_a.pk].software_eol, 1
+        )
 
     def test_network_equipment_is_refused_until_modelled(self) -> None:
         document = glpi_document(deviceid="scanner-agent")
