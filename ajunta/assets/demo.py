@@ -30,6 +30,12 @@ HAND_KEPT = [
     ("mura", "MUR-IMP-001", "printer", "Impressora secretaria", "Secretaria", 40),
     ("navarcles", "NAV-TAB-001", "tablet", "Tauleta brigada", "Brigada", -30),
 ]
+# Programs worth a finding on the posture pages.
+EXTRA_SOFTWARE = {
+    "MAN-URB-01": [{"name": "Microsoft Office Professional Plus 2016", "version": "16.0.4266.1001"}],
+    "MUR-01": [{"name": "TeamViewer", "version": "15.52.3"},
+               {"name": "Microsoft Office Home and Business 2019 - ca-es", "version": "16.0.10417"}],
+}  # fmt: skip
 RECORDS = {
     "manresa": {"backup_offline_copy": True, "mfa_coverage": 70, "ens_category": "medium",
                 "ens_status": "in_progress", "security_officer": "Jordi Vila"},
@@ -55,6 +61,7 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
                 {"name": "Microsoft Defender", "enabled": antivirus, "uptodate": antivirus}
             ]
         body["firewalls"] = [{"status": "on" if firewall else "off"}]
+        body["softwares"].extend(EXTRA_SOFTWARE.get(device, []))
         services.inventory_import(org=org, actor=None, document=document)
     for slug, tag, kind, name, holder, warranty_days in HAND_KEPT:
         org = orgs[slug]
