@@ -215,7 +215,9 @@ class ImportTests(TenantTestCase):
         first = services.inventory_import(org=self.org_a, actor=None, document=windows_10())
         self.assertTrue(first.created)
         events = AuditEvent.objects.filter(organization=self.org_a).count()
-        with self.assertNumQueries(4):  # savepoint, match, update timestamp, release
+        with self.assertNumQueries(
+            5
+        ):  # savepoint, match keys, the asset, update timestamp, release
             again = services.inventory_import(org=self.org_a, actor=None, document=windows_10())
         self.assertFalse(again.created)
         self.assertEqual(again.changed, [])
