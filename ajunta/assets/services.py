@@ -116,7 +116,8 @@ def _refresh_os_release(asset: Asset) -> None:
 def _check_tag(org: Any, tag: str, exclude_pk: int | None = None) -> None:
     if not tag:
         return
-    clash = Asset.objects.filter(organization=org, inventory_tag=tag)
+    # The exclude repeats the partial unique index's condition, so that SQLite uses it.
+    clash = Asset.objects.filter(organization=org, inventory_tag=tag).exclude(inventory_tag="")
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
@@ -529,7 +530,10 @@ def assets_import_csv(*, org: Any, actor: Any, text: str) -> CsvOutcome:
     if len(set(tags)) != len(tags):
         raise ValidationError(_("The same inventory tag appears twice in the file."))
     existing = {
-        a.inventory_tag: a for a in Asset.objects.filter(organization=org, inventory_tag__in=tags)
+        a.inventory_tag: a
+        for a in Asset.objects.filter(organization=org, inventory_tag__in=tags).exclude(
+            inventory_tag=""
+        )
     }
     outcome = CsvOutcome()
     for row_no, row in enumerate(rows, start=2):
