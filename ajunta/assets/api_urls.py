@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""IT inventory API, mounted under /api/v1/."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from ajunta.assets import api
+
+router = SimpleRouter(use_regex_path=False)
+router.register("o/<slug:org_slug>/assets", api.AssetViewSet, basename="assets-asset")
+
+urlpatterns = router.urls

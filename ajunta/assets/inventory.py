@@ -1,0 +1,393 @@
+"""GLPI-agent (and FusionInventory JSON) inventories: decode the request body, check the document
+against the inventory schema (data/inventory.schema.json), and read what the IT inventory keeps.
+
+Nothing here touches the database: services.inventory_import writes what `read_inventory` found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from ajunta.assets import eol, fastschema
+from ajunta.assets.models import AssetKind
+
+SCHEMA = Path(__file__).resolve().parent / "data" / "inventory.schema.json"
+# A real inventory is tens of kilobytes; compressed bodies may not inflate beyond this.
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+ZLIB_TYPES = {"application/x-compress-zlib", "application/x-zlib"}
+GZIP_TYPES = {"application/x-compress-gzip", "application/gzip", "application/x-gzip"}
+
+# Sections read into the asset's own fields and rows; every other one is kept raw, except these
+# two: running processes and environment variables change at every run and may carry secrets.
+MODELED_SECTIONS = frozenset(
+    {
+        "hardware", "bios", "operatingsystem", "softwares", "networks", "antivirus",
+        "firewalls", "local_groups", "drives", "storages", "versionclient",
+    }
+)  # fmt: skip
+DROPPED_SECTIONS = frozenset({"processes", "envs"})
+# Agent item types read into assets ("Unmanaged" is the schema's default: a computer's agent).
+SUPPORTED_ITEMTYPES = frozenset({"Computer", "Phone", "Unmanaged"})
+# Serial numbers vendors leave in the firmware when they do not set one: never a match key.
+PLACEHOLDER_SERIALS = frozenset(
+    {
+        "",
+        "0",
+        "00000000",
+        "none",
+        "n/a",
+        "na",
+        "default string",
+        "to be filled by o.e.m",
+        "system serial number",
+        "not specified",
+        "not applicable",
+        "123456789",
+        "0123456789",
+        "invalid",
+        "unknown",
+        "chassis serial number",
+    }
+)  # fmt: skip  (compared lower case, without surrounding dots and spaces)
+ADMIN_GROUP_NAMES = frozenset(
+    {"administrators", "administradores", "administradors", "administrateurs", "administratoren",
+     "admin", "sudo", "wheel"}
+)  # fmt: skip
+ADMIN_GROUP_SID = "S-1-5-32-544"
+LAPTOP_CHASSIS = ("laptop", "notebook", "portable", "convertible", "detachable", "hand held")
+SERVER_CHASSIS = ("server", "rack", "blade", "multi-system")
+ENCRYPTED_WORDS = ("yes", "encrypted", "fullyencrypted", "on", "fully encrypted")
+
+
+class InventoryError(ValidationError):
+    """A body or document that is not an inventory this module accepts (HTTP 400)."""
+
+
+# --- the request body ------------------------------------------------------------------------------
+def _inflate(data: bytes, wbits: int) -> bytes:
+    inflater = zlib.decompressobj(wbits)
+    try:
+        out = inflater.decompress(data, MAX_DOCUMENT_BYTES + 1)
+    except zlib.error as exc:
+        raise InventoryError(
+            _("The body could not be decompressed: %(error)s") % {"error": exc}
+        ) from exc
+    if len(out) > MAX_DOCUMENT_BYTES or inflater.unconsumed_tail:
+        raise InventoryError(_("The decompressed inventory is larger than 20 MB."))
+    return out
+
+
+def decode_body(body: bytes, content_type: str = "", content_encoding: str = "") -> Any:
+    """The JSON document an agent sent: plain, zlib- or gzip-compressed (by header or by magic)."""
+    kind = content_type.split(";")[0].strip().lower()
+    encoding = content_encoding.strip().lower()
+    if encoding in {"gzip", "x-gzip"} or kind in GZIP_TYPES or body[:2] == b"\x1f\x8b":
+        body = _inflate(body, 16 + zlib.MAX_WBITS)
+    elif encoding == "deflate" or kind in ZLIB_TYPES or body[:1] == b"\x78":
+        body = _inflate(body, zlib.MAX_WBITS)
+    if not body.strip():
+        raise InventoryError(_("The body is empty."))
+    if body.lstrip()[:1] == b"<":
+        raise InventoryError(
+            _("This is an XML inventory (the old protocol): configure the agent to send JSON.")
+        )
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError as exc:
+        raise InventoryError(_("The inventory is not UTF-8 text.")) from exc
+    except ValueError as exc:
+        raise InventoryError(
+            _("The inventory is not valid JSON: %(error)s") % {"error": exc}
+        ) from exc
+
+
+# --- the schema ------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def error_path(error: jsonschema.ValidationError) -> str:
+    """'content.softwares[3].name' for the place an error is about; '(document)' for the root."""
+    text = ""
+    for part in error.absolute_path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(document)"
+
+
+@lru_cache(maxsize=1)
+def _fast_check() -> fastschema.Check | None:
+    try:
+        return fastschema.compile_schema(json.loads(SCHEMA.read_text(encoding="utf-8")))
+    except fastschema.UnsupportedSchema:
+        return None
+
+
+def validate_inventory(document: Any) -> None:
+    """Raise InventoryError naming the path and the schema's message when `document` fails it.
+
+    The compiled check answers for valid documents; jsonschema explains (and decides) the rest.
+    """
+    if not isinstance(document, dict):
+        raise InventoryError(_("The inventory must be a JSON object."))
+    fast = _fast_check()
+    if fast is not None and fast(document):
+        return
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(document))
+    if error is not None:
+        raise InventoryError(
+            _("The inventory does not follow the schema at %(path)s: %(message)s")
+            % {"path": error_path(error), "message": error.message[:300]},
+            code="schema",
+            params={"path": error_path(error)},
+        )
+
+
+# --- what the inventory says ---------------------------------------------------------------------
+@dataclass
+class Software:
+    name: str
+    version: str
+    publisher: str
+    installed_on: dt.date | None
+
+
+@dataclass
+class Interface:
+    name: str
+    mac: str
+    ipv4: str
+    ipv6: str
+    kind: str
+    is_up: bool | None
+
+
+@dataclass
+class Reading:
+    """An inventory document, read into the fields the IT inventory keeps."""
+
+    device_id: str
+    kind: str
+    fields: dict[str, Any]
+    software: list[Software] = field(default_factory=list)
+    interfaces: list[Interface] = field(default_factory=list)
+    software_hash: str = ""
+    interfaces_hash: str = ""
+    inventory_hash: str = ""
+
+    @property
+    def serial(self) -> str:
+        return str(self.fields.get("serial", ""))
+
+    @property
+    def uuid(self) -> str:
+        return str(self.fields.get("uuid", ""))
+
+
+def _text(value: Any, limit: int) -> str:
+    return str(value).strip()[:limit] if value not in (None, "") else ""
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _digest(rows: list[Any]) -> str:
+    return hashlib.sha256(
+        json.dumps(rows, default=str, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def clean_serial(value: Any) -> str:
+    serial = _text(value, 120)
+    return "" if serial.lower().strip(" .") in PLACEHOLDER_SERIALS else serial
+
+
+def asset_kind(itemtype: str, hardware: dict[str, Any], os_full_name: str) -> str:
+    chassis = str(hardware.get("chassis_type", "")).lower()
+    if itemtype == "Phone":
+        return AssetKind.TABLET if "tablet" in chassis else AssetKind.PHONE
+    if itemtype == "Printer":
+        return AssetKind.PRINTER
+    if itemtype == "NetworkEquipment":
+        return AssetKind.NETWORK_DEVICE
+    vm = str(hardware.get("vmsystem", "")).strip().lower()
+    if vm and vm != "physical":
+        return AssetKind.VIRTUAL_MACHINE
+    if "tablet" in chassis:
+        return AssetKind.TABLET
+    if any(word in chassis for word in LAPTOP_CHASSIS):
+        return AssetKind.LAPTOP
+    if any(word in chassis for word in SERVER_CHASSIS) or "server" in os_full_name.lower():
+        return AssetKind.SERVER
+    return AssetKind.DESKTOP
+
+
+def _antivirus(content: dict[str, Any], is_windows: bool) -> dict[str, Any]:
+    products = content.get("antivirus")
+    if products is None:
+        # Windows always reports its registered antivirus products: none listed means none.
+        if is_windows:
+            return {"antivirus_name": "", "antivirus_enabled": False, "antivirus_up_to_date": False}
+        return {"antivirus_name": "", "antivirus_enabled": None, "antivirus_up_to_date": None}
+    enabled = [p for p in products if p.get("enabled")]
+    shown = enabled or products
+    return {
+        "antivirus_name": _text(", ".join(str(p.get("name", "")) for p in shown), 160),
+        "antivirus_enabled": bool(enabled),
+        "antivirus_up_to_date": any(p.get("uptodate") for p in enabled),
+    }
+
+
+def _firewall(content: dict[str, Any]) -> bool | None:
+    firewalls = content.get("firewalls")
+    if not firewalls:
+        return None
+    return any(str(f.get("status", "")).lower() in {"on", "enabled"} for f in firewalls)
+
+
+def _disk_encrypted(content: dict[str, Any]) -> bool | None:
+    drives = [d for d in content.get("drives", []) if d.get("encrypt_status")]
+    system = [d for d in drives if d.get("systemdrive")]
+    statuses = [str(d["encrypt_status"]).strip().lower() for d in (system or drives)] or [
+        str(s["encrypt_status"]).strip().lower()
+        for s in content.get("storages", [])
+        if s.get("encrypt_status")
+    ]
+    if not statuses:
+        return None
+    return all(status in ENCRYPTED_WORDS for status in statuses)
+
+
+def _secure_boot(bios: dict[str, Any]) -> bool | None:
+    value = str(bios.get("secure_boot", "")).lower()
+    return {"enabled": True, "disabled": False, "unsupported": False}.get(value)
+
+
+def _local_admins(content: dict[str, Any]) -> list[str]:
+    members: list[str] = []
+    for group in content.get("local_groups", []):
+        if group.get("id") == ADMIN_GROUP_SID or str(group.get("name", "")).lower() in (
+            ADMIN_GROUP_NAMES
+        ):
+            members.extend(str(m)[:120] for m in group.get("members", []))
+    return sorted(set(members))[:100]
+
+
+def _software(content: dict[str, Any]) -> list[Software]:
+    seen: set[tuple[str, str, str]] = set()
+    rows = []
+    for item in content.get("softwares", []):
+        name = _text(item.get("name"), 255)
+        if not name:
+            continue
+        row = Software(
+            name=name,
+            version=_text(item.get("version"), 120),
+            publisher=_text(item.get("publisher"), 255),
+            installed_on=_date(item.get("install_date")),
+        )
+        key = (row.name, row.version, row.publisher)
+        if key not in seen:
+            seen.add(key)
+            rows.append(row)
+    rows.sort(key=lambda r: (r.name.lower(), r.version, r.publisher))
+    return rows
+
+
+def _interfaces(content: dict[str, Any]) -> list[Interface]:
+    """One row per physical interface: the agent lists IPv4 and IPv6 addresses as separate items."""
+    merged: dict[tuple[str, str], Interface] = {}
+    for item in content.get("networks", []):
+        kind = _text(item.get("type"), 40)
+        if kind == "loopback" or str(item.get("description", "")).lower() == "lo":
+            continue
+        key = (_text(item.get("description"), 160), _text(item.get("mac"), 32).lower())
+        row = merged.get(key)
+        if row is None:
+            status = str(item.get("status", "")).lower()
+            row = merged[key] = Interface(
+                name=key[0],
+                mac=key[1],
+                ipv4="",
+                ipv6="",
+                kind=kind,
+                is_up={"up": True, "down": False}.get(status),
+            )
+        row.ipv4 = row.ipv4 or _text(item.get("ipaddress"), 15)
+        row.ipv6 = row.ipv6 or _text(item.get("ipaddress6"), 45)
+    return sorted(merged.values(), key=lambda r: (r.name, r.mac))
+
+
+def read_inventory(document: dict[str, Any]) -> Reading:
+    """What a (valid) inventory says, in the asset's terms. Call validate_inventory first."""
+    content: dict[str, Any] = document.get("content", {})
+    hardware = content.get("hardware", {})
+    bios = content.get("bios", {})
+    os_info = content.get("operatingsystem", {})
+    os_full = _text(os_info.get("full_name") or os_info.get("name"), 200)
+    # Windows 11 may give only its build: keep the feature update it means (23H2), so that the
+    # end of life can be looked up again later from what is stored.
+    os_version = eol.windows_version(
+        os_full, _text(os_info.get("version"), 120), _text(os_info.get("kernel_version"), 60)
+    )[:120]
+    release = eol.release_of(
+        _text(os_info.get("name"), 200),
+        os_full,
+        os_version,
+        _text(os_info.get("kernel_version"), 60),
+    )
+    is_windows = "windows" in os_full.lower() or os_info.get("kernel_name") == "MSWin32"
+    kind = asset_kind(str(document.get("itemtype", "Computer")), hardware, os_full)
+    fields: dict[str, Any] = {
+        "name": _text(hardware.get("name") or os_info.get("fqdn"), 120),
+        "serial": clean_serial(bios.get("ssn")),
+        "uuid": _text(hardware.get("uuid"), 64).lower(),
+        "manufacturer": _text(bios.get("smanufacturer") or bios.get("mmanufacturer"), 120),
+        "model": _text(bios.get("smodel") or bios.get("mmodel"), 120),
+        "os_name": os_full,
+        "os_version": os_version,
+        "os_eol_label": release.label if release else "",
+        "os_eol_date": release.end_of_life if release else None,
+        **_antivirus(content, is_windows),
+        "firewall_enabled": _firewall(content),
+        "disk_encrypted": _disk_encrypted(content),
+        "secure_boot": _secure_boot(bios),
+        "local_admins": _local_admins(content),
+        "raw_sections": {
+            key: value
+            for key, value in content.items()
+            if key not in MODELED_SECTIONS and key not in DROPPED_SECTIONS
+        },
+    }
+    software = _software(content)
+    interfaces = _interfaces(content)
+    old_software = eol.software_releases([row.name for row in software])
+    fields["software_eol_label"] = ", ".join(r.label for r in old_software)[:200]
+    fields["software_eol_date"] = old_software[0].end_of_life if old_software else None
+    return Reading(
+        device_id=_text(document.get("deviceid"), 160),
+        kind=kind,
+        fields=fields,
+        software=software,
+        interfaces=interfaces,
+        software_hash=_digest([list(vars(s).values()) for s in software]),
+        interfaces_hash=_digest([list(vars(i).values()) for i in interfaces]),
+    )

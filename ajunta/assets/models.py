@@ -1,0 +1,266 @@
+"""The IT inventory of member municipalities: assets with their installed software, network
+interfaces and history, the inventory agent's token, and each organization's security records.
+
+An asset belongs to one organization (the municipality that uses it); the provider keeps the
+inventory for all of them. Assets are never deleted: a machine that leaves service is retired.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from ajunta.core.models import TenantModel
+
+
+class AssetKind(models.TextChoices):
+    DESKTOP = "desktop", _("Desktop computer")
+    LAPTOP = "laptop", _("Laptop")
+    SERVER = "server", _("Server")
+    VIRTUAL_MACHINE = "virtual_machine", _("Virtual machine")
+    PHONE = "phone", pgettext_lazy("asset kind", "Phone")  # not the phone number of a person
+    TABLET = "tablet", _("Tablet")
+    PRINTER = "printer", _("Printer")
+    NETWORK_DEVICE = "network_device", _("Network device")
+    FIREWALL = "firewall", _("Firewall")
+    OTHER = "other", _("Other")
+
+
+# Kinds whose operating system, antivirus and firewall the posture looks at.
+COMPUTER_KINDS = frozenset(
+    {AssetKind.DESKTOP, AssetKind.LAPTOP, AssetKind.SERVER, AssetKind.VIRTUAL_MACHINE}
+)
+MOBILE_KINDS = frozenset({AssetKind.PHONE, AssetKind.TABLET})
+
+
+class AssetStatus(models.TextChoices):
+    IN_USE = "in_use", _("In use")
+    IN_STOCK = "in_stock", _("In stock")
+    IN_REPAIR = "in_repair", _("In repair")
+    RETIRED = "retired", _("Retired")
+
+
+class AssetSource(models.TextChoices):
+    MANUAL = "manual", _("Entered by hand")
+    AGENT = "agent", _("Inventory agent")
+    FILE = "file", _("Inventory file")
+    CSV = "csv", _("CSV import")
+
+
+class Asset(TenantModel):
+    kind = models.CharField(_("type"), max_length=20, choices=AssetKind.choices)
+    inventory_tag = models.CharField(
+        _("inventory tag"), max_length=60, blank=True, help_text=_("Unique in the organization.")
+    )
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    serial = models.CharField(_("serial number"), max_length=120, blank=True)
+    uuid = models.CharField(_("hardware UUID"), max_length=64, blank=True)
+    device_id = models.CharField(_("agent device id"), max_length=160, blank=True)
+    manufacturer = models.CharField(_("manufacturer"), max_length=120, blank=True)
+    model = models.CharField(_("model"), max_length=120, blank=True)
+    location = models.CharField(_("location"), max_length=120, blank=True)
+    holder = models.CharField(_("holder"), max_length=120, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=AssetStatus.choices, default=AssetStatus.IN_USE
+    )
+    purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
+    warranty_end = models.DateField(_("warranty end"), null=True, blank=True)
+    supplier = models.CharField(_("supplier"), max_length=120, blank=True)
+    cost = models.DecimalField(
+        _("cost (EUR)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    # --- what the inventory says (or a technician records by hand) ---
+    os_name = models.CharField(_("operating system"), max_length=200, blank=True)
+    os_version = models.CharField(_("OS version"), max_length=120, blank=True)
+    os_eol_label = models.CharField(_("OS release"), max_length=80, blank=True)
+    os_eol_date = models.DateField(_("OS end of life"), null=True, blank=True)
+    # Installed programs past (or near) their end of support, from data/software_end_of_life.json.
+    software_eol_label = models.CharField(_("unsupported software"), max_length=200, blank=True)
+    software_eol_date = models.DateField(_("software end of life"), null=True, blank=True)
+    # None: unknown (no inventory says either way).
+    antivirus_name = models.CharField(_("antivirus"), max_length=160, blank=True)
+    antivirus_enabled = models.BooleanField(_("antivirus enabled"), null=True, blank=True)
+    antivirus_up_to_date = models.BooleanField(_("antivirus up to date"), null=True, blank=True)
+    firewall_enabled = models.BooleanField(_("firewall on"), null=True, blank=True)
+    disk_encrypted = models.BooleanField(_("disk encrypted"), null=True, blank=True)
+    secure_boot = models.BooleanField(_("Secure Boot"), null=True, blank=True)
+    local_admins = models.JSONField(_("local administrators"), default=list, blank=True)
+    last_inventory_at = models.DateTimeField(_("last inventory"), null=True, blank=True)
+    inventory_hash = models.CharField(max_length=64, blank=True, editable=False)
+    software_hash = models.CharField(max_length=64, blank=True, editable=False)
+    interfaces_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Sections of the agent's inventory this module does not model, kept as sent.
+    raw_sections = models.JSONField(_("other inventory sections"), default=dict, blank=True)
+    source = models.CharField(
+        _("source"), max_length=8, choices=AssetSource.choices, default=AssetSource.MANUAL
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("asset")
+        verbose_name_plural = _("assets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "inventory_tag"],
+                condition=~models.Q(inventory_tag=""),
+                name="assets_asset_unique_tag",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "device_id"],
+                condition=~models.Q(device_id=""),
+                name="assets_asset_unique_device",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "name", "id"], name="assets_asset_org_name"),
+            models.Index(fields=["organization", "status"], name="assets_asset_org_status"),
+            models.Index(fields=["organization", "serial"], name="assets_asset_org_serial"),
+            models.Index(fields=["organization", "uuid"], name="assets_asset_org_uuid"),
+            models.Index(fields=["name", "id"], name="assets_asset_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.inventory_tag or self.serial or f"#{self.pk}"
+
+    @property
+    def is_computer(self) -> bool:
+        return self.kind in COMPUTER_KINDS
+
+
+class InstalledSoftware(TenantModel):
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="software")
+    name = models.CharField(_("name"), max_length=255)
+    version = models.CharField(_("version"), max_length=120, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=255, blank=True)
+    installed_on = models.DateField(_("installed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("installed software")
+        verbose_name_plural = _("installed software")
+        indexes = [models.Index(fields=["organization", "name"], name="assets_sw_org_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}".strip()
+
+
+class NetworkInterface(TenantModel):
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="interfaces")
+    name = models.CharField(_("name"), max_length=160, blank=True)
+    mac = models.CharField(_("MAC address"), max_length=32, blank=True)
+    ipv4 = models.CharField(_("IPv4 address"), max_length=15, blank=True)
+    ipv6 = models.CharField(_("IPv6 address"), max_length=45, blank=True)
+    kind = models.CharField(_("type"), max_length=40, blank=True)
+    is_up = models.BooleanField(_("up"), null=True)
+
+    class Meta:
+        verbose_name = _("network interface")
+        verbose_name_plural = _("network interfaces")
+        indexes = [models.Index(fields=["organization", "mac"], name="assets_nic_org_mac")]
+
+    def __str__(self) -> str:
+        return self.name or self.mac
+
+
+class AssetChange(TenantModel):
+    """One change to an asset, for its history page: who or what changed which fields, when."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=8, choices=AssetSource.choices)
+    summary = models.CharField(_("summary"), max_length=200)
+    changes = models.JSONField(_("changes"), default=dict)
+
+    class Meta:
+        verbose_name = _("asset change")
+        verbose_name_plural = _("asset changes")
+        indexes = [models.Index(fields=["asset", "-at"], name="assets_change_asset_at")]
+
+
+class AgentToken(TenantModel):
+    """The secret an organization's inventory agents send. Only its SHA-256 is kept."""
+
+    token_hash = models.CharField(max_length=64)
+    prefix = models.CharField(_("begins with"), max_length=12)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agent token")
+        verbose_name_plural = _("agent tokens")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="assets_token_one_active_per_org",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "token_hash"], name="assets_token_unique_hash"
+            ),
+        ]
+
+
+class EnsCategory(models.TextChoices):
+    """Esquema Nacional de Seguridad (Real Decreto 311/2022) system category."""
+
+    NONE = "", _("Not categorised")
+    BASIC = "basic", _("Basic")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class EnsStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("Adaptation in progress")
+    DECLARED = "declared", _("Declaration of conformity")
+    CERTIFIED = "certified", _("Certified")
+
+
+class SecurityRecord(TenantModel):
+    """What an organization records by hand about its security: backups, MFA, ENS, officer."""
+
+    backup_last_success = models.DateField(_("last successful backup"), null=True, blank=True)
+    backup_offline_copy = models.BooleanField(
+        _("offline or immutable copy"),
+        default=False,
+        help_text=_("A copy ransomware cannot reach: offline, off-site or immutable."),
+    )
+    backup_last_restore_test = models.DateField(_("last restore test"), null=True, blank=True)
+    mfa_coverage = models.PositiveSmallIntegerField(
+        _("MFA coverage (%)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Share of staff accounts (e-mail, remote access) with a second factor."),
+    )
+    ens_category = models.CharField(
+        _("ENS category"), max_length=8, choices=EnsCategory.choices, blank=True
+    )
+    ens_status = models.CharField(
+        _("ENS status"), max_length=12, choices=EnsStatus.choices, default=EnsStatus.NOT_STARTED
+    )
+    security_officer = models.CharField(_("security officer"), max_length=120, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("security record")
+        verbose_name_plural = _("security records")
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="assets_security_one_per_org")
+        ]

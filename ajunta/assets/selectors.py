@@ -1,0 +1,261 @@
+"""Reads of the IT inventory. Every read takes the organization whose page asks.
+
+The provider keeps the inventory of all its members: under the provider's slug, `visible_assets`
+covers every organization's assets; under a municipality's slug, only that municipality's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from ajunta.assets import posture
+from ajunta.assets.models import (
+    COMPUTER_KINDS,
+    MOBILE_KINDS,
+    AgentToken,
+    Asset,
+    AssetChange,
+    AssetStatus,
+    InstalledSoftware,
+    SecurityRecord,
+)
+from ajunta.tenants import selectors as tenant_selectors
+
+ISSUES = ("os_eol", "software_eol", "no_antivirus", "firewall_off", "unencrypted", "silent")
+
+
+def is_provider(org: Any) -> bool:
+    return bool(getattr(org, "is_provider", False))
+
+
+def visible_assets(org: Any) -> QuerySet[Asset]:
+    """The assets `org`'s pages may show: its own, or every member's for the provider."""
+    if is_provider(org):
+        return Asset.objects.all()
+    return Asset.objects.filter(organization=org)
+
+
+def organizations_in_scope(org: Any) -> list[Any]:
+    """The organizations whose inventory `org`'s pages cover, by name."""
+    if is_provider(org):
+        return [org, *tenant_selectors.members(provider=org)]
+    return [org]
+
+
+def _silent_before(on: dt.date) -> dt.datetime:
+    day = on - dt.timedelta(days=posture.SILENT_DAYS)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def issue_filter(issue: str, on: dt.date) -> Q:
+    """Active assets with `issue`, as a filter (the same rules as the organization's score)."""
+    computers = Q(kind__in=COMPUTER_KINDS)
+    return {
+        "os_eol": Q(os_eol_date__lte=on),
+        "software_eol": Q(software_eol_date__lte=on),
+        "no_antivirus": computers
+        & (Q(antivirus_enabled=False) | Q(antivirus_enabled=True, antivirus_up_to_date=False)),
+        "firewall_off": computers & Q(firewall_enabled=False),
+        "unencrypted": Q(kind__in=COMPUTER_KINDS | MOBILE_KINDS, disk_encrypted=False),
+        "silent": Q(last_inventory_at__lt=_silent_before(on)),
+    }[issue]
+
+
+def assets(
+    *,
+    org: Any,
+    q: str = "",
+    kind: str = "",
+    status: str = "",
+    organization: Any = None,
+    issue: str = "",
+    software: str = "",
+    on: dt.date | None = None,
+) -> QuerySet[Asset]:
+    """`org`'s visible assets by name, filtered (`software`: with a program whose name has it)."""
+    rows = visible_assets(org)
+    if organization is not None:
+        rows = rows.filter(organization=organization)
+    if q:
+        term = q.strip()
+        rows = rows.filter(
+            Q(name__icontains=term)
+            | Q(inventory_tag__iexact=term)
+            | Q(serial__iexact=term)
+            | Q(holder__icontains=term)
+            | Q(model__icontains=term)
+        )
+    if software:
+        programs = InstalledSoftware.objects.filter(name__icontains=software.strip())
+        if not is_provider(org):
+            programs = programs.filter(organization=org)
+        rows = rows.filter(pk__in=programs.values("asset_id"))
+    if kind:
+        rows = rows.filter(kind=kind)
+    if status:
+        rows = rows.filter(status=status)
+    if issue in ISSUES:
+        rows = rows.exclude(status=AssetStatus.RETIRED).filter(
+            issue_filter(issue, on or posture.today())
+        )
+    # Lists never show the raw inventory sections: leave those (large) columns in the database.
+    return (
+        rows.select_related("organization")
+        .defer("raw_sections", "local_admins")
+        .order_by("name", "id")
+    )
+
+
+def asset_get(*, org: Any, pk: Any) -> Asset:
+    """One asset `org` may see, with its software and interfaces. DoesNotExist otherwise."""
+    return (
+        visible_assets(org).select_related("organization").prefetch_related("interfaces").get(pk=pk)
+    )
+
+
+def asset_software(*, asset: Asset) -> QuerySet[Any]:
+    return asset.software.order_by("name", "version")
+
+
+def asset_changes(*, asset: Asset) -> QuerySet[AssetChange]:
+    return asset.changes.select_related("actor").order_by("-at", "-id")
+
+
+def assets_for_ids(*, org: Any, ids: Iterable[int]) -> list[Asset]:
+    """The assets among `ids` that `org` may see, by name (for the helpdesk: a ticket's assets)."""
+    return list(assets(org=org).filter(pk__in=list(ids)))
+
+
+def security_record(*, org: Any) -> SecurityRecord | None:
+    return SecurityRecord.objects.filter(organization=org).first()
+
+
+def active_agent_token(*, org: Any) -> AgentToken | None:
+    return AgentToken.objects.filter(organization=org, revoked_at__isnull=True).first()
+
+
+def agent_tokens_by_org(*, orgs: list[Any]) -> dict[int, AgentToken]:
+    rows = AgentToken.objects.filter(organization__in=orgs, revoked_at__isnull=True)
+    return {token.organization_id: token for token in rows}
+
+
+# --- posture -------------------------------------------------------------------------------------
+def posture_counts(*, orgs: list[Any], on: dt.date | None = None) -> dict[int, posture.OrgCounts]:
+    """Issue counts of active assets, per organization, in one query."""
+    on = on or posture.today()
+    aggregates = {"assets": Count("id")}
+    aggregates.update({issue: Count("id", filter=issue_filter(issue, on)) for issue in ISSUES})
+    rows = (
+        Asset.objects.filter(organization__in=orgs)
+        .exclude(status=AssetStatus.RETIRED)
+        .values("organization")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    counts = {org.pk: posture.OrgCounts() for org in orgs}
+    for row in rows:
+        org_id = row.pop("organization")
+        counts[org_id] = posture.OrgCounts(**row)
+    return counts
+
+
+def org_posture(*, org: Any, on: dt.date | None = None) -> posture.Posture:
+    counts = posture_counts(orgs=[org], on=on)[org.pk]
+    return posture.org_posture(counts, security_record(org=org), on)
+
+
+def posture_ranking(*, provider: Any, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """Every organization the provider serves, worst score first: a fixed number of queries."""
+    on = on or posture.today()
+    orgs = organizations_in_scope(provider)
+    counts = posture_counts(orgs=orgs, on=on)
+    records = {r.organization_id: r for r in SecurityRecord.objects.filter(organization__in=orgs)}
+    rows = []
+    for org in orgs:
+        result = posture.org_posture(counts[org.pk], records.get(org.pk), on)
+        rows.append({"org": org, "counts": counts[org.pk], "posture": result})
+    rows.sort(key=lambda row: (row["posture"].score, row["org"].name))
+    return rows
+
+
+def issue_examples(
+    *, org: Any, on: dt.date | None = None, limit: int = 5
+) -> dict[str, list[Asset]]:
+    """A few named assets per issue, for the organization's list of actions."""
+    on = on or posture.today()
+    active = Asset.objects.filter(organization=org).exclude(status=AssetStatus.RETIRED)
+    return {
+        issue: list(active.filter(issue_filter(issue, on)).order_by("name", "id")[:limit])
+        for issue in ISSUES
+    }
+
+
+# --- alerts --------------------------------------------------------------------------------------
+def alerts(*, org: Any, on: dt.date | None = None) -> dict[str, QuerySet[Asset]]:
+    """Active assets needing attention: warranty ending, OS end of life (past or near), silent."""
+    on = on or posture.today()
+    active = visible_assets(org).exclude(status=AssetStatus.RETIRED).select_related("organization")
+    return {
+        "warranty": active.filter(
+            warranty_end__gte=on,
+            warranty_end__lte=on + dt.timedelta(days=posture.WARRANTY_SOON_DAYS),
+        ).order_by("warranty_end", "id"),
+        "os_eol": active.filter(
+            os_eol_date__lte=on + dt.timedelta(days=posture.EOL_SOON_DAYS)
+        ).order_by("os_eol_date", "name", "id"),
+        "silent": active.filter(last_inventory_at__lt=_silent_before(on)).order_by(
+            "last_inventory_at", "id"
+        ),
+    }
+
+
+def alert_counts_by_organization(*, on: dt.date | None = None) -> dict[int, dict[str, int]]:
+    """For the daily alert job, across every organization: how many assets need attention."""
+    on = on or posture.today()
+    rows = (
+        Asset.objects.exclude(status=AssetStatus.RETIRED)
+        .values("organization")
+        .annotate(
+            warranty=Count(
+                "id",
+                filter=Q(
+                    warranty_end__gte=on,
+                    warranty_end__lte=on + dt.timedelta(days=posture.WARRANTY_SOON_DAYS),
+                ),
+            ),
+            os_eol=Count(
+                "id", filter=Q(os_eol_date__lte=on + dt.timedelta(days=posture.EOL_SOON_DAYS))
+            ),
+            silent=Count("id", filter=Q(last_inventory_at__lt=_silent_before(on))),
+        )
+        .order_by()
+    )
+    found = {}
+    for row in rows:
+        org_id = row.pop("organization")
+        if any(row.values()):
+            found[org_id] = row
+    return found
+
+
+def ajunta_mfa_counts(*, org: Any) -> tuple[int, int]:
+    """(people with a role in `org` who use two-step verification in Ajunta, people with a role):
+    a fact the posture page shows beside the recorded MFA coverage of e-mail and remote access."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from ajunta.core.models import RoleAssignment
+
+    people = RoleAssignment.objects.filter(organization=org).values("user_id").distinct()
+    total = people.count()
+    protected = (
+        TOTPDevice.objects.filter(user_id__in=people, confirmed=True)
+        .values("user_id")
+        .distinct()
+        .count()
+    )
+    return protected, total
