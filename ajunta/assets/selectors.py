@@ -36,7 +36,8 @@ def is_provider(org: Any) -> bool:
 def visible_assets(org: Any) -> QuerySet[Asset]:
     """The assets `org`'s pages may show: its own, or every member's for the provider."""
     if is_provider(org):
-        return Asset.objects.all()
+        members = tenant_selectors.members(provider=org).values("pk")
+        return Asset.objects.filter(Q(organization=org) | Q(organization__in=members))
     return Asset.objects.filter(organization=org)
 
 

@@ -13,7 +13,7 @@ from ajunta.assets.models import AgentToken, Asset, AssetStatus, SecurityRecord
 from ajunta.assets.samples import glpi_document, windows_10
 from ajunta.core.models import Role
 from ajunta.core.testing import TenantIsolationMixin, TenantTestCase, api_ids, make_org, make_user
-from ajunta.tenants.models import OrganizationKind
+from ajunta.tenants.testing import make_provider
 
 
 @override_settings(LANGUAGE_CODE="en")
@@ -21,9 +21,7 @@ class AssetsApiTestCase(TenantTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.provider = make_org(
-            "consell", name="Consell Comarcal", kind=OrganizationKind.PROVIDER, is_provider=True
-        )
+        cls.provider = make_provider(members=(cls.org_a, cls.org_b))
         cls.tech = make_user("tina", cls.provider, Role.PROVIDER_TECHNICIAN)
         cls.pc = services.inventory_import(org=cls.org_a, actor=None, document=windows_10()).asset
         cls.laptop = services.asset_create(

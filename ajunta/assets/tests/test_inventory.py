@@ -296,7 +296,7 @@ class ImportTests(TenantTestCase):
         services.inventory_import(org=self.org_a, actor=None, document=windows_10())
         services.agent_token_rotate(org=self.org_a, actor=self.alice)
         # A new machine: match, insert asset, software, interfaces, history, audit chain.
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(10):
             services.inventory_import(
                 org=self.org_a,
                 actor=None,

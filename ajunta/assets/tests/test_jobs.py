@@ -18,8 +18,9 @@ from ajunta.assets import services, tasks
 from ajunta.assets.models import Asset
 from ajunta.assets.samples import glpi_document, windows_10
 from ajunta.core.models import Role
-from ajunta.core.testing import TenantTestCase, make_org, make_user
-from ajunta.tenants.models import OrganizationKind
+from ajunta.core.testing import TenantTestCase, make_user
+from ajunta.tenants.models import Organization
+from ajunta.tenants.testing import make_provider
 
 
 @override_settings(LANGUAGE_CODE="en")
@@ -49,7 +50,8 @@ class ImportCommandTests(TenantTestCase):
 @override_settings(LANGUAGE_CODE="en")
 class AlertJobTests(TenantTestCase):
     def test_admins_and_provider_staff_get_their_alerts(self) -> None:
-        provider = make_org("consell", kind=OrganizationKind.PROVIDER, is_provider=True)
+        make_provider(members=(self.org_a, self.org_b))
+        provider = Organization.objects.get(slug="consell")
         make_user("tina", provider, Role.PROVIDER_TECHNICIAN, preferred_language="en")
         self.alice.preferred_language = "en"
         self.alice.save(update_fields=["preferred_language"])

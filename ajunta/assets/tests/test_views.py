@@ -18,11 +18,10 @@ from ajunta.core.models import Role
 from ajunta.core.testing import (
     TenantIsolationMixin,
     TenantTestCase,
-    make_org,
     make_user,
     verify_mfa,
 )
-from ajunta.tenants.models import OrganizationKind
+from ajunta.tenants.testing import make_provider
 
 
 def asset_ids(response: Any) -> set[str]:
@@ -34,9 +33,7 @@ class AssetsPageTestCase(TenantTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.provider = make_org(
-            "consell", name="Consell Comarcal", kind=OrganizationKind.PROVIDER, is_provider=True
-        )
+        cls.provider = make_provider(members=(cls.org_a, cls.org_b))
         cls.tech = make_user("tina", cls.provider, Role.PROVIDER_TECHNICIAN)
         cls.pc = services.inventory_import(org=cls.org_a, actor=None, document=windows_10()).asset
         cls.laptop = services.asset_create(
