@@ -1,0 +1,23 @@
+"""Periodic jobs of the helpdesk. Each is also a management command (`helpdesk_run`) for cron."""
+
+from celery import shared_task
+
+from ajunta.helpdesk import services
+
+
+@shared_task
+def helpdesk_sla_escalate() -> dict[str, int]:
+    """Record SLA breaches and fire escalation rules (every 5 minutes)."""
+    return services.sla_escalate()
+
+
+@shared_task
+def helpdesk_auto_close() -> int:
+    """Close solved tickets unanswered for the provider's N business days (hourly)."""
+    return services.tickets_auto_close()
+
+
+@shared_task
+def helpdesk_surveys_send() -> int:
+    """Send the satisfaction surveys that are due (hourly)."""
+    return services.surveys_send()
