@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -56,6 +56,10 @@ class UserChoiceField(forms.ModelChoiceField):
         return str(obj.get_full_name() or obj.username)
 
 
+def set_queryset(form: forms.Form, name: str, queryset: Any) -> None:
+    cast(forms.ModelChoiceField, form.fields[name]).queryset = queryset
+
+
 PRIORITY_CHOICES = [(str(v), label) for v, label in Priority.choices]
 
 
@@ -91,7 +95,7 @@ class TicketFilterForm(forms.Form):
                 queryset=tenant_selectors.members(provider=org),
             )
         else:
-            self.fields["queue"].choices = [
+            cast(forms.ChoiceField, self.fields["queue"]).choices = [
                 ("all", gettext_lazy("All")),
                 ("open", gettext_lazy("Open")),
             ]
@@ -138,9 +142,7 @@ class TicketForm(forms.Form):
     def __init__(self, *args: Any, org: Any, provider: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.org = org
-        self.fields["category"].queryset = selectors.categories(
-            provider=provider, active_only=True
-        )
+        set_queryset(self, "category", selectors.categories(provider=provider, active_only=True))
         if getattr(org, "is_provider", False):
             self.fields["member"] = forms.ModelChoiceField(
                 label=gettext_lazy("On behalf of the municipality"),
@@ -162,7 +164,7 @@ class TicketForm(forms.Form):
             self.order_fields(["member", "requester_username", "requester_email", "channel"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         username = (data.get("requester_username") or "").strip()
         data["requester"] = None
         if username and data.get("member") is not None:
@@ -223,8 +225,8 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, provider: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["technician"].queryset = selectors.technicians(provider=provider)
-        self.fields["group"].queryset = selectors.groups(provider=provider)
+        set_queryset(self, "technician", selectors.technicians(provider=provider))
+        set_queryset(self, "group", selectors.groups(provider=provider))
 
 
 class ClassifyForm(forms.Form):
@@ -241,9 +243,7 @@ class ClassifyForm(forms.Form):
 
     def __init__(self, *args: Any, provider: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = selectors.categories(
-            provider=provider, active_only=True
-        )
+        set_queryset(self, "category", selectors.categories(provider=provider, active_only=True))
 
 
 class StatusForm(forms.Form):
@@ -291,7 +291,7 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args: Any, provider: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["technician"].queryset = selectors.technicians(provider=provider)
+        set_queryset(self, "technician", selectors.technicians(provider=provider))
 
 
 class TaskDoneForm(forms.Form):
@@ -357,11 +357,13 @@ class CategoryForm(forms.Form):
 
     def __init__(self, *args: Any, provider: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = selectors.categories(provider=provider)
+        set_queryset(self, "parent", selectors.categories(provider=provider))
 
 
 class SlaTargetForm(forms.Form):
-    level = forms.CharField(label=gettext_lazy("Agreement level"), max_length=40, initial="standard")
+    level = forms.CharField(
+        label=gettext_lazy("Agreement level"), max_length=40, initial="standard"
+    )
     priority = forms.TypedChoiceField(
         label=gettext_lazy("Priority"), choices=PRIORITY_CHOICES, coerce=int
     )
@@ -381,7 +383,7 @@ class GroupForm(forms.Form):
 
     def __init__(self, *args: Any, provider: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = selectors.technicians(provider=provider)
+        set_queryset(self, "members", selectors.technicians(provider=provider))
 
 
 class EscalationRuleForm(forms.Form):
@@ -401,7 +403,7 @@ class EscalationRuleForm(forms.Form):
 
     def __init__(self, *args: Any, provider: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = selectors.groups(provider=provider)
+        set_queryset(self, "group", selectors.groups(provider=provider))
 
 
 class PreferencesForm(forms.Form):
@@ -427,7 +429,7 @@ class ArticleForm(forms.Form):
 
     def __init__(self, *args: Any, provider: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = selectors.categories(provider=provider)
+        set_queryset(self, "category", selectors.categories(provider=provider))
 
 
 # --- reports --------------------------------------------------------------------------------------------

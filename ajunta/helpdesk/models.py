@@ -115,7 +115,7 @@ class HelpdeskSettings(TenantModel):
 
 
 class Category(TenantModel):
-    """A node of the provider's category tree (Hardware › Printers)."""
+    """A node of the provider's category tree (Hardware > Printers)."""
 
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
@@ -298,9 +298,7 @@ class Ticket(TenantModel):
             models.Index(
                 fields=["provider", "status", "-opened_at"], name="helpdesk_ticket_status"
             ),
-            models.Index(
-                fields=["provider", "assigned_to", "status"], name="helpdesk_ticket_mine"
-            ),
+            models.Index(fields=["provider", "assigned_to", "status"], name="helpdesk_ticket_mine"),
             models.Index(
                 fields=["provider", "assigned_group", "status"], name="helpdesk_ticket_group"
             ),

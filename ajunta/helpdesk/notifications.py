@@ -90,7 +90,9 @@ def _send(ticket_pk: int, event: str, actor: Any, rule: Any) -> None:
         "organization", "provider", "requester", "assigned_to", "assigned_group"
     ).get(pk=ticket_pk)
     for user, org_id in _recipients(ticket, event, actor):
-        slug = ticket.organization.slug if org_id == ticket.organization_id else ticket.provider.slug
+        slug = (
+            ticket.organization.slug if org_id == ticket.organization_id else ticket.provider.slug
+        )
         with translation.override(getattr(user, "preferred_language", None) or "ca"):
             try:
                 send_mail(

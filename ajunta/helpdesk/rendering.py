@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import markdown
+import markdown  # type: ignore[import-untyped]
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 

@@ -114,7 +114,10 @@ def time_spent(
                 row["ticket__category__full_name"] or "—",
             )
             totals[key] = totals.get(key, 0) + int(row["minutes"] or 0)
-    return [TimeRow(*key, minutes=minutes) for key, minutes in sorted(totals.items())]
+    return [
+        TimeRow(month=k[0], municipality=k[1], technician=k[2], category=k[3], minutes=minutes)
+        for k, minutes in sorted(totals.items())
+    ]
 
 
 def time_spent_csv(rows: Iterable[TimeRow]) -> str:
@@ -163,7 +166,9 @@ class Stats:
         return round(100 * self.solved_in_time / self.solved, 1) if self.solved else None
 
 
-def _median_hours(cal: Any, pairs: Iterable[tuple[dt.datetime, dt.datetime | None]]) -> float | None:
+def _median_hours(
+    cal: Any, pairs: Iterable[tuple[dt.datetime, dt.datetime | None]]
+) -> float | None:
     values = [cal.business_seconds_between(a, b) / 3600 for a, b in pairs if b is not None]
     return round(statistics.median(values), 1) if values else None
 
@@ -195,7 +200,7 @@ def stats(*, org: Any, year: int, month: int | None = None) -> Stats:
         .annotate(n=Count("id"))
         .order_by("status")
     ]
-    cal = calendar_for(getattr(org, "is_provider", False) and org or _provider_of(org))
+    cal = calendar_for((getattr(org, "is_provider", False) and org) or _provider_of(org))
     own_pairs = opened.exclude(owned_at=None).values_list("opened_at", "owned_at")[:MEDIAN_SAMPLE]
     solved_rows = tickets.filter(solved_at__gte=start, solved_at__lt=end)
     resolve_pairs = solved_rows.values_list("opened_at", "solved_at")[:MEDIAN_SAMPLE]

@@ -221,4 +221,3 @@ def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime(year, month, 1, tzinfo=tz)
     end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
     return start, end
-

@@ -210,19 +210,17 @@ def _require_provider(org: Any) -> None:
 
 
 @transaction.atomic
-def category_create(
-    *, org: Any, actor: Any, name: str, parent: Category | None = None
-) -> Category:
+def category_create(*, org: Any, actor: Any, name: str, parent: Category | None = None) -> Category:
     _require_provider(org)
     errors: dict[str, Any] = {}
     name = _limit(errors, "name", name, 120, True)
-    if "/" in name or "›" in name:
-        errors["name"] = _("A category name cannot contain / or ›.")
+    if ">" in name:
+        errors["name"] = _("A category name cannot contain >.")
     if parent is not None and parent.organization_id != org.pk:
         errors["parent"] = _("Choose one of the provider's categories.")
     if errors:
         raise ValidationError(errors)
-    full_name = f"{parent.full_name} › {name}" if parent else name
+    full_name = f"{parent.full_name} > {name}" if parent else name
     if len(full_name) > 500:
         raise ValidationError({"name": _("The category tree is too deep.")})
     if Category.objects.filter(organization=org, full_name=full_name).exists():
@@ -321,9 +319,12 @@ def escalation_rule_create(
         errors["group"] = _("Say which group to reassign to.")
     if group is not None and group.organization_id != org.pk:
         errors["group"] = _("Choose one of the provider's groups.")
-    if not errors and EscalationRule.objects.filter(
-        organization=org, kind=kind, percent=percent, action=action
-    ).exists():
+    if (
+        not errors
+        and EscalationRule.objects.filter(
+            organization=org, kind=kind, percent=percent, action=action
+        ).exists()
+    ):
         errors["percent"] = _("This rule already exists.")
     if errors:
         raise ValidationError(errors)
@@ -402,8 +403,10 @@ def _clean_ticket(
     if member is None or member.pk == provider.pk:
         errors["member"] = _("Say which member municipality asks.")
     requester = data.get("requester")
-    if requester is not None and member is not None and not (
-        selectors.member_users(org=member).filter(pk=requester.pk).exists()
+    if (
+        requester is not None
+        and member is not None
+        and not (selectors.member_users(org=member).filter(pk=requester.pk).exists())
     ):
         errors["requester"] = _("The requester must be someone of that municipality.")
     if len(attachments) > MAX_ATTACHMENTS:
@@ -667,13 +670,14 @@ def ticket_set_status(*, org: Any, actor: Any, ticket: Ticket, status: str) -> T
     old = ticket.status
     ticket.status = status
     fields = ["status"]
+    # A technician who moves the ticket has taken it: the time to own stops.
+    if ticket.assigned_to_id is None and _user(actor) is not None:
+        ticket.assigned_to = actor
+        fields += ["assigned_to", *_own(ticket, now)]
     if status == TicketStatus.PENDING:
         fields += _pause(ticket, now)
     else:
         fields += _resume(ticket, now)
-        if ticket.assigned_to_id is None:
-            ticket.assigned_to = _user(actor)
-            fields += ["assigned_to", *_own(ticket, now)]
     _save(ticket, fields)
     audit_record(org=ticket.organization, actor=actor, action="helpdesk.ticket.status",
                  obj=ticket, changes={"number": ticket.number, "status": [old, status]})  # fmt: skip
@@ -983,6 +987,7 @@ def sla_escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
     running = Ticket.objects.filter(
         status__in=[TicketStatus.NEW, TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS]
     ).select_related("provider", "organization", "assigned_to", "assigned_group")
+    running = running.prefetch_related("escalations")
     rules: dict[int, list[EscalationRule]] = {}
     calendars: dict[int, BusinessCalendar] = {}
     for ticket in running.iterator(chunk_size=500):
@@ -1006,6 +1011,10 @@ def sla_escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
                 if found is None or found[1] > now:
                     continue
                 due_at = found[0]
+                if rule.action == EscalationAction.RAISE_PRIORITY and any(
+                    e.rule_id == rule.pk for e in ticket.escalations.all()
+                ):
+                    continue  # its own change of due instant must not raise it again and again
                 try:
                     with transaction.atomic():
                         event = EscalationEvent.objects.create(

@@ -140,13 +140,20 @@ class TicketView(HelpdeskView):
                 escalations=list(ticket.escalations.all()),
                 assign_form=forms.AssignForm(
                     provider=provider,
-                    initial={"technician": ticket.assigned_to_id, "group": ticket.assigned_group_id},
+                    initial={
+                        "technician": ticket.assigned_to_id,
+                        "group": ticket.assigned_group_id,
+                    },
                 ),
                 classify_form=forms.ClassifyForm(
                     provider=provider,
-                    initial={"impact": ticket.impact, "urgency": ticket.urgency,
-                             "ticket_type": ticket.ticket_type, "category": ticket.category_id},
-                ),  # fmt: skip
+                    initial={
+                        "impact": ticket.impact,
+                        "urgency": ticket.urgency,
+                        "ticket_type": ticket.ticket_type,
+                        "category": ticket.category_id,
+                    },
+                ),
                 status_form=forms.StatusForm(initial={"status": ticket.status}),
                 solve_form=forms.SolveForm(),
                 task_form=forms.TaskForm(provider=provider),
@@ -259,7 +266,9 @@ class TicketActionView(TicketView):
 class TaskDoneView(HelpdeskView):
     permission = "helpdesk.work"
 
-    def post(self, request: TenantHttpRequest, org_slug: str, pk: int, task_pk: int) -> HttpResponse:
+    def post(
+        self, request: TenantHttpRequest, org_slug: str, pk: int, task_pk: int
+    ) -> HttpResponse:
         if not self.staff:
             raise Http404
         ticket = self.ticket_or_404(pk)
@@ -285,7 +294,9 @@ class TaskDoneView(HelpdeskView):
 class AttachmentView(HelpdeskView):
     """Download one attachment of a ticket one may see, its SHA-256 checked first."""
 
-    def get(self, request: TenantHttpRequest, org_slug: str, pk: int, attachment_pk: int) -> HttpResponseBase:
+    def get(
+        self, request: TenantHttpRequest, org_slug: str, pk: int, attachment_pk: int
+    ) -> HttpResponseBase:
         ticket = self.ticket_or_404(pk)
         attachment = next((a for a in ticket.attachments.all() if a.pk == attachment_pk), None)
         if attachment is None:
@@ -310,12 +321,16 @@ class TimeReportView(HelpdeskView):
         year, month = form.period()
         member = None
         if getattr(request.org, "is_provider", False) and request.GET.get("member", "").isdigit():
-            member = tenant_selectors.members(provider=request.org).filter(
-                pk=int(request.GET["member"])
-            ).first()
+            member = (
+                tenant_selectors.members(provider=request.org)
+                .filter(pk=int(request.GET["member"]))
+                .first()
+            )
         rows = reports.time_spent(org=request.org, year=year, month=month, member=member)
         if request.GET.get("format") == "csv":
-            response = HttpResponse(reports.time_spent_csv(rows), content_type="text/csv; charset=utf-8")
+            response = HttpResponse(
+                reports.time_spent_csv(rows), content_type="text/csv; charset=utf-8"
+            )
             name = f"helpdesk-time-{request.org.slug}-{year}{f'-{month:02d}' if month else ''}.csv"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             response["Cache-Control"] = "private, no-store"
@@ -547,7 +562,9 @@ class ArticleEditView(HelpdeskView):
         form = forms.ArticleForm(provider=request.org, initial=initial)
         return render(request, "helpdesk/article_form.html", {"form": form, "article": article})
 
-    def post(self, request: TenantHttpRequest, org_slug: str, pk: int | None = None) -> HttpResponse:
+    def post(
+        self, request: TenantHttpRequest, org_slug: str, pk: int | None = None
+    ) -> HttpResponse:
         article = self.article(pk)
         form = forms.ArticleForm(request.POST, provider=request.org)
         if form.is_valid():
@@ -562,4 +579,3 @@ class ArticleEditView(HelpdeskView):
                 return redirect(reverse("helpdesk_article", args=[org_slug, saved.pk]))
         context = {"form": form, "article": article}
         return render(request, "helpdesk/article_form.html", context, status=400)
-
