@@ -297,8 +297,15 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         ticket = services.ticket_create(org=request.org, actor=request.user, **arguments)
         return self.detail_response(ticket.pk, status.HTTP_201_CREATED)
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # An action on another organization's ticket answers 404 before its body is looked at.
+        self.ticket: Ticket | None = None
+        if self.detail and self.action != "retrieve" and request.method == "POST":
+            self.ticket = self.get_object()
+
     def _act(self, pk: int, call: Any) -> Response:
-        ticket = self.get_object()
+        ticket = self.ticket or self.get_object()
         call(ticket)
         return self.detail_response(ticket.pk)
 

@@ -264,14 +264,12 @@ class TicketActionView(TicketView):
 
 
 class TaskDoneView(HelpdeskView):
-    permission = "helpdesk.work"
-
     def post(
         self, request: TenantHttpRequest, org_slug: str, pk: int, task_pk: int
     ) -> HttpResponse:
-        if not self.staff:
-            raise Http404
         ticket = self.ticket_or_404(pk)
+        if not self.staff:
+            raise PermissionDenied
         task = get_object_or_404(TicketTask.objects.select_related("ticket"), pk=task_pk,
                                  ticket=ticket)  # fmt: skip
         task.ticket = ticket

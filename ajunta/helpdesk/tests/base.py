@@ -9,7 +9,7 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 from ajunta.core.models import Role
-from ajunta.core.testing import TenantTestCase, make_org, make_user
+from ajunta.core.testing import TenantTestCase, make_org, make_user, verify_mfa
 from ajunta.helpdesk import services
 from ajunta.helpdesk.models import Ticket
 from ajunta.tenants.models import OrganizationKind
@@ -47,6 +47,11 @@ class HelpdeskTestCase(TenantTestCase):
                 org=cls.provider, actor=cls.paula, level="standard", priority=priority,
                 own_minutes=own, resolve_minutes=resolve,
             )  # fmt: skip
+
+    def login(self, user: Any) -> Any:
+        # Provider roles always need the second factor: log in with it verified.
+        verify_mfa(self.client, user)
+        return self.client
 
     def open_ticket(self, org: Any = None, actor: Any = None, **fields: Any) -> Ticket:
         values = {"title": "La impressora no imprimeix", "description": "Paper encallat.", **fields}

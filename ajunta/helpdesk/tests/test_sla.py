@@ -93,9 +93,7 @@ class DueTimeTests(HelpdeskTestCase):
             services.ticket_solve(
                 org=self.provider, actor=self.tomas, ticket=ticket, solution="Canviat el tòner."
             )
-        self.assertEqual(
-            set(SlaBreach.objects.values_list("kind", flat=True)), {"own", "resolve"}
-        )
+        self.assertEqual(set(SlaBreach.objects.values_list("kind", flat=True)), {"own", "resolve"})
 
 
 class EscalationTests(HelpdeskTestCase):
@@ -167,7 +165,9 @@ class LifecycleTests(HelpdeskTestCase):
         self.assertEqual((ticket.status, ticket.reopen_count), (TicketStatus.IN_PROGRESS, 1))
         # The hour it stood solved does not count: 4h target + 1h paused.
         self.assertEqual(ticket.resolve_due_at, at(2026, 11, 23, 14, 0))
-        services.ticket_solve(org=self.provider, actor=self.tomas, ticket=ticket, solution="Ara sí.")
+        services.ticket_solve(
+            org=self.provider, actor=self.tomas, ticket=ticket, solution="Ara sí."
+        )
         ticket = services.ticket_accept(org=self.org_a, actor=self.bob, ticket=Ticket.objects.get())
         self.assertEqual(ticket.status, TicketStatus.CLOSED)
         with self.assertRaises(ValidationError):
