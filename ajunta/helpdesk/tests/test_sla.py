@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -126,7 +128,7 @@ class EscalationTests(HelpdeskTestCase):
         ticket.refresh_from_db()
         self.assertEqual(ticket.priority, 4)  # raised: its clock is recomputed
         self.assertTrue(any("SLA" in m.subject for m in mail.outbox))
-        self.assertEqual([m.to for m in mail.outbox][0], ["tomas@example.org"])
+        self.assertEqual(mail.outbox[0].to, ["tomas@example.org"])
         with frozen(at(2026, 11, 23, 12, 5)):
             again = services.sla_escalate()
         self.assertEqual(again["breaches"], 1)  # the new, earlier due instant, once
@@ -142,7 +144,7 @@ class EscalationTests(HelpdeskTestCase):
         with frozen(at(2026, 11, 23, 8, 0)):
             first, second = self.open_ticket(), self.open_ticket()
         with frozen(at(2026, 11, 23, 9, 30)):
-            call_command("helpdesk_run", "escalate", stdout=open("/dev/null", "w"))
+            call_command("helpdesk_run", "escalate", stdout=io.StringIO())
         first.refresh_from_db()
         second.refresh_from_db()
         self.assertEqual({first.assigned_to, second.assigned_to}, {self.tomas, self.teresa})
