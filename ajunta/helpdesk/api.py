@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -30,7 +31,6 @@ from ajunta.helpdesk.models import (
     Priority,
     TechnicianGroup,
     Ticket,
-    TicketStatus,
     TicketTask,
     TicketType,
 )
@@ -46,6 +46,9 @@ class CategorySerializer(serializers.ModelSerializer):
 
 class FollowUpSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", default=None)
+    kind = serializers.CharField(
+        read_only=True, help_text="comment, solution, acceptance, reopening"
+    )
 
     class Meta:
         model = FollowUp
@@ -66,6 +69,14 @@ class TicketRowSerializer(serializers.ModelSerializer):
     technician = serializers.CharField(source="assigned_to.username", default=None)
     group = serializers.CharField(source="assigned_group.name", default=None)
     requester = serializers.CharField(source="requester.username", default=None)
+    # Plain types: `status`, `channel` and the 1-5 scales would clash with other apps' enums.
+    status = serializers.CharField(
+        read_only=True, help_text="new, assigned, in_progress, pending, solved, closed"
+    )
+    channel = serializers.CharField(read_only=True, help_text="web, api, email, phone, import")
+    urgency = serializers.IntegerField(read_only=True, help_text="1 very low to 5 very high")
+    impact = serializers.IntegerField(read_only=True, help_text="1 very low to 5 very high")
+    priority = serializers.IntegerField(read_only=True, help_text="1 very low to 5 very high")
 
     class Meta:
         model = Ticket
@@ -109,7 +120,7 @@ class TicketCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=20000)
     ticket_type = serializers.ChoiceField(choices=TicketType.choices, default=TicketType.INCIDENT)
     category = serializers.IntegerField(required=False, allow_null=True)
-    urgency = serializers.ChoiceField(choices=Priority.choices, default=Priority.MEDIUM)
+    urgency = serializers.IntegerField(min_value=1, max_value=5, default=Priority.MEDIUM)
     member = serializers.SlugField(
         required=False, help_text="Provider staff: the slug of the municipality that asks."
     )
@@ -134,14 +145,14 @@ class AssignSerializer(serializers.Serializer):
 
 
 class ClassifySerializer(serializers.Serializer):
-    impact = serializers.ChoiceField(choices=Priority.choices, required=False)
-    urgency = serializers.ChoiceField(choices=Priority.choices, required=False)
+    impact = serializers.IntegerField(min_value=1, max_value=5, required=False)
+    urgency = serializers.IntegerField(min_value=1, max_value=5, required=False)
     category = serializers.IntegerField(required=False)
     ticket_type = serializers.ChoiceField(choices=TicketType.choices, required=False)
 
 
 class StatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=[TicketStatus.IN_PROGRESS, TicketStatus.PENDING])
+    status = serializers.CharField(help_text="in_progress or pending")
 
 
 class SolveSerializer(serializers.Serializer):
@@ -170,8 +181,8 @@ class SurveyInputSerializer(serializers.Serializer):
 
 class TicketFilterSerializer(serializers.Serializer):
     queue = serializers.ChoiceField(choices=selectors.QUEUES, required=False, default="all")
-    status = serializers.ChoiceField(choices=TicketStatus.choices, required=False, default="")
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    status = serializers.CharField(required=False, default="", help_text="A ticket status.")
+    priority = serializers.IntegerField(min_value=1, max_value=5, required=False)
     q = serializers.CharField(required=False, default="", max_length=200)
 
 
@@ -197,16 +208,18 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     module = "helpdesk"
     permission = "helpdesk.view"
     write_permission = "helpdesk.open"
+    # Actions on one ticket need only a role here: the ticket is looked up first (404 when it is
+    # not this organization's), then staff actions check the caller works for the provider (403).
     action_permissions = {
         "followups": "helpdesk.view",
         "accept": "helpdesk.view",
         "reopen": "helpdesk.view",
         "survey": "helpdesk.view",
-        "assign": "helpdesk.work",
-        "classify": "helpdesk.work",
-        "set_status": "helpdesk.work",
-        "solve": "helpdesk.work",
-        "tasks": "helpdesk.work",
+        "assign": "helpdesk.view",
+        "classify": "helpdesk.view",
+        "set_status": "helpdesk.view",
+        "solve": "helpdesk.view",
+        "tasks": "helpdesk.view",
     }
     lookup_value_converter = "int"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -463,7 +476,11 @@ class TimeReportView(TenantAPIView):
     module = "helpdesk"
     permission = "helpdesk.reports"
 
-    @extend_schema(summary="Time spent report", parameters=[TimeQuerySerializer])
+    @extend_schema(
+        summary="Time spent report",
+        parameters=[TimeQuerySerializer],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request: TenantAPIRequest, org_slug: str) -> Response:
         query = _validated(TimeQuerySerializer, request.query_params)
         rows = reports.time_spent(org=request.org, year=query["year"], month=query.get("month"))
