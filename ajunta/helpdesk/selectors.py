@@ -93,6 +93,13 @@ def is_technician(*, provider: Any, user: Any) -> bool:
     ).exists()
 
 
+def members_of(*, provider: Any) -> QuerySet[Organization]:
+    """The organizations the provider serves."""
+    from ajunta.tenants import selectors as tenant_selectors
+
+    return tenant_selectors.members(provider=provider)
+
+
 def member_users(*, org: Any) -> QuerySet[Any]:
     """People with a role in a member organization: whom a ticket can be opened for."""
     from ajunta.core.models import User

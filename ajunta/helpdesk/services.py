@@ -433,6 +433,7 @@ def ticket_create(
     attachments: Sequence[Any] = (),
     opened_at: dt.datetime | None = None,
     external_reference: str = "",
+    notify: bool = True,
 ) -> Ticket:
     """Open a ticket for a member municipality, all or nothing.
 
@@ -508,7 +509,8 @@ def ticket_create(
                     "attachments": [{"name": d.name, "sha256": d.sha256} for d in documents],
                 },
             )  # fmt: skip
-            notifications.ticket_event(ticket, NotificationEvent.CREATED, actor=actor)
+            if notify:
+                notifications.ticket_event(ticket, NotificationEvent.CREATED, actor=actor)
             return ticket
     except BaseException:
         documents_remove_orphan_files(stored)
@@ -1159,3 +1161,115 @@ def article_save(
     audit_record(org=org, actor=actor, action="helpdesk.article.save", obj=article,
                  changes={"old": old, "title": title, "is_public": article.is_public})  # fmt: skip
     return article
+
+
+# --- import of historical tickets ------------------------------------------------------------------
+IMPORT_COLUMNS = (
+    "reference", "municipality", "opened_at", "closed_at", "title", "description", "category",
+    "type", "urgency", "impact", "technician", "minutes",
+)  # fmt: skip
+MAX_IMPORT_ROWS = 20000
+
+
+def _import_row(
+    provider: Any, index: int, raw: dict[str, str], members: dict[str, Any],
+    categories: dict[str, Category], technicians: dict[str, Any],
+) -> dict[str, Any]:  # fmt: skip
+    errors: list[str] = []
+    value = {k: (raw.get(k) or "").strip() for k in IMPORT_COLUMNS}
+    member = members.get(value["municipality"].lower())
+    if member is None:
+        errors.append(_("unknown municipality %(code)s") % {"code": value["municipality"]})
+    opened = _parse_moment(value["opened_at"])
+    closed = _parse_moment(value["closed_at"]) if value["closed_at"] else None
+    if opened is None:
+        errors.append(_("opened_at is not a date and time (YYYY-MM-DD HH:MM)"))
+    if value["closed_at"] and closed is None:
+        errors.append(_("closed_at is not a date and time (YYYY-MM-DD HH:MM)"))
+    if opened and closed and closed < opened:
+        errors.append(_("closed before it was opened"))
+    category = categories.get(value["category"].lower()) if value["category"] else None
+    if value["category"] and category is None:
+        errors.append(_("unknown category %(name)s") % {"name": value["category"]})
+    technician = technicians.get(value["technician"].lower()) if value["technician"] else None
+    if value["technician"] and technician is None:
+        errors.append(_("unknown technician %(name)s") % {"name": value["technician"]})
+    minutes = value["minutes"] or "0"
+    if not minutes.isdigit() or int(minutes) > 100000:
+        errors.append(_("minutes is not a whole number"))
+    if errors:
+        raise ValidationError({f"row {index}": errors})
+    return {
+        "member": member, "opened_at": opened, "closed_at": closed, "title": value["title"],
+        "description": value["description"] or value["title"], "category": category,
+        "ticket_type": value["type"] or TicketType.INCIDENT, "urgency": value["urgency"] or 3,
+        "impact": value["impact"] or 3, "technician": technician, "minutes": int(minutes),
+        "reference": value["reference"],
+    }  # fmt: skip
+
+
+def _parse_moment(text: str) -> dt.datetime | None:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+@transaction.atomic
+def tickets_import(*, org: Any, actor: Any, rows: Sequence[dict[str, str]]) -> list[Ticket]:
+    """Import historical tickets (e.g. from GestinBages or GLPI), all or none.
+
+    Each gets a number of the year it was opened, the old number as its external reference, its
+    technician's time as a private follow-up, and is closed at `closed_at` (left open without).
+    No e-mails are sent and no survey will be.
+    """
+    _require_provider(org)
+    if len(rows) > MAX_IMPORT_ROWS:
+        raise ValidationError(_("At most %(count)d rows at once.") % {"count": MAX_IMPORT_ROWS})
+    members: dict[str, Any] = {}
+    for member in selectors.members_of(provider=org):
+        for key in (member.slug, member.ine_code[:5], member.ine_code):
+            if key:
+                members[key.lower()] = member
+    categories = {c.full_name.lower(): c for c in selectors.categories(provider=org)}
+    technicians = {u.username.lower(): u for u in selectors.technicians(provider=org)}
+    errors: dict[str, Any] = {}
+    cleaned = []
+    for index, raw in enumerate(rows, start=2):  # row 1 is the header
+        try:
+            cleaned.append(_import_row(org, index, raw, members, categories, technicians))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    imported = []
+    for index, row in enumerate(cleaned, start=2):
+        try:
+            ticket = ticket_create(
+                org=org, actor=actor, member=row["member"], title=row["title"],
+                description=row["description"], category=row["category"],
+                ticket_type=row["ticket_type"], urgency=row["urgency"], impact=row["impact"],
+                channel=Channel.IMPORT, opened_at=row["opened_at"],
+                external_reference=row["reference"], notify=False,
+            )  # fmt: skip
+        except ValidationError as exc:
+            raise ValidationError({f"row {index}": exc.messages}) from exc
+        fields = ["assigned_to", "owned_at"]
+        ticket.assigned_to, ticket.owned_at = row["technician"], row["opened_at"]
+        if row["minutes"] or row["closed_at"]:
+            FollowUp.objects.create(
+                organization_id=ticket.organization_id, ticket=ticket, author=row["technician"],
+                kind=FollowUp.Kind.SOLUTION if row["closed_at"] else FollowUp.Kind.COMMENT,
+                body=_("Imported from the previous helpdesk."), is_private=True,
+                minutes_spent=row["minutes"], created_at=row["closed_at"] or row["opened_at"],
+            )  # fmt: skip
+        if row["closed_at"]:
+            ticket.status = TicketStatus.CLOSED
+            ticket.solved_at = ticket.closed_at = row["closed_at"]
+            fields += ["status", "solved_at", "closed_at"]
+        _save(ticket, fields)
+        imported.append(ticket)
+    audit_record(org=org, actor=actor, action="helpdesk.ticket.import", object_type="helpdesk.ticket",
+                 changes={"count": len(imported), "numbers": [t.number for t in imported][:1000]})  # fmt: skip
+    return imported

@@ -21,3 +21,15 @@ def helpdesk_auto_close() -> int:
 def helpdesk_surveys_send() -> int:
     """Send the satisfaction surveys that are due (hourly)."""
     return services.surveys_send()
+
+
+@shared_task
+def helpdesk_poll_mailbox() -> dict[str, int]:
+    """Read the helpdesk mailbox once (every 2 minutes), when one is configured."""
+    from ajunta.helpdesk import mailbox, selectors
+
+    config = mailbox.MailboxConfig.from_environment()
+    provider = selectors.provider_for(org=None)
+    if config is None or provider is None:
+        return {"opened": 0, "followups": 0, "skipped": 0}
+    return mailbox.poll_mailbox(provider=provider, config=config)
