@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import shutil
 import tempfile
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from django.core.management import CommandError, call_command
@@ -103,11 +105,11 @@ GB-3,nowhere,yesterday,,X,,Nope,incident,3,3,ghost,many
 
 class ImportTests(HelpdeskTestCase):
     def write(self, text: str) -> str:
-        handle = tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8")
-        handle.write(text)
-        handle.close()
-        self.addCleanup(lambda: __import__("os").unlink(handle.name))
-        return handle.name
+        directory = tempfile.mkdtemp(prefix="helpdesk-import-")
+        self.addCleanup(shutil.rmtree, directory, ignore_errors=True)
+        path = Path(directory) / "tickets.csv"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
 
     def test_import_historical_tickets(self) -> None:
         out = io.StringIO()
