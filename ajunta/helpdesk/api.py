@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -266,7 +267,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         found = selectors.technicians(provider=provider).filter(username=username).first()
         if found is None:
             raise serializers.ValidationError(
-                {"technician": ["Not one of the provider's technicians."]}
+                {"technician": [_("Not one of the provider's technicians.")]}
             )
         return found
 
@@ -276,7 +277,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         provider = selectors.provider_for(org=self.request.org)
         found = selectors.categories(provider=provider).filter(pk=pk).first()
         if found is None:
-            raise serializers.ValidationError({"category": ["No such category."]})
+            raise serializers.ValidationError({"category": [_("No such category.")]})
         return found
 
     @extend_schema(summary="Open a ticket", request=TicketCreateSerializer,
@@ -296,7 +297,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
                 .first()
             )
             if member is None:
-                raise serializers.ValidationError({"member": ["Give the municipality's slug."]})
+                raise serializers.ValidationError({"member": [_("Give the municipality's slug.")]})
             requester = None
             if data.get("requester"):
                 requester = (
@@ -304,7 +305,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
                 )
                 if requester is None:
                     raise serializers.ValidationError(
-                        {"requester": ["Nobody of that municipality has it."]}
+                        {"requester": [_("Nobody of that municipality has it.")]}
                     )
             arguments.update(member=member, requester=requester,
                              requester_email=data.get("requester_email", ""))  # fmt: skip
@@ -345,7 +346,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
                 organization=request.org, pk=data["group"]
             ).first()
             if group is None:
-                raise serializers.ValidationError({"group": ["No such group."]})
+                raise serializers.ValidationError({"group": [_("No such group.")]})
         technician = self.technician(data.get("technician"))
         return self._act(pk, lambda t: services.ticket_assign(
             org=request.org, actor=request.user, ticket=t, technician=technician,
