@@ -295,6 +295,7 @@ class Ticket(TenantModel):
         indexes = [
             # The queues: a member's tickets, and the provider's by status, technician, group.
             models.Index(fields=["organization", "-opened_at"], name="helpdesk_ticket_org_time"),
+            models.Index(fields=["provider", "-opened_at"], name="helpdesk_ticket_provider_time"),
             models.Index(
                 fields=["provider", "status", "-opened_at"], name="helpdesk_ticket_status"
             ),

@@ -342,3 +342,127 @@ class SettingsAndKnowledgeBaseTests(HelpdeskTestCase):
 
         self.assertFalse([m for m in mail.outbox if "bob@example.org" in m.to])
         self.assertEqual(FollowUp.objects.filter(kind="solution").count(), 1)
+
+
+class MorePageTests(HelpdeskTestCase):
+    def test_article_new_edit_and_link(self) -> None:
+        self.login(self.paula)
+        response = self.client.get("/o/ccbages/helpdesk/kb/new/")
+        self.assertEqual(response.status_code, 200)
+        response = self.client.post(
+            "/o/ccbages/helpdesk/kb/new/",
+            {"title": "VPN", "body": "<script>alert(1)</script>**Connecteu**", "is_public": "on"},
+        )
+        article = services.selectors.articles(org=self.provider).get()
+        self.assertRedirects(response, f"/o/ccbages/helpdesk/kb/{article.pk}/")
+        page = self.client.get(f"/o/ccbages/helpdesk/kb/{article.pk}/").content.decode()
+        self.assertIn("<strong>Connecteu</strong>", page)
+        self.assertNotIn("<script>alert", page)
+        response = self.client.post(
+            f"/o/ccbages/helpdesk/kb/{article.pk}/edit/", {"title": "", "body": "x"}
+        )
+        self.assertEqual(response.status_code, 400)
+        ticket = self.open_ticket()
+        response = self.client.post(
+            f"/o/ccbages/helpdesk/tickets/{ticket.pk}/link/", {"article": article.pk}
+        )
+        self.assertEqual(response.status_code, 302)
+        self.login(self.bob)
+        self.assertContains(self.client.get(f"/o/alpha/helpdesk/tickets/{ticket.pk}/"), "VPN")
+        self.assertEqual(self.client.get("/o/alpha/helpdesk/kb/new/").status_code, 403)
+
+    def test_settings_groups_rules_targets_and_category_toggle(self) -> None:
+        self.login(self.paula)
+        url = "/o/ccbages/helpdesk/settings/"
+        self.assertEqual(
+            self.client.post(
+                url, {"form": "group", "name": "N1", "members": [self.tomas.pk]}
+            ).status_code,
+            302,
+        )
+        group = services.selectors.groups(provider=self.provider).get()
+        self.assertEqual(
+            self.client.post(
+                url, {"form": "rule", "kind": "own", "percent": "100", "action": "reassign"}
+            ).status_code,
+            400,
+        )
+        self.assertEqual(
+            self.client.post(
+                url,
+                {
+                    "form": "rule",
+                    "kind": "own",
+                    "percent": "100",
+                    "action": "reassign",
+                    "group": group.pk,
+                },
+            ).status_code,
+            302,
+        )
+        self.assertEqual(
+            self.client.post(
+                url,
+                {
+                    "form": "sla",
+                    "level": "standard",
+                    "priority": "1",
+                    "own_minutes": "600",
+                    "resolve_minutes": "60",
+                },
+            ).status_code,
+            400,
+        )
+        self.assertEqual(
+            self.client.post(
+                url,
+                {
+                    "form": "sla",
+                    "level": "standard",
+                    "priority": "1",
+                    "own_minutes": "60",
+                    "resolve_minutes": "600",
+                },
+            ).status_code,
+            302,
+        )
+        self.assertEqual(self.client.post(url, {"form": "bogus"}).status_code, 400)
+        response = self.client.post(
+            f"/o/ccbages/helpdesk/settings/categories/{self.printers.pk}/active/",
+            {"is_active": "0"},
+        )
+        self.assertEqual(response.status_code, 302)
+        self.printers.refresh_from_db()
+        self.assertFalse(self.printers.is_active)
+        self.assertEqual(
+            self.client.post(
+                f"/o/ccbages/helpdesk/settings/categories/{self.printers.pk}/active/", {}
+            ).status_code,
+            302,
+        )
+
+    def test_task_done_and_htmx_queue(self) -> None:
+        ticket = self.open_ticket()
+        task = services.task_add(
+            org=self.provider, actor=self.tomas, ticket=ticket, description="Anar-hi"
+        )
+        self.login(self.tomas)
+        url = f"/o/ccbages/helpdesk/tickets/{ticket.pk}/tasks/{task.pk}/done/"
+        self.assertEqual(self.client.post(url, {"minutes_spent": "30"}).status_code, 302)
+        task.refresh_from_db()
+        self.assertEqual((task.is_done, task.minutes_spent), (True, 30))
+        self.client.post(url, {"minutes_spent": "30"})  # twice: refused with a message, no change
+        task.refresh_from_db()
+        self.assertEqual(task.minutes_spent, 30)
+        response = self.client.get("/o/ccbages/helpdesk/?queue=all", headers={"HX-Request": "true"})
+        self.assertNotContains(response, "<html")
+        self.assertContains(response, 'id="queue-results"')
+        self.login(self.bob)
+        self.assertEqual(
+            self.client.post(
+                f"/o/alpha/helpdesk/tickets/{ticket.pk}/tasks/{task.pk}/done/"
+            ).status_code,
+            403,
+        )
+        dashboard = self.client.get("/o/alpha/")
+        self.assertContains(dashboard, "/o/alpha/helpdesk/")
