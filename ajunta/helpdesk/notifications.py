@@ -85,6 +85,18 @@ def _body(ticket: Ticket, event: str, org_slug: str, rule: Any) -> str:
     return "\n".join(lines)
 
 
+def send_ticket_event(
+    ticket_pk: int, event: str, actor_pk: int | None, rule_pk: int | None
+) -> None:
+    """Send the e-mails of one event (run by the Celery task `helpdesk_notify`)."""
+    from ajunta.core.models import User
+    from ajunta.helpdesk.models import EscalationRule
+
+    actor = User.objects.filter(pk=actor_pk).first() if actor_pk else None
+    rule = EscalationRule.objects.filter(pk=rule_pk).first() if rule_pk else None
+    _send(ticket_pk, event, actor, rule)
+
+
 def _send(ticket_pk: int, event: str, actor: Any, rule: Any) -> None:
     ticket = Ticket.objects.select_related(
         "organization", "provider", "requester", "assigned_to", "assigned_group"
@@ -106,6 +118,9 @@ def _send(ticket_pk: int, event: str, actor: Any, rule: Any) -> None:
 
 
 def ticket_event(ticket: Ticket, event: str, *, actor: Any, rule: Any = None) -> None:
-    """Queue the e-mails of `event` for after the commit."""
-    pk = ticket.pk
-    transaction.on_commit(lambda: _send(pk, event, actor, rule))
+    """Queue the e-mails of `event` for after the commit, in a worker when there is one: opening a
+    ticket must not wait for the mail server."""
+    from ajunta.helpdesk.tasks import helpdesk_notify
+
+    arguments = (ticket.pk, str(event), getattr(actor, "pk", None), getattr(rule, "pk", None))
+    transaction.on_commit(lambda: helpdesk_notify.delay(*arguments))

@@ -33,3 +33,13 @@ def helpdesk_poll_mailbox() -> dict[str, int]:
     if config is None or provider is None:
         return {"opened": 0, "followups": 0, "skipped": 0}
     return mailbox.poll_mailbox(provider=provider, config=config)
+
+
+@shared_task
+def helpdesk_notify(
+    ticket_pk: int, event: str, actor_pk: int | None = None, rule_pk: int | None = None
+) -> None:
+    """Send the e-mails of one ticket event (queued after the commit that caused it)."""
+    from ajunta.helpdesk.notifications import send_ticket_event
+
+    send_ticket_event(ticket_pk, event, actor_pk, rule_pk)

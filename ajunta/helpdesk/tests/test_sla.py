@@ -236,3 +236,27 @@ class LifecycleTests(HelpdeskTestCase):
                 org=self.provider, actor=self.tomas, member=self.org_a, requester=self.charlie,
                 title="x", description="y",
             )  # fmt: skip
+
+
+class NotificationTests(HelpdeskTestCase):
+    def test_events_reach_the_right_people_in_their_language(self) -> None:
+        self.bob.preferred_language = "es"
+        self.bob.save(update_fields=["preferred_language"])
+        with self.captureOnCommitCallbacks(execute=True):
+            ticket = self.open_ticket()
+        self.assertEqual(
+            sorted(m.to[0] for m in mail.outbox),
+            ["paula@example.org", "teresa@example.org", "tomas@example.org"],
+        )
+        self.assertTrue(all(ticket.number in m.subject for m in mail.outbox))
+        mail.outbox.clear()
+        with self.captureOnCommitCallbacks(execute=True):
+            services.ticket_assign(
+                org=self.provider, actor=self.paula, ticket=ticket, technician=self.tomas
+            )
+            services.ticket_solve(
+                org=self.provider, actor=self.tomas, ticket=ticket, solution="Fet"
+            )
+        self.assertEqual([m.to[0] for m in mail.outbox], ["tomas@example.org", "bob@example.org"])
+        self.assertIn("Incidencia resuelta", mail.outbox[1].subject)
+        self.assertIn(f"/o/alpha/helpdesk/tickets/{ticket.pk}/", mail.outbox[1].body)
