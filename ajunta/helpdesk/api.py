@@ -35,6 +35,7 @@ from ajunta.helpdesk.models import (
     TicketTask,
     TicketType,
 )
+from ajunta.helpdesk.pagination import CappedPagination
 from ajunta.tenants import selectors as tenant_selectors
 
 
@@ -224,6 +225,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     }
     lookup_value_converter = "int"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    pagination_class = CappedPagination
 
     @property
     def staff(self) -> bool:

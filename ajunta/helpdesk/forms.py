@@ -88,17 +88,28 @@ class TicketFilterForm(forms.Form):
     def __init__(self, *args: Any, org: Any, staff: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.staff = staff
+        self.org = org
         if staff:
-            self.fields["member"] = forms.ModelChoiceField(
-                label=gettext_lazy("Municipality"),
+            # A text field, not a list: a provincial council may serve a thousand members.
+            self.fields["member"] = forms.CharField(
+                label=gettext_lazy("Municipality (short name or INE code)"),
                 required=False,
-                queryset=tenant_selectors.members(provider=org),
+                max_length=60,
             )
         else:
             cast(forms.ChoiceField, self.fields["queue"]).choices = [
                 ("all", gettext_lazy("All")),
                 ("open", gettext_lazy("Open")),
             ]
+
+    def clean_member(self) -> Any:
+        text = (self.cleaned_data.get("member") or "").strip()
+        if not text:
+            return None
+        found = selectors.member_by_code(provider=self.org, code=text)
+        if found is None:
+            raise forms.ValidationError(gettext_lazy("No member municipality has this name."))
+        return found
 
     def filters(self) -> dict[str, Any]:
         default = "open" if self.staff else "all"
@@ -111,7 +122,7 @@ class TicketFilterForm(forms.Form):
     def querystring(self) -> str:
         if not self.is_bound or not self.is_valid():
             return ""
-        values = {k: getattr(v, "pk", v) for k, v in self.cleaned_data.items() if v}
+        values = {k: getattr(v, "slug", v) for k, v in self.cleaned_data.items() if v}
         return urlencode(values)
 
 

@@ -100,6 +100,17 @@ def members_of(*, provider: Any) -> QuerySet[Organization]:
     return tenant_selectors.members(provider=provider)
 
 
+def member_by_code(*, provider: Any, code: str) -> Organization | None:
+    """A member by its slug or INE code (5 or 6 digits)."""
+    code = code.strip().lower()
+    rows = members_of(provider=provider)
+    return rows.filter(slug=code).first() or (
+        rows.filter(ine_code__startswith=code[:5]).first()
+        if code.isdigit() and len(code) >= 5
+        else None
+    )
+
+
 def member_users(*, org: Any) -> QuerySet[Any]:
     """People with a role in a member organization: whom a ticket can be opened for."""
     from ajunta.core.models import User

@@ -447,12 +447,33 @@ def ticket_create(
     data = _clean_ticket(org, provider, {
         "title": title, "description": description, "ticket_type": ticket_type,
         "category": category, "urgency": urgency, "impact": impact, "member": member,
-        "requester": requester, "channel": channel,
+        "requester": requester, "channel": channel, "actor": _user(actor) if member is org else None,
     }, attachments)  # fmt: skip
     matrix = selectors.helpdesk_settings(provider=provider).priority_matrix
-    priority = priority_for(matrix, data["urgency"], data["impact"])
-    cal = calendar_for(provider)
-    cal.hours  # noqa: B018  (read before the counter lock: the lock is held only for the inserts)
+    opened = opened_at or timezone.now()
+    year = timezone.localtime(opened).year
+    # Everything but the number is prepared here, SLA clocks included: the counter row of the
+    # provider's series stays locked from next_number() to the commit, so only inserts run then.
+    ticket = Ticket(
+        organization=member,
+        provider=provider,
+        year=year,
+        ticket_type=data["ticket_type"],
+        category=category,
+        title=data["title"],
+        description=data["description"],
+        channel=data["channel"],
+        urgency=data["urgency"],
+        impact=data["impact"],
+        priority=priority_for(matrix, data["urgency"], data["impact"]),
+        requester=requester,
+        requester_email=(requester_email or getattr(requester, "email", "") or "")[:254],
+        created_by=_user(actor),
+        opened_at=opened,
+        sla_level=selectors.sla_level_for(member),
+        external_reference=(external_reference or "")[:120],
+    )
+    _apply_sla(ticket, calendar_for(provider))
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -468,31 +489,8 @@ def ticket_create(
                 stored.append(document.file.name)
                 documents.append(document)
             now = timezone.now()
-            opened = opened_at or now
-            year = timezone.localtime(opened).year
-            sequence = next_number(org=provider, series="helpdesk.ticket", year=year)
-            ticket = Ticket(
-                organization=member,
-                provider=provider,
-                year=year,
-                sequence=sequence,
-                number=f"{year}-{sequence:06d}",
-                ticket_type=data["ticket_type"],
-                category=category,
-                title=data["title"],
-                description=data["description"],
-                channel=data["channel"],
-                urgency=data["urgency"],
-                impact=data["impact"],
-                priority=priority,
-                requester=requester,
-                requester_email=(requester_email or getattr(requester, "email", "") or "")[:254],
-                created_by=_user(actor),
-                opened_at=opened,
-                sla_level=selectors.sla_level_for(member),
-                external_reference=(external_reference or "")[:120],
-            )
-            _apply_sla(ticket, cal)
+            ticket.sequence = next_number(org=provider, series="helpdesk.ticket", year=year)
+            ticket.number = f"{year}-{ticket.sequence:06d}"
             ticket.save(force_insert=True)
             TicketAttachment.objects.bulk_create(
                 TicketAttachment(organization=member, ticket=ticket, document=d,

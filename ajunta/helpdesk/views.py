@@ -31,6 +31,7 @@ from ajunta.helpdesk.models import (
     TicketAttachment,
     TicketTask,
 )
+from ajunta.helpdesk.pagination import paginate as paginate_capped
 from ajunta.helpdesk.rendering import render_markdown
 from ajunta.tenants import selectors as tenant_selectors
 
@@ -75,7 +76,7 @@ class QueueView(HelpdeskView):
         rows = selectors.tickets(org=request.org, user=request.user, **form.filters())
         context = {
             "form": form,
-            "page": paginate(request, rows),
+            "page": paginate_capped(request, rows),
             "extra_query": form.querystring(),
             "staff": self.staff,
             "can_open": self.can("helpdesk.open"),
