@@ -19,7 +19,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         rows: Any = self.object_list
-        return int(rows[: COUNT_CAP + 1].count())
+        # Without the ordering: a sorted subquery would walk the whole queue to count it.
+        return int(rows.order_by()[: COUNT_CAP + 1].count())
 
     @property
     def capped(self) -> bool:
