@@ -929,6 +929,30 @@ def article_link(*, org: Any, actor: Any, ticket: Ticket, article: Article) -> T
 
 
 # --- periodic jobs -------------------------------------------------------------------------------
+def sla_recompute(*, provider: Any, actor: Any = None) -> int:
+    """Recompute the due instants of the provider's open tickets from its calendar as it is now.
+
+    For a change of business hours or holidays (GLPI keeps day targets computed over a holiday
+    added later). The paused time already counted is kept. Returns how many tickets moved.
+    """
+    cal = calendar_for(provider)
+    moved = 0
+    rows = Ticket.objects.filter(provider=provider, status__in=OPEN_STATUSES).only("pk")
+    for pk in rows.values_list("pk", flat=True).iterator(chunk_size=500):
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().select_related("organization").get(pk=pk)
+            ticket.provider = provider
+            before = (ticket.own_due_at, ticket.resolve_due_at)
+            fields = _apply_sla(ticket, cal)
+            if (ticket.own_due_at, ticket.resolve_due_at) != before:
+                _save(ticket, fields)
+                moved += 1
+    if moved:
+        audit_record(org=provider, actor=actor, action="helpdesk.sla.recompute",
+                     object_type="helpdesk.ticket", changes={"tickets": moved})  # fmt: skip
+    return moved
+
+
 def tickets_auto_close(*, now: dt.datetime | None = None) -> int:
     """Close solved tickets left unanswered for the provider's N business days. The count."""
     now = now or timezone.now()

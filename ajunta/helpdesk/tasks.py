@@ -43,3 +43,13 @@ def helpdesk_notify(
     from ajunta.helpdesk.notifications import send_ticket_event
 
     send_ticket_event(ticket_pk, event, actor_pk, rule_pk)
+
+
+@shared_task
+def helpdesk_sla_recompute() -> int:
+    """Recompute open tickets' due times from the provider's calendar (nightly, and after a
+    change of business hours or holidays)."""
+    from ajunta.helpdesk import selectors
+
+    provider = selectors.provider_for(org=None)
+    return services.sla_recompute(provider=provider) if provider else 0

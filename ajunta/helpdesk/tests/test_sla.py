@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from ajunta.core.models import BusinessHours, Counter
+from ajunta.core.models import BusinessHours, Counter, LocalHoliday
 from ajunta.helpdesk import services
 from ajunta.helpdesk.models import (
     EscalationEvent,
@@ -87,6 +87,15 @@ class DueTimeTests(HelpdeskTestCase):
         )  # fmt: skip
         ticket.refresh_from_db()
         self.assertEqual(ticket.resolve_due_at, at(2026, 11, 24, 8, 50))
+
+    def test_holiday_added_later_moves_open_tickets(self) -> None:
+        with frozen(at(2026, 11, 20, 14, 50)):
+            ticket = self.open_ticket()
+        LocalHoliday.objects.create(organization=self.provider, date="2026-11-23", name="Festa")
+        self.assertEqual(services.sla_recompute(provider=self.provider), 1)
+        ticket.refresh_from_db()
+        self.assertEqual(ticket.resolve_due_at, at(2026, 11, 24, 11, 50))
+        self.assertEqual(services.sla_recompute(provider=self.provider), 0)
 
     def test_solving_late_records_the_breach(self) -> None:
         with frozen(at(2026, 11, 20, 14, 50)):

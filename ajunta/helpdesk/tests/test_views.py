@@ -68,7 +68,7 @@ class HelpdeskIsolationTests(TenantIsolationMixin, HelpdeskTestCase):
         response = self.client.get("/o/ccbages/helpdesk/?queue=all&member=beta")
         self.assertEqual(page_ids(response), {str(self.ticket_b.pk)})
         response = self.client.get("/o/ccbages/helpdesk/?queue=all&member=nowhere")
-        self.assertContains(response, "No member municipality has this name.")
+        self.assertContains(response, "id_member_error")
         self.assertEqual(
             self.client.get(f"/o/ccbages/helpdesk/tickets/{self.ticket_b.pk}/").status_code, 200
         )

@@ -4,13 +4,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ajunta.helpdesk import services
+from ajunta.helpdesk import selectors, services
 
-JOBS = ("escalate", "autoclose", "surveys")
+JOBS = ("escalate", "autoclose", "surveys", "recompute")
 
 
 class Command(BaseCommand):
-    help = "Record SLA breaches and escalate, close solved tickets, send surveys (all by default)."
+    help = (
+        "Record SLA breaches and escalate, close solved tickets, send surveys, recompute due "
+        "times after calendar changes (all by default)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("jobs", nargs="*", help=f"Which jobs to run: {', '.join(JOBS)}.")
@@ -29,3 +32,7 @@ class Command(BaseCommand):
             self.stdout.write(f"autoclose: {services.tickets_auto_close()} tickets closed")
         if "surveys" in jobs:
             self.stdout.write(f"surveys: {services.surveys_send()} sent")
+        if "recompute" in jobs:
+            provider = selectors.provider_for(org=None)
+            moved = services.sla_recompute(provider=provider) if provider else 0
+            self.stdout.write(f"recompute: {moved} tickets with new due times")
