@@ -7,6 +7,8 @@ provider's slug, provider staff see every member's. Tickets are never deleted: n
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -181,6 +183,13 @@ class SurveyInputSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000, required=False, default="")
 
 
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
 class TicketFilterSerializer(serializers.Serializer):
     queue = serializers.ChoiceField(choices=selectors.QUEUES, required=False, default="all")
     status = serializers.CharField(required=False, default="", help_text="A ticket status.")
@@ -222,6 +231,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         "set_status": "helpdesk.view",
         "solve": "helpdesk.view",
         "tasks": "helpdesk.view",
+        "import_csv": "helpdesk.settings",
     }
     lookup_value_converter = "int"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -411,6 +421,34 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         return self._act(pk, lambda t: services.task_add(
             org=request.org, actor=request.user, ticket=t, description=data["description"],
             technician=technician, minutes_spent=data["minutes_spent"]))  # fmt: skip
+
+    @extend_schema(
+        summary="Import historical tickets (CSV)",
+        description=(
+            "Provider admins. A UTF-8 CSV with a header row: reference, municipality (slug or INE "
+            "code), opened_at, closed_at, title, description, category (full name), type, "
+            "urgency, impact, technician (user name), minutes. All rows or none."
+        ),
+        request={"multipart/form-data": ImportSerializer},
+        responses={201: OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_csv(self, request: TenantAPIRequest, org_slug: str) -> Response:
+        if not getattr(request.org, "is_provider", False):
+            raise PermissionDenied
+        upload = _validated(ImportSerializer, request.data)["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise serializers.ValidationError({"file": [_("The file is too large.")]})
+        try:
+            text = upload.read().decode("utf-8-sig")
+            rows = list(csv.DictReader(io.StringIO(text)))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise serializers.ValidationError({"file": [_("Not a UTF-8 CSV file.")]}) from exc
+        imported = services.tickets_import(org=request.org, actor=request.user, rows=rows)
+        return Response(
+            {"imported": len(imported), "numbers": [t.number for t in imported]},
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(summary="Answer the satisfaction survey", request=SurveyInputSerializer,
                    responses=TicketDetailSerializer)  # fmt: skip

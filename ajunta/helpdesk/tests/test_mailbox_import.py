@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from ajunta.core.testing import use_temporary_media
@@ -123,6 +124,23 @@ class ImportTests(HelpdeskTestCase):
         self.assertEqual(second.status, "new")
         rows = reports.time_spent(org=self.org_a, year=2025, month=3)
         self.assertEqual([r.minutes for r in rows], [45])
+
+    def test_import_through_the_api(self) -> None:
+        url = "/api/v1/o/ccbages/helpdesk/tickets/import/"
+        upload = SimpleUploadedFile("t.csv", CSV_OK.encode(), content_type="text/csv")
+        self.assertEqual(self.api(self.tomas).post(url, {"file": upload}).status_code, 403)
+        upload = SimpleUploadedFile("t.csv", CSV_BAD.encode(), content_type="text/csv")
+        response = self.api(self.paula).post(url, {"file": upload})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("row 2", response.json())
+        upload = SimpleUploadedFile("t.csv", CSV_OK.encode(), content_type="text/csv")
+        response = self.api(self.paula).post(url, {"file": upload})
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual(response.json()["imported"], 2)
+        self.assertEqual(
+            self.api(self.alice).post("/api/v1/o/alpha/helpdesk/tickets/import/", {}).status_code,
+            403,
+        )
 
     def test_bad_rows_import_nothing(self) -> None:
         with self.assertRaises(CommandError) as raised:
