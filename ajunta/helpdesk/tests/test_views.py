@@ -470,3 +470,28 @@ class MorePageTests(HelpdeskTestCase):
         )
         dashboard = self.client.get("/o/alpha/")
         self.assertContains(dashboard, "/o/alpha/helpdesk/")
+
+
+class ReportIsolationTests(ReportPageTests):
+    def test_member_b_reports_never_show_a(self) -> None:
+        self.login(self.charlie)
+        page = self.client.get("/o/beta/helpdesk/reports/time/?year=2026&month=11")
+        self.assertContains(page, "0.75")
+        self.assertNotContains(page, "Alpha")
+        api = self.api(self.charlie).get("/api/v1/o/beta/helpdesk/reports/time/?year=2026&month=11")
+        self.assertEqual([r["municipality"] for r in api.json()["rows"]], ["Ajuntament de Beta"])
+        self.assertEqual(self.client.get("/o/alpha/helpdesk/reports/time/").status_code, 404)
+        self.assertEqual(self.client.get("/o/alpha/helpdesk/reports/monthly.pdf").status_code, 404)
+        self.assertEqual(self.client.get("/o/ccbages/helpdesk/stats/").status_code, 404)
+
+    def test_lists_take_fixed_queries(self) -> None:
+        for n in range(3):
+            services.article_save(
+                org=self.provider, actor=self.paula, title=f"A{n}", body="x", is_public=True
+            )
+        client = self.api(self.bob)
+        with self.assertNumQueries(4):  # role, provider, count, rows
+            response = client.get("/api/v1/o/alpha/helpdesk/articles/")
+        self.assertEqual(response.json()["count"], 3)
+        with self.assertNumQueries(4):
+            client.get("/api/v1/o/alpha/helpdesk/categories/")
