@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1000,53 +1000,75 @@ def _threshold(
     return ticket.resolve_due_at, moment
 
 
+RUNNING_STATUSES = (TicketStatus.NEW, TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS)
+
+
+def _escalation_work(
+    ticket: Ticket, rules: list[EscalationRule], cal: BusinessCalendar, now: dt.datetime
+) -> tuple[list[tuple[str, dt.datetime]], list[tuple[EscalationRule, dt.datetime]]]:
+    """(breaches to record, rules to fire) for one ticket, leaving out what history already has."""
+    recorded = {(b.kind, b.due_at) for b in ticket.breaches.all()}
+    fired = {(e.rule_id, e.due_at) for e in ticket.escalations.all()}
+    raised = {
+        e.rule_id for e in ticket.escalations.all() if e.action == EscalationAction.RAISE_PRIORITY
+    }
+    breaches: list[tuple[str, dt.datetime]] = []
+    if ticket.owned_at is None and ticket.own_due_at and ticket.own_due_at <= now:
+        breaches.append((SlaKind.OWN, ticket.own_due_at))
+    if ticket.paused_since is None and ticket.resolve_due_at and ticket.resolve_due_at <= now:
+        breaches.append((SlaKind.RESOLVE, ticket.resolve_due_at))
+    to_fire = []
+    for rule in rules:
+        if rule.pk in raised:
+            continue  # its own change of due instant must not raise the priority again and again
+        found = _threshold(cal, ticket, rule.kind, rule.percent)
+        if found is not None and found[1] <= now and (rule.pk, found[0]) not in fired:
+            to_fire.append((rule, found[0]))
+    return [b for b in breaches if b not in recorded], to_fire
+
+
 def sla_escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Record breaches of running clocks and fire the escalation rules whose threshold passed.
 
     Idempotent: a breach is kept once per clock and due instant, a rule fires once per ticket and
-    due instant (a due instant moved by a change of priority arms it again).
+    due instant (a due instant moved by a change of priority arms it again). The scan reads
+    without locks; a ticket with something to do is locked and checked again before acting, so
+    a technician's change made meanwhile is never overwritten.
     """
     now = now or timezone.now()
     counts = {"breaches": 0, "escalations": 0}
-    running = Ticket.objects.filter(
-        status__in=[TicketStatus.NEW, TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS]
-    ).select_related("provider", "organization", "assigned_to", "assigned_group")
-    running = running.prefetch_related("escalations")
+    running = (
+        Ticket.objects.filter(status__in=RUNNING_STATUSES)
+        .select_related("provider", "organization")
+        .prefetch_related("escalations", "breaches")
+    )
     rules: dict[int, list[EscalationRule]] = {}
     calendars: dict[int, BusinessCalendar] = {}
-    for ticket in running.iterator(chunk_size=500):
-        if ticket.provider_id not in rules:
-            rules[ticket.provider_id] = list(selectors.escalation_rules(provider=ticket.provider))
-            calendars[ticket.provider_id] = calendar_for(ticket.provider)
-        cal = calendars[ticket.provider_id]
+    for snapshot in running.iterator(chunk_size=500):
+        if snapshot.provider_id not in rules:
+            rules[snapshot.provider_id] = list(
+                selectors.escalation_rules(provider=snapshot.provider)
+            )
+            calendars[snapshot.provider_id] = calendar_for(snapshot.provider)
+        cal, provider_rules = calendars[snapshot.provider_id], rules[snapshot.provider_id]
+        if not any(_escalation_work(snapshot, provider_rules, cal, now)):
+            continue
         with transaction.atomic():
-            if ticket.owned_at is None and ticket.own_due_at and ticket.own_due_at <= now:
-                counts["breaches"] += _record_breach(ticket, SlaKind.OWN, ticket.own_due_at, now)
-            if (
-                ticket.paused_since is None
-                and ticket.resolve_due_at is not None
-                and ticket.resolve_due_at <= now
-            ):
-                counts["breaches"] += _record_breach(
-                    ticket, SlaKind.RESOLVE, ticket.resolve_due_at, now
-                )
-            for rule in rules[ticket.provider_id]:
-                found = _threshold(cal, ticket, rule.kind, rule.percent)
-                if found is None or found[1] > now:
-                    continue
-                due_at = found[0]
-                if rule.action == EscalationAction.RAISE_PRIORITY and any(
-                    e.rule_id == rule.pk for e in ticket.escalations.all()
-                ):
-                    continue  # its own change of due instant must not raise it again and again
-                try:
-                    with transaction.atomic():
-                        event = EscalationEvent.objects.create(
-                            organization_id=ticket.organization_id, ticket=ticket, rule=rule,
-                            due_at=due_at, fired_at=now, action=rule.action,
-                        )  # fmt: skip
-                except IntegrityError:
-                    continue  # fired already for this due instant
+            ticket = (
+                Ticket.objects.select_for_update(of=("self",))
+                .select_related("provider", "organization", "assigned_to", "assigned_group")
+                .get(pk=snapshot.pk)
+            )
+            if ticket.status not in RUNNING_STATUSES:
+                continue
+            breaches, to_fire = _escalation_work(ticket, provider_rules, cal, now)
+            for kind, due_at in breaches:
+                counts["breaches"] += _record_breach(ticket, kind, due_at, now)
+            for rule, due_at in to_fire:
+                event = EscalationEvent.objects.create(
+                    organization_id=ticket.organization_id, ticket=ticket, rule=rule,
+                    due_at=due_at, fired_at=now, action=rule.action,
+                )  # fmt: skip
                 _escalate(ticket, rule, event)
                 counts["escalations"] += 1
     return counts
