@@ -299,12 +299,9 @@ def monthly_pdf(*, org: Any, member: Any, year: int, month: int) -> bytes:
                 _("Solved within the SLA"),
                 f"{figures.compliance} %" if figures.compliance is not None else "—",
             ),
-            (_("Median time to own (business hours)"), str(figures.median_own_hours or "—")),
-            (
-                _("Median time to resolve (business hours)"),
-                str(figures.median_resolve_hours or "—"),
-            ),
-            (_("Satisfaction (1-5)"), str(figures.satisfaction or "—")),
+            (_("Median time to own (business hours)"), _or_dash(figures.median_own_hours)),
+            (_("Median time to resolve (business hours)"), _or_dash(figures.median_resolve_hours)),
+            (_("Satisfaction (1-5)"), _or_dash(figures.satisfaction)),
             (_("Time spent (hours)"), f"{total_minutes / 60:.2f}"),
         ]
     )
@@ -326,6 +323,10 @@ def monthly_pdf(*, org: Any, member: Any, year: int, month: int) -> bytes:
         align=["L", "L", "R"],
     )
     return doc.to_bytes()
+
+
+def _or_dash(value: float | None) -> str:
+    return "—" if value is None else str(value)
 
 
 def open_ticket_count(*, org: Any) -> int:

@@ -33,7 +33,6 @@ from ajunta.helpdesk.models import (
 )
 from ajunta.helpdesk.pagination import paginate as paginate_capped
 from ajunta.helpdesk.rendering import render_markdown
-from ajunta.tenants import selectors as tenant_selectors
 
 
 def add_service_error(form: Any, error: ValidationError) -> None:
@@ -59,6 +58,13 @@ class HelpdeskView(TenantView):
         if provider is None:
             raise Http404
         return provider
+
+    def member_from_query(self) -> Any:
+        """Under the provider's slug, the member named by ?member= (short name or INE code)."""
+        code = self.request.GET.get("member", "").strip()[:60]
+        if not code or not getattr(self.request.org, "is_provider", False):
+            return None
+        return selectors.member_by_code(provider=self.request.org, code=code)
 
     def ticket_or_404(self, pk: int) -> Ticket:
         try:
@@ -318,13 +324,7 @@ class TimeReportView(HelpdeskView):
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponseBase:
         form = forms.PeriodForm(request.GET or None)
         year, month = form.period()
-        member = None
-        if getattr(request.org, "is_provider", False) and request.GET.get("member", "").isdigit():
-            member = (
-                tenant_selectors.members(provider=request.org)
-                .filter(pk=int(request.GET["member"]))
-                .first()
-            )
+        member = self.member_from_query()
         rows = reports.time_spent(org=request.org, year=year, month=month, member=member)
         if request.GET.get("format") == "csv":
             response = HttpResponse(
@@ -341,9 +341,8 @@ class TimeReportView(HelpdeskView):
             "month": month,
             "member": member,
             "total_hours": f"{sum(r.minutes for r in rows) / 60:.2f}",
-            "members": tenant_selectors.members(provider=request.org)
-            if getattr(request.org, "is_provider", False)
-            else None,
+            "is_provider": getattr(request.org, "is_provider", False),
+            "member_code": request.GET.get("member", "")[:60],
             "query": request.GET.urlencode(),
         }
         return render(request, "helpdesk/time_report.html", context)
@@ -364,7 +363,6 @@ class StatsView(HelpdeskView):
             "stats": reports.stats(org=request.org, year=year, month=month),
             "year": year,
             "month": month,
-            "members": tenant_selectors.members(provider=request.org),
         }
         return render(request, "helpdesk/stats.html", context)
 
@@ -379,12 +377,7 @@ class MonthlyPdfView(HelpdeskView):
         year, month = form.period()
         month = month or 1
         if getattr(request.org, "is_provider", False):
-            member_id = request.GET.get("member", "")
-            member = (
-                tenant_selectors.members(provider=request.org).filter(pk=member_id).first()
-                if member_id.isdigit()
-                else None
-            )
+            member = self.member_from_query()
             if member is None:
                 raise Http404
         else:

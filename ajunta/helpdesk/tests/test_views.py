@@ -230,10 +230,19 @@ class TicketPageTests(HelpdeskTestCase):
         with frozen(at(2026, 11, 24, 10, 0)):
             self.assertEqual(services.surveys_send(), 1)
         self.login(self.bob)
+        self.assertContains(
+            self.client.get(f"/o/alpha/helpdesk/tickets/{ticket.pk}/"), 'id="survey-h"'
+        )
         url = f"/o/alpha/helpdesk/tickets/{ticket.pk}/survey/"
         self.assertEqual(self.client.post(url, {"score": "9"}).status_code, 400)
         self.assertEqual(self.client.post(url, {"score": "5", "comment": "Ràpid"}).status_code, 302)
         self.assertEqual(self.client.post(url, {"score": "4"}).status_code, 400)
+        self.assertNotContains(
+            self.client.get(f"/o/alpha/helpdesk/tickets/{ticket.pk}/"), 'id="survey-h"'
+        )
+        self.login(self.paula)
+        stats = self.client.get("/o/ccbages/helpdesk/stats/?year=2026&month=11")
+        self.assertContains(stats, "5,0 (1")  # the satisfaction average (Catalan decimals)
 
 
 class ReportPageTests(HelpdeskTestCase):
@@ -273,10 +282,13 @@ class ReportPageTests(HelpdeskTestCase):
         page = self.client.get("/o/ccbages/helpdesk/reports/time/?year=2026&month=11")
         self.assertContains(page, "Ajuntament de Beta")
         self.assertContains(page, "2.25")
+        page = self.client.get("/o/ccbages/helpdesk/reports/time/?year=2026&month=11&member=alpha")
+        self.assertNotContains(page, "Ajuntament de Beta")
+        self.assertContains(page, "member=alpha")
         stats = self.client.get("/o/ccbages/helpdesk/stats/?year=2026")
         self.assertContains(stats, "<svg")
         pdf = self.client.get(
-            f"/o/ccbages/helpdesk/reports/monthly.pdf?year=2026&month=11&member={self.org_b.pk}"
+            "/o/ccbages/helpdesk/reports/monthly.pdf?year=2026&month=11&member=beta"
         )
         self.assertEqual(pdf.status_code, 200)
         api = self.api(self.paula).get(
