@@ -31,7 +31,9 @@ from ajunta.helpdesk.models import (
     Category,
     Channel,
     FollowUp,
+    NotificationEvent,
     Priority,
+    SlaTarget,
     TechnicianGroup,
     Ticket,
     TicketTask,
@@ -46,6 +48,22 @@ class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "name", "full_name", "parent", "is_active"]
+
+
+class CategoryInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    parent_id = serializers.IntegerField(required=False, allow_null=True)
+
+
+class SlaTargetSerializer(serializers.ModelSerializer):
+    # A plain number: the service checks it, and the schema keeps a single 1-5 scale.
+    priority = serializers.IntegerField(
+        min_value=1, max_value=5, help_text="1 very low to 5 very high"
+    )
+
+    class Meta:
+        model = SlaTarget
+        fields = ["level", "priority", "own_minutes", "resolve_minutes"]
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
@@ -467,7 +485,25 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
 class CategoryViewSet(mixins.ListModelMixin, TenantViewSet):
     module = "helpdesk"
     permission = "helpdesk.view"
+    write_permission = "helpdesk.settings"
     serializer_class = CategorySerializer
+
+    @extend_schema(
+        summary="Add a category (provider admins)",
+        request=CategoryInputSerializer,
+        responses={201: CategorySerializer},
+    )
+    def create(self, request: TenantAPIRequest, org_slug: str) -> Response:
+        data = _validated(CategoryInputSerializer, request.data)
+        parent = None
+        if data.get("parent_id") is not None:
+            parent = selectors.categories(provider=request.org).filter(pk=data["parent_id"]).first()
+            if parent is None:
+                raise serializers.ValidationError({"parent_id": [_("No such category.")]})
+        category = services.category_create(
+            org=request.org, actor=request.user, name=data["name"], parent=parent
+        )
+        return Response(CategorySerializer(category).data, status=status.HTTP_201_CREATED)
 
     def get_queryset(self) -> QuerySet[Category]:
         if getattr(self, "swagger_fake_view", False):
@@ -541,3 +577,72 @@ class TimeReportView(TenantAPIView):
                 ],
             }
         )
+
+
+@extend_schema(tags=["helpdesk"])
+class SlaTargetsView(TenantAPIView):
+    """The provider's SLA targets per agreement level and priority, in business minutes."""
+
+    module = "helpdesk"
+    permission = "helpdesk.work"
+    write_permission = "helpdesk.settings"
+
+    @extend_schema(summary="List the SLA targets", responses=SlaTargetSerializer(many=True))
+    def get(self, request: TenantAPIRequest, org_slug: str) -> Response:
+        if not getattr(request.org, "is_provider", False):
+            raise Http404
+        rows = selectors.sla_targets(provider=request.org)
+        return Response(SlaTargetSerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="Set one SLA target (provider admins)",
+        description="Open tickets under it get their due times recomputed, paused time kept.",
+        request=SlaTargetSerializer,
+        responses=SlaTargetSerializer,
+    )
+    def put(self, request: TenantAPIRequest, org_slug: str) -> Response:
+        if not getattr(request.org, "is_provider", False):
+            raise Http404
+        data = _validated(SlaTargetSerializer, request.data)
+        target = services.sla_target_set(org=request.org, actor=request.user, **data)
+        return Response(SlaTargetSerializer(target).data)
+
+
+class PreferencesSerializer(serializers.Serializer):
+    created = serializers.BooleanField(required=False)
+    assigned = serializers.BooleanField(required=False)
+    followup = serializers.BooleanField(required=False)
+    solved = serializers.BooleanField(required=False)
+    sla_warning = serializers.BooleanField(required=False)
+    survey = serializers.BooleanField(required=False)
+
+
+@extend_schema(tags=["helpdesk"])
+class PreferencesView(TenantAPIView):
+    """Which helpdesk e-mails the caller gets in this organization (true unless switched off)."""
+
+    module = "helpdesk"
+    permission = "helpdesk.view"
+
+    def current(self, request: TenantAPIRequest) -> dict[str, bool]:
+        saved = selectors.notification_preferences(org=request.org, user=request.user)
+        return {event: saved.get(event, True) for event in NotificationEvent.values}
+
+    @extend_schema(summary="My e-mail notifications", responses=PreferencesSerializer)
+    def get(self, request: TenantAPIRequest, org_slug: str) -> Response:
+        return Response(self.current(request))
+
+    @extend_schema(
+        summary="Change my e-mail notifications",
+        request=PreferencesSerializer,
+        responses=PreferencesSerializer,
+    )
+    def patch(self, request: TenantAPIRequest, org_slug: str) -> Response:
+        data = _validated(PreferencesSerializer, request.data)
+        current = self.current(request)
+        for event, enabled in data.items():
+            if current[event] != enabled:
+                services.notification_preference_set(
+                    org=request.org, actor=request.user, event=event, enabled=enabled
+                )
+        return Response(self.current(request))

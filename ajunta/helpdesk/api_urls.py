@@ -17,6 +17,16 @@ router.register(
 urlpatterns = [
     *router.urls,
     path(
+        "o/<slug:org_slug>/helpdesk/sla-targets/",
+        api.SlaTargetsView.as_view(),
+        name="helpdesk-sla-targets",
+    ),
+    path(
+        "o/<slug:org_slug>/helpdesk/preferences/",
+        api.PreferencesView.as_view(),
+        name="helpdesk-preferences",
+    ),
+    path(
         "o/<slug:org_slug>/helpdesk/reports/time/",
         api.TimeReportView.as_view(),
         name="helpdesk-time-report",

@@ -135,3 +135,54 @@ class ApiIsolationTests(TenantIsolationMixin, HelpdeskTestCase):
         self.assertEqual(
             self.api(self.charlie).get("/api/v1/o/alpha/helpdesk/categories/").status_code, 404
         )
+
+
+class SettingsApiTests(HelpdeskTestCase):
+    def test_categories_and_sla_targets(self) -> None:
+        admin = self.api(self.paula)
+        response = admin.post(
+            "/api/v1/o/ccbages/helpdesk/categories/",
+            {"name": "Toner", "parent_id": self.printers.pk},
+            format="json",
+        )
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual(response.json()["full_name"], "Hardware > Printers > Toner")
+        self.assertEqual(
+            admin.post(
+                "/api/v1/o/ccbages/helpdesk/categories/",
+                {"name": "Toner", "parent_id": self.printers.pk},
+                format="json",
+            ).status_code,
+            400,
+        )
+        self.assertEqual(
+            self.api(self.tomas)
+            .post("/api/v1/o/ccbages/helpdesk/categories/", {"name": "X"}, format="json")
+            .status_code,
+            403,
+        )
+        self.assertEqual(
+            self.api(self.alice)
+            .post("/api/v1/o/alpha/helpdesk/categories/", {"name": "X"}, format="json")
+            .status_code,
+            403,
+        )
+        url = "/api/v1/o/ccbages/helpdesk/sla-targets/"
+        self.assertEqual(len(self.api(self.tomas).get(url).json()), 4)
+        payload = {"level": "premium", "priority": 5, "own_minutes": 10, "resolve_minutes": 30}
+        self.assertEqual(self.api(self.tomas).put(url, payload, format="json").status_code, 403)
+        self.assertEqual(admin.put(url, payload, format="json").status_code, 200)
+        self.assertEqual(admin.put(url, {**payload, "priority": 9}, format="json").status_code, 400)
+        self.assertEqual(
+            self.api(self.bob).get("/api/v1/o/alpha/helpdesk/sla-targets/").status_code, 403
+        )
+        self.assertEqual(self.api(self.charlie).get(url).status_code, 404)
+
+    def test_preferences(self) -> None:
+        client = self.api(self.bob)
+        url = "/api/v1/o/alpha/helpdesk/preferences/"
+        self.assertTrue(all(client.get(url).json().values()))
+        response = client.patch(url, {"solved": False}, format="json")
+        self.assertEqual(response.json()["solved"], False)
+        self.assertEqual(response.json()["followup"], True)
+        self.assertEqual(self.api(self.charlie).get(url).status_code, 404)
