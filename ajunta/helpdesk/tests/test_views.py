@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ajunta.core.testing import TenantIsolationMixin, use_temporary_media
 from ajunta.helpdesk import services
@@ -507,3 +509,31 @@ class ReportIsolationTests(ReportPageTests):
         self.assertEqual(response.json()["count"], 3)
         with self.assertNumQueries(4):
             client.get("/api/v1/o/alpha/helpdesk/categories/")
+
+
+class TicketPageQueryTests(HelpdeskTestCase):
+    def test_ticket_page_queries_do_not_grow_with_its_history(self) -> None:
+        ticket = self.open_ticket()
+        self.login(self.tomas)
+        url = f"/o/ccbages/helpdesk/tickets/{ticket.pk}/"
+
+        def add(n: int) -> None:
+            for i in range(n):
+                services.followup_add(
+                    org=self.provider,
+                    actor=self.tomas,
+                    ticket=ticket,
+                    body=f"F{i}",
+                    minutes_spent=5,
+                )
+                services.task_add(
+                    org=self.provider, actor=self.tomas, ticket=ticket, description=f"T{i}"
+                )
+
+        add(2)
+        with CaptureQueriesContext(connection) as first:
+            self.client.get(url)
+        add(4)
+        with self.assertNumQueries(len(first.captured_queries)):
+            response = self.client.get(url)
+        self.assertContains(response, "F3")
