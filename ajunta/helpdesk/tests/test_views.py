@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from pypdf import PdfReader
 
 from ajunta.core.testing import TenantIsolationMixin, use_temporary_media
 from ajunta.helpdesk import services
@@ -276,6 +278,9 @@ class ReportPageTests(HelpdeskTestCase):
         pdf = self.client.get("/o/alpha/helpdesk/reports/monthly.pdf?year=2026&month=11")
         self.assertEqual(pdf["Content-Type"], "application/pdf")
         self.assertTrue(pdf.content.startswith(b"%PDF"))
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+        self.assertIn("1.50", text)  # Tomàs's hour and a half for Alpha
+        self.assertNotIn("Beta", text)
         self.login(self.bob)  # municipal staff: no reports
         self.assertEqual(self.client.get("/o/alpha/helpdesk/reports/time/").status_code, 403)
 
