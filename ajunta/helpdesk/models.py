@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ajunta.core.models import ORGANIZATION_MODEL, Document, TenantModel
@@ -316,6 +317,16 @@ class Ticket(TenantModel):
     @property
     def is_paused(self) -> bool:
         return self.paused_since is not None
+
+    @property
+    def is_late(self) -> bool:
+        """Open, its resolve clock running, and past its due instant."""
+        return bool(
+            self.is_open
+            and not self.is_paused
+            and self.resolve_due_at is not None
+            and self.resolve_due_at < timezone.now()
+        )
 
 
 class FollowUp(TenantModel):

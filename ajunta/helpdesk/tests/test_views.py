@@ -67,6 +67,9 @@ class HelpdeskIsolationTests(TenantIsolationMixin, HelpdeskTestCase):
 
     def test_provider_sees_every_members_tickets(self) -> None:
         self.login(self.tomas)
+        Ticket.objects.filter(pk=self.ticket_a.pk).update(resolve_due_at=at(2020, 1, 7, 12, 0))
+        late = self.client.get("/o/ccbages/helpdesk/?queue=all")
+        self.assertContains(late, '<span class="badge warn">', count=1)
         response = self.client.get("/o/ccbages/helpdesk/?queue=all")
         self.assertEqual(page_ids(response), {str(self.ticket_a.pk), str(self.ticket_b.pk)})
         response = self.client.get("/o/ccbages/helpdesk/?queue=all&member=beta")
