@@ -1,0 +1,102 @@
+"""Demo data of the helpdesk: the Consell Comarcal del Bages' categories, SLA targets, a group,
+escalation rules, a few knowledge-base articles and tickets from Manresa, Mura and Almazán in
+every state of their life, with time logged, so the queues, reports and statistics show something.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ajunta.helpdesk import services
+from ajunta.helpdesk.models import Article, Category, SlaTarget, TechnicianGroup, Ticket
+
+CATEGORIES = {
+    "Maquinari": ["Ordinadors", "Impressores"],
+    "Programari": ["Ofimàtica", "Gestió municipal"],
+    "Xarxa": ["Wi-Fi", "Fibra i router"],
+    "Serveis de telecomunicacions": [],
+    "Ciberseguretat": ["Correu brossa i pesca", "Antivirus"],
+    "Plataforma d'administració electrònica": ["Seu electrònica", "Registre", "Signatura"],
+}
+# priority -> (time to own, time to resolve) in business minutes
+TARGETS = {5: (30, 240), 4: (60, 480), 3: (120, 1260), 2: (240, 2100), 1: (480, 4200)}
+TICKETS = [
+    # (member, requester, category, urgency, title, description, what happens next)
+    ("manresa", "staff.manresa", "Impressores", 3, "La impressora de l'OAC no imprimeix",
+     "Surt l'error «paper encallat» però no n'hi ha.", "solve"),
+    ("manresa", "secretaria.manresa", "Signatura", 5, "No puc signar decrets",
+     "El certificat de la secretària diu que ha caducat.", "progress"),
+    ("mura", "secretaria.agrupada", "Fibra i router", 4, "Sense connexió a internet",
+     "Des d'aquest matí no hi ha connexió a l'ajuntament.", "pending"),
+    ("mura", "secretaria.agrupada", "Correu brossa i pesca", 3, "Correu sospitós",
+     "Hem rebut un correu que demana la contrasenya del banc.", "new"),
+    ("almazan", "secretario.almazan", "Seu electrònica", 2, "Actualizar el texto de la sede",
+     "Hay que cambiar el horario de atención.", "closed"),
+]  # fmt: skip
+
+
+def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
+    provider = orgs["ccbages"]
+    admin, tech = users["provider.admin"], users["provider.tech"]
+    if not Category.objects.filter(organization=provider).exists():
+        for parent_name, children in CATEGORIES.items():
+            parent = services.category_create(org=provider, actor=admin, name=parent_name)
+            for child in children:
+                services.category_create(org=provider, actor=admin, name=child, parent=parent)
+    if not SlaTarget.objects.filter(organization=provider).exists():
+        for priority, (own, resolve) in TARGETS.items():
+            services.sla_target_set(
+                org=provider, actor=admin, level="standard", priority=priority,
+                own_minutes=own, resolve_minutes=resolve,
+            )  # fmt: skip
+    if not TechnicianGroup.objects.filter(organization=provider).exists():
+        group = services.group_create(
+            org=provider, actor=admin, name="Suport TIC", members=[admin, tech]
+        )
+        services.escalation_rule_create(
+            org=provider, actor=admin, kind="resolve", percent=75, action="notify"
+        )
+        services.escalation_rule_create(
+            org=provider, actor=admin, kind="own", percent=100, action="reassign", group=group
+        )
+    if not Article.objects.filter(organization=provider).exists():
+        services.article_save(
+            org=provider, actor=admin, is_public=True, title="Com reiniciar el router de fibra",
+            body="1. Apagueu el router.\n2. Espereu **30 segons**.\n3. Enceneu-lo i espereu "
+            "que el llum *PON* quedi fix.",
+        )  # fmt: skip
+        services.article_save(
+            org=provider, actor=admin, is_public=False, title="Renovació de certificats de càrrec",
+            body="Procediment intern amb l'AOC: sol·licitud, validació i instal·lació.",
+        )  # fmt: skip
+    if Ticket.objects.filter(provider=provider).exists():
+        stdout.write("  helpdesk: already seeded")
+        return
+    for slug, username, category_name, urgency, title, description, then in TICKETS:
+        org, requester = orgs[slug], users[username]
+        category = Category.objects.get(organization=provider, name=category_name)
+        ticket = services.ticket_create(
+            org=org, actor=requester, title=title, description=description,
+            category=category, urgency=urgency,
+        )  # fmt: skip
+        if then == "new":
+            continue
+        services.ticket_assign(org=provider, actor=admin, ticket=ticket, technician=tech)
+        services.followup_add(
+            org=provider, actor=tech, ticket=ticket, minutes_spent=20,
+            body="Ho estem mirant. / Lo estamos revisando.",
+        )  # fmt: skip
+        if then == "pending":
+            services.ticket_set_status(org=provider, actor=tech, ticket=ticket, status="pending")
+        if then in ("solve", "closed"):
+            services.task_add(
+                org=provider, actor=tech, ticket=ticket, description="Visita presencial",
+                minutes_spent=60,
+            )  # fmt: skip
+            services.ticket_solve(
+                org=provider, actor=tech, ticket=ticket, minutes_spent=15,
+                solution="Resolt. / Resuelto.",
+            )  # fmt: skip
+        if then == "closed":
+            services.ticket_accept(org=org, actor=requester, ticket=ticket, comment="Gràcies")
+    stdout.write("  helpdesk: categories, SLA targets, a group, articles and sample tickets")

@@ -1,0 +1,333 @@
+"""Reports of the helpdesk (reads only, each taking the organization): time spent per municipality,
+technician, category and month with its CSV, statistics with server-drawn SVG charts, and the
+monthly PDF report of a municipality.
+
+Under a member's slug only that member's tickets count; under the provider's, every member's.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from ajunta.core.calendar import calendar_for
+from ajunta.core.pdf import PdfBuilder
+from ajunta.helpdesk.models import (
+    OPEN_STATUSES,
+    FollowUp,
+    SlaBreach,
+    SlaKind,
+    Survey,
+    Ticket,
+    TicketStatus,
+    TicketTask,
+)
+from ajunta.helpdesk.selectors import month_bounds
+
+MEDIAN_SAMPLE = 5000  # business-hour medians are computed in Python: over a bounded sample
+
+
+def _scope(model: Any, org: Any) -> QuerySet[Any]:
+    """Rows of `model` (with a `ticket`) that `org` may count."""
+    if getattr(org, "is_provider", False):
+        return model.objects.filter(ticket__provider=org)
+    return model.objects.filter(organization=org)
+
+
+def _tickets(org: Any) -> QuerySet[Ticket]:
+    if getattr(org, "is_provider", False):
+        return Ticket.objects.filter(provider=org)
+    return Ticket.objects.filter(organization=org)
+
+
+def period_bounds(year: int, month: int | None) -> tuple[dt.datetime, dt.datetime]:
+    if month:
+        return month_bounds(year, month)
+    return month_bounds(year, 1)[0], month_bounds(year + 1, 1)[0]
+
+
+# --- time spent -------------------------------------------------------------------------------------
+@dataclass
+class TimeRow:
+    month: dt.date
+    municipality: str
+    technician: str
+    category: str
+    minutes: int
+
+    @property
+    def hours(self) -> str:
+        return f"{self.minutes / 60:.2f}"
+
+
+def time_spent(
+    *, org: Any, year: int, month: int | None = None, member: Any = None
+) -> list[TimeRow]:
+    """Minutes logged on follow-ups and tasks, summed per month, municipality, technician and
+    category: the hours of technical dedication agreements and invoices need."""
+    start, end = period_bounds(year, month)
+    tz = timezone.get_default_timezone()
+    totals: dict[tuple[Any, ...], int] = {}
+    sources: list[tuple[QuerySet[Any], str, str]] = [
+        (_scope(FollowUp, org), "created_at", "author"),
+        (_scope(TicketTask, org), "created_at", "assigned_to"),
+    ]
+    for rows, moment, person in sources:
+        rows = rows.filter(**{f"{moment}__gte": start, f"{moment}__lt": end}, minutes_spent__gt=0)
+        if member is not None:
+            rows = rows.filter(organization=member)
+        grouped = (
+            rows.annotate(month=TruncMonth(moment, tzinfo=tz))
+            .values(
+                "month",
+                "ticket__organization__name",
+                f"{person}__first_name",
+                f"{person}__last_name",
+                f"{person}__username",
+                "ticket__category__full_name",
+            )
+            .annotate(minutes=Sum("minutes_spent"))
+        )
+        for row in grouped:
+            name = " ".join(
+                p for p in (row[f"{person}__first_name"], row[f"{person}__last_name"]) if p
+            )
+            month_value = row["month"]
+            if isinstance(month_value, dt.datetime):
+                month_value = timezone.localtime(month_value, tz).date()
+            key = (
+                month_value,
+                row["ticket__organization__name"],
+                name or row[f"{person}__username"] or "—",
+                row["ticket__category__full_name"] or "—",
+            )
+            totals[key] = totals.get(key, 0) + int(row["minutes"] or 0)
+    return [
+        TimeRow(month=k[0], municipality=k[1], technician=k[2], category=k[3], minutes=minutes)
+        for k, minutes in sorted(totals.items())
+    ]
+
+
+def time_spent_csv(rows: Iterable[TimeRow]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [_("Month"), _("Municipality"), _("Technician"), _("Category"), _("Minutes"), _("Hours")]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                row.month.strftime("%Y-%m"),
+                _safe_cell(row.municipality),
+                _safe_cell(row.technician),
+                _safe_cell(row.category),
+                row.minutes,
+                row.hours,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _safe_cell(value: str) -> str:
+    """No spreadsheet formulas from typed text (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+# --- statistics -------------------------------------------------------------------------------------
+@dataclass
+class Stats:
+    year: int
+    per_month: list[tuple[str, int]]
+    by_municipality: list[tuple[str, int]]
+    by_category: list[tuple[str, int]]
+    backlog: list[tuple[str, int]]
+    median_own_hours: float | None
+    median_resolve_hours: float | None
+    solved: int
+    solved_in_time: int
+    satisfaction: float | None
+    surveys_answered: int
+    charts: dict[str, SafeString] = field(default_factory=dict)
+
+    @property
+    def compliance(self) -> float | None:
+        return round(100 * self.solved_in_time / self.solved, 1) if self.solved else None
+
+
+def _median_hours(
+    cal: Any, pairs: Iterable[tuple[dt.datetime, dt.datetime | None]]
+) -> float | None:
+    values = [cal.business_seconds_between(a, b) / 3600 for a, b in pairs if b is not None]
+    return round(statistics.median(values), 1) if values else None
+
+
+def stats(*, org: Any, year: int, month: int | None = None) -> Stats:
+    start, end = period_bounds(year, month)
+    tickets = _tickets(org)
+    opened = tickets.filter(opened_at__gte=start, opened_at__lt=end)
+    tz = timezone.get_default_timezone()
+    per_month = {
+        timezone.localtime(r["m"], tz).strftime("%Y-%m") if isinstance(r["m"], dt.datetime)
+        else r["m"].strftime("%Y-%m"): r["n"]
+        for r in opened.annotate(m=TruncMonth("opened_at", tzinfo=tz)).values("m")
+        .annotate(n=Count("id")).order_by("m")
+    }  # fmt: skip
+    by_member = [
+        (r["organization__name"], r["n"])
+        for r in opened.values("organization__name").annotate(n=Count("id")).order_by("-n")[:15]
+    ]
+    by_category = [
+        (r["category__full_name"] or "—", r["n"])
+        for r in opened.values("category__full_name").annotate(n=Count("id")).order_by("-n")[:15]
+    ]
+    statuses = dict(TicketStatus.choices)
+    backlog = [
+        (str(statuses[r["status"]]), r["n"])
+        for r in tickets.filter(status__in=OPEN_STATUSES)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by("status")
+    ]
+    cal = calendar_for((getattr(org, "is_provider", False) and org) or _provider_of(org))
+    own_pairs = opened.exclude(owned_at=None).values_list("opened_at", "owned_at")[:MEDIAN_SAMPLE]
+    solved_rows = tickets.filter(solved_at__gte=start, solved_at__lt=end)
+    resolve_pairs = solved_rows.values_list("opened_at", "solved_at")[:MEDIAN_SAMPLE]
+    solved = solved_rows.count()
+    late = (
+        _scope(SlaBreach, org)
+        .filter(kind=SlaKind.RESOLVE, ticket__in=solved_rows.values("pk"))
+        .values("ticket")
+        .distinct()
+        .count()
+    )
+    surveys = _scope(Survey, org).filter(answered_at__gte=start, answered_at__lt=end)
+    answered = surveys.aggregate(n=Count("id"), avg=Avg("score"))
+    result = Stats(
+        year=year,
+        per_month=sorted(per_month.items()),
+        by_municipality=by_member,
+        by_category=by_category,
+        backlog=backlog,
+        median_own_hours=_median_hours(cal, own_pairs),
+        median_resolve_hours=_median_hours(cal, resolve_pairs),
+        solved=solved,
+        solved_in_time=solved - late,
+        satisfaction=round(answered["avg"], 2) if answered["avg"] is not None else None,
+        surveys_answered=answered["n"],
+    )
+    result.charts = {
+        "per_month": bar_chart(result.per_month, _("Tickets opened per month")),
+        "by_municipality": bar_chart(result.by_municipality, _("Tickets by municipality")),
+        "by_category": bar_chart(result.by_category, _("Tickets by category")),
+    }
+    return result
+
+
+def _provider_of(org: Any) -> Any:
+    from ajunta.helpdesk.selectors import provider_for
+
+    return provider_for(org=org) or org
+
+
+def bar_chart(data: list[tuple[str, int]], title: str) -> SafeString:
+    """A horizontal bar chart as inline SVG: no script, no style attribute (strict CSP)."""
+    if not data:
+        return format_html("<p>{}</p>", _("No data for this period."))
+    bar, gap, label_width, width = 18, 6, 220, 640
+    top = max(value for _label, value in data) or 1
+    height = len(data) * (bar + gap) + gap
+    bars = format_html_join(
+        "",
+        '<g><text x="{}" y="{}" text-anchor="end" font-size="12">{}</text>'
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="#1f5f8b"><title>{}: {}</title></rect>'
+        '<text x="{}" y="{}" font-size="12">{}</text></g>',
+        (
+            (
+                label_width - 6, gap + i * (bar + gap) + bar - 5, label[:34],
+                label_width, gap + i * (bar + gap),
+                max(1, round((width - label_width - 50) * value / top)), bar, label, value,
+                label_width + max(1, round((width - label_width - 50) * value / top)) + 4,
+                gap + i * (bar + gap) + bar - 5, value,
+            )
+            for i, (label, value) in enumerate(data)
+        ),
+    )  # fmt: skip
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" role="img" '
+        'aria-label="{}"><title>{}</title>{}</svg>',
+        width,
+        height,
+        title,
+        title,
+        bars,
+    )
+
+
+# --- the monthly PDF of a municipality --------------------------------------------------------------
+def monthly_pdf(*, org: Any, member: Any, year: int, month: int) -> bytes:
+    """Tickets opened and solved in the month, SLA compliance, satisfaction and time spent."""
+    start, end = month_bounds(year, month)
+    scope = _tickets(org).filter(organization=member)
+    opened = scope.filter(opened_at__gte=start, opened_at__lt=end).select_related("category")
+    figures = stats(org=member, year=year, month=month)
+    times = time_spent(org=org, year=year, month=month, member=member)
+    total_minutes = sum(row.minutes for row in times)
+    period = f"{year}-{month:02d}"
+    doc = PdfBuilder(
+        title=_("Helpdesk monthly report %(period)s") % {"period": period},
+        author=str(getattr(org, "name", "")),
+    )
+    doc.heading(_("Helpdesk monthly report %(period)s") % {"period": period})
+    doc.paragraph(str(member.name), bold=True)
+    doc.key_values(
+        [
+            (_("Tickets opened"), str(opened.count())),
+            (_("Tickets solved"), str(figures.solved)),
+            (
+                _("Solved within the SLA"),
+                f"{figures.compliance} %" if figures.compliance is not None else "—",
+            ),
+            (_("Median time to own (business hours)"), _or_dash(figures.median_own_hours)),
+            (_("Median time to resolve (business hours)"), _or_dash(figures.median_resolve_hours)),
+            (_("Satisfaction (1-5)"), _or_dash(figures.satisfaction)),
+            (_("Time spent (hours)"), f"{total_minutes / 60:.2f}"),
+        ]
+    )
+    doc.heading(_("Tickets opened"), level=2)
+    doc.table(
+        [_("Number"), _("Title"), _("Category"), _("Status"), _("Priority")],
+        [
+            [t.number, t.title, t.category.full_name if t.category else "—",
+             t.get_status_display(), t.get_priority_display()]
+            for t in opened.order_by("opened_at")
+        ],
+        widths=[22, 70, 45, 22, 20],
+    )  # fmt: skip
+    doc.heading(_("Time spent"), level=2)
+    doc.table(
+        [_("Technician"), _("Category"), _("Hours")],
+        [[row.technician, row.category, row.hours] for row in times],
+        widths=[60, 80, 20],
+        align=["L", "L", "R"],
+    )
+    return doc.to_bytes()
+
+
+def _or_dash(value: float | None) -> str:
+    return "—" if value is None else str(value)
+
+
+def open_ticket_count(*, org: Any) -> int:
+    return _tickets(org).filter(~Q(status__in=[TicketStatus.SOLVED, TicketStatus.CLOSED])).count()

@@ -1,0 +1,241 @@
+"""Reads of the helpdesk. Every read of tenant data takes the organization.
+
+Under a member's slug a user sees that member's tickets only; under the provider's slug, provider
+staff see the tickets of every member the provider serves. Private follow-ups, tasks and private
+attachments are for provider staff only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from ajunta.core.models import PROVIDER_ROLES, RoleAssignment
+from ajunta.helpdesk.models import (
+    DEFAULT_SLA_LEVEL,
+    OPEN_STATUSES,
+    Article,
+    Category,
+    EscalationRule,
+    FollowUp,
+    HelpdeskSettings,
+    NotificationPreference,
+    SlaBreach,
+    SlaTarget,
+    TechnicianGroup,
+    Ticket,
+    TicketAttachment,
+    TicketTask,
+)
+from ajunta.tenants.models import Organization
+
+
+# --- the provider and its configuration ----------------------------------------------------------
+def provider_for(*, org: Any) -> Organization | None:
+    """The provider that serves `org` (itself when it is the provider)."""
+    if getattr(org, "is_provider", False):
+        return org
+    return Organization.objects.filter(is_provider=True).order_by("pk").first()
+
+
+def sla_level_for(org: Any) -> str:
+    """The agreement level of a member, which selects its SLA targets.
+
+    The one place the level is decided: the lead wires it to the member's agreement once the
+    agreements exist; until then every member gets the default level.
+    """
+    return DEFAULT_SLA_LEVEL
+
+
+def helpdesk_settings(*, provider: Any) -> HelpdeskSettings:
+    """The provider's settings row, or an unsaved one holding the defaults."""
+    row = HelpdeskSettings.objects.filter(organization=provider).first()
+    return row or HelpdeskSettings(organization=provider)
+
+
+def categories(*, provider: Any, active_only: bool = False) -> QuerySet[Category]:
+    rows = Category.objects.filter(organization=provider)
+    return rows.filter(is_active=True) if active_only else rows
+
+
+def groups(*, provider: Any) -> QuerySet[TechnicianGroup]:
+    return TechnicianGroup.objects.filter(organization=provider).prefetch_related("members")
+
+
+def sla_targets(*, provider: Any) -> QuerySet[SlaTarget]:
+    return SlaTarget.objects.filter(organization=provider)
+
+
+def sla_target(*, provider: Any, level: str, priority: int) -> SlaTarget | None:
+    return SlaTarget.objects.filter(organization=provider, level=level, priority=priority).first()
+
+
+def escalation_rules(*, provider: Any) -> QuerySet[EscalationRule]:
+    return EscalationRule.objects.filter(organization=provider).select_related("group")
+
+
+def technicians(*, provider: Any) -> QuerySet[Any]:
+    """Users holding a provider role in the provider organization, by name."""
+    from ajunta.core.models import User
+
+    user_ids = RoleAssignment.objects.filter(organization=provider, role__in=PROVIDER_ROLES)
+    return User.objects.filter(pk__in=user_ids.values("user_id")).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def is_technician(*, provider: Any, user: Any) -> bool:
+    return RoleAssignment.objects.filter(
+        organization=provider, user=user, role__in=PROVIDER_ROLES
+    ).exists()
+
+
+def members_of(*, provider: Any) -> QuerySet[Organization]:
+    """The organizations the provider serves."""
+    from ajunta.tenants import selectors as tenant_selectors
+
+    return tenant_selectors.members(provider=provider)
+
+
+def member_by_code(*, provider: Any, code: str) -> Organization | None:
+    """A member by its slug or INE code (5 or 6 digits)."""
+    code = code.strip().lower()
+    rows = members_of(provider=provider)
+    return rows.filter(slug=code).first() or (
+        rows.filter(ine_code__startswith=code[:5]).first()
+        if code.isdigit() and len(code) >= 5
+        else None
+    )
+
+
+def member_users(*, org: Any) -> QuerySet[Any]:
+    """People with a role in a member organization: whom a ticket can be opened for."""
+    from ajunta.core.models import User
+
+    user_ids = RoleAssignment.objects.filter(organization=org)
+    return User.objects.filter(pk__in=user_ids.values("user_id")).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+# --- tickets -------------------------------------------------------------------------------------
+QUEUES = ("all", "open", "mine", "group", "unassigned")
+
+
+def tickets(
+    *,
+    org: Any,
+    queue: str = "all",
+    user: Any = None,
+    status: str = "",
+    priority: int | None = None,
+    member: Any = None,
+    category: Any = None,
+    q: str = "",
+) -> QuerySet[Ticket]:
+    """The tickets `org` may see, newest first: its own, or every member's for the provider.
+
+    Queues (provider staff): `mine` (assigned to `user`), `group` (to one of `user`'s groups),
+    `unassigned` (no technician yet), `open` (not solved or closed).
+    """
+    rows: QuerySet[Ticket] = (
+        Ticket.objects.filter(provider=org)
+        if getattr(org, "is_provider", False)
+        else Ticket.objects.filter(organization=org)
+    )
+    if queue != "all" and status == "":
+        rows = rows.filter(status__in=OPEN_STATUSES)
+    if queue == "mine":
+        rows = rows.filter(assigned_to=user)
+    elif queue == "group":
+        rows = rows.filter(
+            assigned_group__in=TechnicianGroup.objects.filter(members=user).values("pk")
+        )
+    elif queue == "unassigned":
+        rows = rows.filter(assigned_to__isnull=True)
+    if status:
+        rows = rows.filter(status=status)
+    if priority:
+        rows = rows.filter(priority=priority)
+    if member is not None:
+        rows = rows.filter(organization=member)
+    if category is not None:
+        rows = rows.filter(category=category)
+    if q:
+        text = q.strip()
+        rows = rows.filter(Q(number__icontains=text) | Q(title__icontains=text))
+    return rows.select_related(
+        "organization", "category", "assigned_to", "assigned_group", "requester"
+    ).order_by("-opened_at", "-id")
+
+
+def ticket_get(*, org: Any, pk: Any, staff: bool) -> Ticket:
+    """One ticket `org` may see, with what its page shows. DoesNotExist for anyone else's.
+
+    Without `staff`, private follow-ups and attachments and the internal tasks are left out.
+    """
+    followups = FollowUp.objects.select_related("author").order_by("created_at", "id")
+    attachments = TicketAttachment.objects.select_related("document").order_by("added_at", "id")
+    if not staff:
+        followups = followups.filter(is_private=False)
+        attachments = attachments.filter(is_private=False)
+    prefetches: list[Any] = [
+        Prefetch("followups", queryset=followups),
+        Prefetch("attachments", queryset=attachments),
+        Prefetch("articles", queryset=Article.objects.order_by("title")),
+    ]
+    if staff:
+        prefetches += [
+            Prefetch("tasks", queryset=TicketTask.objects.select_related("assigned_to")),
+            Prefetch("breaches", queryset=SlaBreach.objects.order_by("detected_at")),
+            "escalations",
+        ]
+    return tickets(org=org).select_related("created_by").prefetch_related(*prefetches).get(pk=pk)
+
+
+def breaches(*, org: Any) -> QuerySet[SlaBreach]:
+    rows = SlaBreach.objects.select_related("ticket", "ticket__organization")
+    if getattr(org, "is_provider", False):
+        return rows.filter(ticket__provider=org)
+    return rows.filter(organization=org)
+
+
+def notification_enabled(*, org: Any, user: Any, event: str) -> bool:
+    return not NotificationPreference.objects.filter(
+        organization=org, user=user, event=event, enabled=False
+    ).exists()
+
+
+def notification_preferences(*, org: Any, user: Any) -> dict[str, bool]:
+    return dict(
+        NotificationPreference.objects.filter(organization=org, user=user).values_list(
+            "event", "enabled"
+        )
+    )
+
+
+# --- knowledge base ------------------------------------------------------------------------------
+def articles(*, org: Any, q: str = "") -> QuerySet[Article]:
+    """The provider's articles; a member's staff see only the public ones."""
+    provider = provider_for(org=org)
+    rows = Article.objects.filter(organization=provider).select_related("category")
+    if not getattr(org, "is_provider", False):
+        rows = rows.filter(is_public=True)
+    for word in q.split():
+        rows = rows.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    return rows.order_by("title")
+
+
+def open_statuses() -> tuple[str, ...]:
+    return tuple(str(s) for s in OPEN_STATUSES)
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    """The first instant of the month and of the next, in the platform's time zone."""
+    tz = timezone.get_default_timezone()
+    start = dt.datetime(year, month, 1, tzinfo=tz)
+    end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
+    return start, end

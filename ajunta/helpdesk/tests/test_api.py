@@ -1,0 +1,188 @@
+"""Helpdesk API: opening tickets (own and on behalf), actions, refusals as 400, isolation."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from ajunta.core.testing import TenantIsolationMixin, api_ids, use_temporary_media
+from ajunta.helpdesk import services
+from ajunta.helpdesk.models import Ticket, TicketStatus
+from ajunta.helpdesk.tests.base import HelpdeskTestCase
+
+BASE = "/api/v1/o/{slug}/helpdesk/tickets/"
+
+
+class TicketApiTests(HelpdeskTestCase):
+    def setUp(self) -> None:
+        self.media = use_temporary_media(self)
+
+    def test_member_opens_and_follows_a_ticket(self) -> None:
+        client = self.api(self.bob)
+        response = client.post(
+            BASE.format(slug="alpha"),
+            {"title": "Sense xarxa", "description": "Cap ordinador té xarxa.", "urgency": 5,
+             "category": self.printers.pk},
+            format="json",
+        )  # fmt: skip
+        self.assertEqual(response.status_code, 201, response.content)
+        body = response.json()
+        self.assertEqual(
+            (body["municipality"], body["priority"], body["channel"]), ("alpha", 4, "api")
+        )
+        pk = body["id"]
+        response = client.post(
+            BASE.format(slug="alpha") + f"{pk}/followups/",
+            {"body": "Ara tampoc hi ha telèfon.", "attachments": [SimpleUploadedFile("log.txt", b"no carrier\n")]},
+            format="multipart",
+        )  # fmt: skip
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(len(response.json()["attachments"]), 1)
+        # Staff actions are refused to the municipality (403 in its own organization).
+        self.assertEqual(
+            client.post(BASE.format(slug="alpha") + f"{pk}/solve/", {"solution": "x"}).status_code,
+            403,
+        )
+
+    def test_bad_input_is_a_400_and_writes_nothing(self) -> None:
+        client = self.api(self.bob)
+        for payload in ({"title": "", "description": "x"}, {"title": "x", "description": "y", "urgency": 8},
+                        {"title": "x", "description": "y", "category": 999999}):  # fmt: skip
+            response = client.post(BASE.format(slug="alpha"), payload, format="json")
+            self.assertEqual(response.status_code, 400, payload)
+        self.assertFalse(Ticket.objects.exists())
+
+    def test_provider_opens_on_behalf_and_solves(self) -> None:
+        client = self.api(self.tomas)
+        response = client.post(
+            BASE.format(slug="ccbages"),
+            {"title": "Certificat caducat", "description": "El de la seu.", "member": "alpha",
+             "requester": "bob", "ticket_type": "request"},
+            format="json",
+        )  # fmt: skip
+        self.assertEqual(response.status_code, 201, response.content)
+        pk = response.json()["id"]
+        self.assertEqual(response.json()["requester"], "bob")
+        url = BASE.format(slug="ccbages") + f"{pk}/"
+        self.assertEqual(client.post(url + "assign/", {"technician": "teresa"}).status_code, 200)
+        self.assertEqual(client.post(url + "assign/", {"technician": "bob"}).status_code, 400)
+        self.assertEqual(client.post(url + "classify/", {"impact": 5}).json()["priority"], 4)
+        self.assertEqual(client.post(url + "status/", {"status": "closed"}).status_code, 400)
+        self.assertEqual(client.post(url + "status/", {"status": "pending"}).json()["paused"], True)
+        response = client.post(url + "tasks/", {"description": "Renovar", "minutes_spent": 25})
+        self.assertEqual(response.json()["tasks"][0]["minutes_spent"], 25)
+        response = client.post(url + "solve/", {"solution": "Renovat", "minutes_spent": 10})
+        self.assertEqual(response.json()["status"], TicketStatus.SOLVED)
+        member = self.api(self.bob)
+        member_url = BASE.format(slug="alpha") + f"{pk}/"
+        self.assertEqual(member.get(member_url).json()["tasks"], [])
+        self.assertEqual(member.post(member_url + "reopen/", {}).status_code, 400)
+        response = member.post(member_url + "reopen/", {"reason": "Encara surt l'avís."})
+        self.assertEqual(response.json()["reopen_count"], 1)
+
+    def test_member_must_be_a_member_and_requester_theirs(self) -> None:
+        client = self.api(self.tomas)
+        response = client.post(
+            BASE.format(slug="ccbages"), {"title": "x", "description": "y"}, format="json"
+        )
+        self.assertEqual(response.status_code, 400)
+        response = client.post(
+            BASE.format(slug="ccbages"),
+            {"title": "x", "description": "y", "member": "alpha", "requester": "charlie"},
+            format="json",
+        )  # fmt: skip
+        self.assertEqual(response.status_code, 400)
+
+
+class ApiIsolationTests(TenantIsolationMixin, HelpdeskTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.ticket_a = services.ticket_create(
+            org=cls.org_a, actor=cls.bob, title="A", description="a"
+        )
+        cls.ticket_b = services.ticket_create(
+            org=cls.org_b, actor=cls.charlie, title="B", description="b"
+        )
+        cls.isolation_ids_a = {str(cls.ticket_a.pk)}
+        cls.isolation_ids_b = {str(cls.ticket_b.pk)}
+
+    def isolation_object_urls(self, slug: str) -> list[tuple[str, str]]:
+        url = BASE.format(slug=slug) + f"{self.ticket_a.pk}/"
+        return [("GET", url), ("POST", url + "survey/"), ("POST", url + "solve/"),
+                ("POST", url + "tasks/"), ("POST", url + "assign/")]  # fmt: skip
+
+    def isolation_list_urls(self, slug: str) -> list[tuple[str, object]]:
+        return [
+            (BASE.format(slug=slug), api_ids()),
+            (BASE.format(slug=slug) + "?queue=open", api_ids()),
+        ]
+
+    def test_categories_and_articles_and_time_report(self) -> None:
+        services.article_save(org=self.provider, actor=self.paula, title="Internal", body="x")
+        public = services.article_save(
+            org=self.provider, actor=self.paula, title="Public", body="y", is_public=True
+        )
+        client = self.api(self.bob)
+        self.assertEqual(
+            len(client.get("/api/v1/o/alpha/helpdesk/categories/").json()["results"]), 2
+        )
+        self.assertEqual(
+            api_ids()(client.get("/api/v1/o/alpha/helpdesk/articles/")), {str(public.pk)}
+        )
+        self.assertEqual(
+            client.get("/api/v1/o/alpha/helpdesk/reports/time/?year=2026").status_code, 403
+        )
+        self.assertEqual(
+            self.api(self.charlie).get("/api/v1/o/alpha/helpdesk/categories/").status_code, 404
+        )
+
+
+class SettingsApiTests(HelpdeskTestCase):
+    def test_categories_and_sla_targets(self) -> None:
+        admin = self.api(self.paula)
+        response = admin.post(
+            "/api/v1/o/ccbages/helpdesk/categories/",
+            {"name": "Toner", "parent_id": self.printers.pk},
+            format="json",
+        )
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual(response.json()["full_name"], "Hardware > Printers > Toner")
+        self.assertEqual(
+            admin.post(
+                "/api/v1/o/ccbages/helpdesk/categories/",
+                {"name": "Toner", "parent_id": self.printers.pk},
+                format="json",
+            ).status_code,
+            400,
+        )
+        self.assertEqual(
+            self.api(self.tomas)
+            .post("/api/v1/o/ccbages/helpdesk/categories/", {"name": "X"}, format="json")
+            .status_code,
+            403,
+        )
+        self.assertEqual(
+            self.api(self.alice)
+            .post("/api/v1/o/alpha/helpdesk/categories/", {"name": "X"}, format="json")
+            .status_code,
+            403,
+        )
+        url = "/api/v1/o/ccbages/helpdesk/sla-targets/"
+        self.assertEqual(len(self.api(self.tomas).get(url).json()), 4)
+        payload = {"level": "premium", "priority": 5, "own_minutes": 10, "resolve_minutes": 30}
+        self.assertEqual(self.api(self.tomas).put(url, payload, format="json").status_code, 403)
+        self.assertEqual(admin.put(url, payload, format="json").status_code, 200)
+        self.assertEqual(admin.put(url, {**payload, "priority": 9}, format="json").status_code, 400)
+        self.assertEqual(
+            self.api(self.bob).get("/api/v1/o/alpha/helpdesk/sla-targets/").status_code, 403
+        )
+        self.assertEqual(self.api(self.charlie).get(url).status_code, 404)
+
+    def test_preferences(self) -> None:
+        client = self.api(self.bob)
+        url = "/api/v1/o/alpha/helpdesk/preferences/"
+        self.assertTrue(all(client.get(url).json().values()))
+        response = client.patch(url, {"solved": False}, format="json")
+        self.assertEqual(response.json()["solved"], False)
+        self.assertEqual(response.json()["followup"], True)
+        self.assertEqual(self.api(self.charlie).get(url).status_code, 404)
