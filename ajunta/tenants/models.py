@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ajunta.core.validators import validate_dir3_code, validate_ine_code
 
@@ -288,7 +289,7 @@ class AgreementStatus(models.TextChoices):
     ANNULLED = "annulled", _("Annulled")
 
 
-SLA_LEVELS = [("standard", _("Standard")), ("priority", _("Priority"))]
+SLA_LEVELS = [("standard", _("Standard")), ("priority", pgettext_lazy("SLA level", "Priority"))]
 
 
 class Agreement(models.Model):

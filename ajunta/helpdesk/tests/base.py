@@ -9,10 +9,11 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 from ajunta.core.models import Role
-from ajunta.core.testing import TenantTestCase, make_org, make_user, verify_mfa
+from ajunta.core.testing import TenantTestCase, make_user, verify_mfa
 from ajunta.helpdesk import services
 from ajunta.helpdesk.models import Ticket
 from ajunta.tenants.models import OrganizationKind
+from ajunta.tenants.testing import make_provider
 
 MADRID = ZoneInfo("Europe/Madrid")
 
@@ -31,9 +32,9 @@ class HelpdeskTestCase(TenantTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.provider = make_org(
+        cls.provider = make_provider(
             "ccbages", name="Consell Comarcal del Bages", kind=OrganizationKind.COUNTY_COUNCIL,
-            is_provider=True,
+            members=(cls.org_a, cls.org_b),
         )  # fmt: skip
         cls.paula = make_user("paula", cls.provider, Role.PROVIDER_ADMIN, first_name="Paula")
         cls.tomas = make_user("tomas", cls.provider, Role.PROVIDER_TECHNICIAN, first_name="Tomàs")
