@@ -160,6 +160,32 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "tenants.agreement_expiry_alerts",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Helpdesk (docs/helpdesk.md); the same jobs as `manage.py helpdesk_run` and
+    # `manage.py helpdesk_poll_mailbox`.
+    "helpdesk-sla-escalate": {
+        "task": "ajunta.helpdesk.tasks.helpdesk_sla_escalate",
+        "schedule": crontab(minute="*/5"),
+    },
+    "helpdesk-poll-mailbox": {
+        "task": "ajunta.helpdesk.tasks.helpdesk_poll_mailbox",
+        "schedule": crontab(minute="*/2"),
+    },
+    "helpdesk-auto-close": {
+        "task": "ajunta.helpdesk.tasks.helpdesk_auto_close",
+        "schedule": crontab(minute=10),
+    },
+    "helpdesk-surveys": {
+        "task": "ajunta.helpdesk.tasks.helpdesk_surveys_send",
+        "schedule": crontab(minute=20),
+    },
+    "helpdesk-sla-recompute": {
+        "task": "ajunta.helpdesk.tasks.helpdesk_sla_recompute",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "assets-alerts-daily": {
+        "task": "ajunta.assets.tasks.assets_alerts_notify",
+        "schedule": crontab(hour=7, minute=30),
+    },
     # Same job as `manage.py sir_inbox`: take in what the SIR gateway left in SIR_INBOX_DIR.
     "sir-inbox": {
         "task": "ajunta.sir.tasks.sir_inbox_process",
@@ -172,6 +198,12 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "ajunta" / "static"]
+# Helpdesk mailbox polled over IMAP (docs/helpdesk.md): no host, no polling.
+HELPDESK_IMAP_HOST = env("HELPDESK_IMAP_HOST")
+HELPDESK_IMAP_PORT = env_int("HELPDESK_IMAP_PORT", 993)
+HELPDESK_IMAP_USER = env("HELPDESK_IMAP_USER")
+HELPDESK_IMAP_PASSWORD = env("HELPDESK_IMAP_PASSWORD")
+HELPDESK_IMAP_FOLDER = env("HELPDESK_IMAP_FOLDER", "INBOX")
 # SIR interchange (docs/sir.md): the folders shared with the SIR gateway, the transport, the XML cap.
 SIR_OUTBOX_DIR = Path(env("SIR_OUTBOX_DIR", str(MEDIA_ROOT / "sir-outbox")))
 SIR_INBOX_DIR = Path(env("SIR_INBOX_DIR", str(MEDIA_ROOT / "sir-inbox")))

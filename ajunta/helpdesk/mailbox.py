@@ -6,7 +6,7 @@ its sender may see it. Attachments go through core.documents like any upload (a 
 left out and said so in the ticket). Unknown senders and automatic replies are skipped. Every
 message handled is marked seen, so each is read once.
 
-The mailbox is configured in the environment: HELPDESK_IMAP_HOST, HELPDESK_IMAP_PORT (993),
+The mailbox is configured in settings (from the environment): HELPDESK_IMAP_HOST, HELPDESK_IMAP_PORT (993),
 HELPDESK_IMAP_USER, HELPDESK_IMAP_PASSWORD, HELPDESK_IMAP_FOLDER (INBOX).
 """
 
@@ -16,7 +16,6 @@ import email
 import email.policy
 import imaplib
 import logging
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,16 +48,16 @@ class MailboxConfig:
     folder: str = "INBOX"
 
     @classmethod
-    def from_environment(cls) -> MailboxConfig | None:
-        host = os.environ.get("HELPDESK_IMAP_HOST", "")
-        if not host:
+    def from_settings(cls) -> MailboxConfig | None:
+        """The mailbox of settings.HELPDESK_IMAP_* (read from the environment), if one is set."""
+        if not settings.HELPDESK_IMAP_HOST:
             return None
         return cls(
-            host=host,
-            port=int(os.environ.get("HELPDESK_IMAP_PORT", "993")),
-            user=os.environ.get("HELPDESK_IMAP_USER", ""),
-            password=os.environ.get("HELPDESK_IMAP_PASSWORD", ""),
-            folder=os.environ.get("HELPDESK_IMAP_FOLDER", "INBOX"),
+            host=settings.HELPDESK_IMAP_HOST,
+            port=settings.HELPDESK_IMAP_PORT,
+            user=settings.HELPDESK_IMAP_USER,
+            password=settings.HELPDESK_IMAP_PASSWORD,
+            folder=settings.HELPDESK_IMAP_FOLDER,
         )
 
 

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from ajunta.core.models import PROVIDER_ROLES, RoleAssignment
 from ajunta.helpdesk.models import (
-    DEFAULT_SLA_LEVEL,
     OPEN_STATUSES,
     Article,
     Category,
@@ -30,6 +29,7 @@ from ajunta.helpdesk.models import (
     TicketAttachment,
     TicketTask,
 )
+from ajunta.tenants import selectors as tenant_selectors
 from ajunta.tenants.models import Organization
 
 
@@ -42,12 +42,9 @@ def provider_for(*, org: Any) -> Organization | None:
 
 
 def sla_level_for(org: Any) -> str:
-    """The agreement level of a member, which selects its SLA targets.
-
-    The one place the level is decided: the lead wires it to the member's agreement once the
-    agreements exist; until then every member gets the default level.
-    """
-    return DEFAULT_SLA_LEVEL
+    """The level of the member's agreement in force today, which selects its SLA targets
+    ("standard" without an agreement)."""
+    return tenant_selectors.sla_level_for(org, timezone.localdate())
 
 
 def helpdesk_settings(*, provider: Any) -> HelpdeskSettings:
@@ -95,8 +92,6 @@ def is_technician(*, provider: Any, user: Any) -> bool:
 
 def members_of(*, provider: Any) -> QuerySet[Organization]:
     """The organizations the provider serves."""
-    from ajunta.tenants import selectors as tenant_selectors
-
     return tenant_selectors.members(provider=provider)
 
 

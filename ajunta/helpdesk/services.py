@@ -633,23 +633,6 @@ def _raise_priority(ticket: Ticket, actor: Any) -> None:
                                       "escalation": True})  # fmt: skip
 
 
-@transaction.atomic
-def ticket_set_level(*, ticket: Ticket, actor: Any = None) -> Ticket:
-    """Re-read the member's agreement level (sla_level_for) and recompute the clocks if it changed.
-
-    For the lead's agreements hook: call it when a member's agreement changes.
-    """
-    ticket = _locked(ticket)
-    level = selectors.sla_level_for(ticket.organization)
-    if level != ticket.sla_level and ticket.is_open:
-        old = ticket.sla_level
-        ticket.sla_level = level
-        _save(ticket, ["sla_level", *_apply_sla(ticket)])
-        audit_record(org=ticket.organization, actor=actor, action="helpdesk.ticket.sla_level",
-                     obj=ticket, changes={"number": ticket.number, "sla_level": [old, level]})  # fmt: skip
-    return ticket
-
-
 STAFF_STATUSES = (TicketStatus.IN_PROGRESS, TicketStatus.PENDING)
 
 
@@ -930,22 +913,28 @@ def article_link(*, org: Any, actor: Any, ticket: Ticket, article: Article) -> T
 
 # --- periodic jobs -------------------------------------------------------------------------------
 def sla_recompute(*, provider: Any, actor: Any = None) -> int:
-    """Recompute the due instants of the provider's open tickets from its calendar as it is now.
+    """Recompute the due instants of the provider's open tickets from its calendar and its
+    members' agreements as they are now.
 
     For a change of business hours or holidays (GLPI keeps day targets computed over a holiday
-    added later). The paused time already counted is kept. Returns how many tickets moved.
+    added later) and of a member's agreement level. The paused time already counted is kept.
+    Returns how many tickets moved.
     """
     cal = calendar_for(provider)
+    levels: dict[int, str] = {}  # member -> its agreement's level today, read once per member
     moved = 0
     rows = Ticket.objects.filter(provider=provider, status__in=OPEN_STATUSES).only("pk")
     for pk in rows.values_list("pk", flat=True).iterator(chunk_size=500):
         with transaction.atomic():
             ticket = Ticket.objects.select_for_update().select_related("organization").get(pk=pk)
             ticket.provider = provider
-            before = (ticket.own_due_at, ticket.resolve_due_at)
+            if ticket.organization_id not in levels:
+                levels[ticket.organization_id] = selectors.sla_level_for(ticket.organization)
+            before = (ticket.own_due_at, ticket.resolve_due_at, ticket.sla_level)
+            ticket.sla_level = levels[ticket.organization_id]
             fields = _apply_sla(ticket, cal)
-            if (ticket.own_due_at, ticket.resolve_due_at) != before:
-                _save(ticket, fields)
+            if (ticket.own_due_at, ticket.resolve_due_at, ticket.sla_level) != before:
+                _save(ticket, ["sla_level", *fields])
                 moved += 1
     if moved:
         audit_record(org=provider, actor=actor, action="helpdesk.sla.recompute",

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import SimpleTestCase, override_settings
 
 from ajunta.core.testing import use_temporary_media
 from ajunta.helpdesk import mailbox, reports, tasks
@@ -102,6 +103,25 @@ GB-2,beta,2025-03-05 10:00,,Alta correu,,Hardware,request,2,2,,0
 CSV_BAD = """reference,municipality,opened_at,closed_at,title,description,category,type,urgency,impact,technician,minutes
 GB-3,nowhere,yesterday,,X,,Nope,incident,3,3,ghost,many
 """
+
+
+class MailboxSettingsTests(SimpleTestCase):
+    @override_settings(HELPDESK_IMAP_HOST="")
+    def test_no_host_means_no_polling(self) -> None:
+        self.assertIsNone(mailbox.MailboxConfig.from_settings())
+
+    @override_settings(
+        HELPDESK_IMAP_HOST="imap.ccbages.cat", HELPDESK_IMAP_PORT=1993,
+        HELPDESK_IMAP_USER="suport", HELPDESK_IMAP_PASSWORD="s3cret", HELPDESK_IMAP_FOLDER="Suport",
+    )  # fmt: skip
+    def test_the_mailbox_comes_from_settings_and_hides_its_password(self) -> None:
+        config = mailbox.MailboxConfig.from_settings()
+        assert config is not None
+        self.assertEqual(
+            (config.host, config.port, config.user, config.password, config.folder),
+            ("imap.ccbages.cat", 1993, "suport", "s3cret", "Suport"),
+        )
+        self.assertNotIn("s3cret", repr(config))
 
 
 class ImportTests(HelpdeskTestCase):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from django.core import mail
@@ -18,6 +19,7 @@ from ajunta.helpdesk.models import (
     TicketStatus,
 )
 from ajunta.helpdesk.tests.base import HelpdeskTestCase, at, frozen
+from ajunta.tenants import services as tenant_services
 
 
 class DueTimeTests(HelpdeskTestCase):
@@ -96,6 +98,33 @@ class DueTimeTests(HelpdeskTestCase):
         ticket.refresh_from_db()
         self.assertEqual(ticket.resolve_due_at, at(2026, 11, 24, 11, 50))
         self.assertEqual(services.sla_recompute(provider=self.provider), 0)
+
+    def test_the_members_agreement_level_chooses_the_targets(self) -> None:
+        services.sla_target_set(
+            org=self.provider, actor=self.paula, level="priority", priority=3,
+            own_minutes=30, resolve_minutes=120,
+        )  # fmt: skip
+        helpdesk = tenant_services.catalogue_service_create(
+            org=self.provider, actor=self.paula, code="helpdesk", name="Suport", module="helpdesk"
+        )
+        with frozen(at(2026, 11, 20, 14, 50)):
+            standard = self.open_ticket()
+            agreement = tenant_services.agreement_create(
+                org=self.provider, actor=self.paula, member=self.org_a, title="Conveni 2026-2029",
+                start_date=dt.date(2026, 1, 1), end_date=dt.date(2029, 12, 31),
+                services=[helpdesk], sla_level="priority",
+            )  # fmt: skip
+            premium = self.open_ticket()
+        self.assertEqual(agreement.sla_level, "priority")
+        self.assertEqual(premium.sla_level, "priority")
+        self.assertEqual(premium.resolve_due_at, at(2026, 11, 23, 9, 50))  # 2 business hours
+        # The ticket opened before the agreement takes its level in the nightly recompute.
+        with frozen(at(2026, 11, 20, 15, 0)):
+            self.assertEqual(services.sla_recompute(provider=self.provider), 1)
+        standard.refresh_from_db()
+        self.assertEqual(
+            (standard.sla_level, standard.resolve_due_at), ("priority", at(2026, 11, 23, 9, 50))
+        )
 
     def test_solving_late_records_the_breach(self) -> None:
         with frozen(at(2026, 11, 20, 14, 50)):

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Poll the helpdesk mailbox (HELPDESK_IMAP_* in the environment) once."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        config = mailbox.MailboxConfig.from_environment()
+        config = mailbox.MailboxConfig.from_settings()
         if config is None:
             raise CommandError("HELPDESK_IMAP_HOST is not set: there is no mailbox to poll.")
         provider = selectors.provider_for(org=None)
