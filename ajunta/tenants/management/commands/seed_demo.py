@@ -13,6 +13,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils.module_loading import module_has_submodule
 from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -84,7 +85,12 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_demo creates users with published passwords: it runs only with DEBUG=1."
             )
-        with transaction.atomic():
+        # The demo's tickets, applications and alerts would e-mail their made-up addresses:
+        # keep those messages in memory instead of printing them all.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+            transaction.atomic(),
+        ):
             orgs = self.create_organizations()
             users = self.create_users(orgs)
             # Each app may add its own demo data in <app>/demo.py: seed(orgs=, users=, stdout=).
