@@ -379,7 +379,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     def get_object(self) -> Case:
         return _object(selectors.case_get, org=self.request.org, pk=self.kwargs["pk"])
 
-    def detail(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
+    def detail_response(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
         fresh = selectors.case_get(org=self.request.org, pk=case.pk)
         return Response(self.get_serializer(fresh).data, status=code)
 
@@ -417,14 +417,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
                 services.case_party_add(org=org, actor=request.user, case=case, **party)
         else:
             case = services.case_open(parties=values.get("parties", []), **arguments)
-        return self.detail(case, status.HTTP_201_CREATED)
+        return self.detail_response(case, status.HTTP_201_CREATED)
 
     def _run(self, serializer_class: Any, run: Any) -> Response:
         case = self.get_object()
         data = serializer_class(data=self.request.data)
         data.is_valid(raise_exception=True)
         run(case, dict(data.validated_data))
-        return self.detail(case)
+        return self.detail_response(case)
 
     def _kw(self) -> dict[str, Any]:
         return {"org": self.request.org, "actor": self.request.user}
@@ -672,7 +672,7 @@ class DecreeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         parameters=[OpenApiParameter("from", OpenApiTypes.DATE), OpenApiParameter("to", OpenApiTypes.DATE)],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
-    @action(detail=False, methods=["get"], url_path="book.pdf",
+    @action(detail=False, methods=["get"], url_path="book-pdf",
             renderer_classes=[JSONRenderer, PassthroughRenderer])  # fmt: skip
     def book_pdf(self, request: Request, org_slug: str) -> HttpResponseBase:
         period = self._period()
