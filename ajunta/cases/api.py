@@ -47,6 +47,7 @@ from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_api import DocumentIntegrityFailed, PassthroughRenderer
 from ajunta.core.documents_views import document_file_response
 from ajunta.core.models import EniDocumentType, EniElaborationState, EniOrigin
+from ajunta.core.tenancy import TenantAPIRequest
 from ajunta.registry import selectors as registry_selectors
 
 ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="Field messages of a refusal.")
@@ -114,7 +115,7 @@ class CasePartySerializer(serializers.ModelSerializer):
             "role", "person_type", "id_type", "id_number", "name", "first_surname",
             "second_surname", "address", "postal_code", "email", "phone",
         ]  # fmt: skip
-        extra_kwargs = {"email": {"validators": []}}
+        extra_kwargs: dict[str, Any] = {"email": {"validators": []}}
 
 
 class CaseDeadlineSerializer(serializers.Serializer):
@@ -188,7 +189,9 @@ class CaseDetailSerializer(CaseListSerializer):
     tasks = CaseTaskSerializer(many=True)
     deadline_events = CaseDeadlineEventSerializer(many=True)
     origin_entry = serializers.CharField(source="origin_entry.number", default=None)
-    related_cases = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
+    related_cases: Any = serializers.SlugRelatedField(
+        slug_field="number", many=True, read_only=True
+    )
     required_documents = serializers.ListField(source="procedure.required_document_list")
 
     class Meta(CaseListSerializer.Meta):
@@ -282,9 +285,7 @@ class CaseDecreeCreateSerializer(serializers.Serializer):
 
 
 # --- procedures ----------------------------------------------------------------------------------
-class ProcedureViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet
-):
+class ProcedureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """This organization's procedure catalogue."""
 
     permission = "procedures.view"
@@ -295,22 +296,28 @@ class ProcedureViewSet(
     def get_queryset(self) -> Any:
         return selectors.procedures(org=self.request.org).order_by("name", "pk")
 
-    @extend_schema(request=CaseProcedureSerializer, responses={201: CaseProcedureSerializer, 400: ERRORS})
-    def create(self, request: Request, org_slug: str) -> Response:
+    @extend_schema(
+        request=CaseProcedureSerializer, responses={201: CaseProcedureSerializer, 400: ERRORS}
+    )
+    def create(self, request: TenantAPIRequest, org_slug: str) -> Response:
         data = CaseProcedureSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         procedure = services.procedure_create(
-            org=request.org, actor=request.user, **data.validated_data  # type: ignore[attr-defined]
+            org=request.org,
+            actor=request.user,
+            **data.validated_data,
         )
         return Response(CaseProcedureSerializer(procedure).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CaseProcedureSerializer, responses={200: CaseProcedureSerializer, 400: ERRORS})
-    def partial_update(self, request: Request, org_slug: str, pk: int) -> Response:
+    @extend_schema(
+        request=CaseProcedureSerializer, responses={200: CaseProcedureSerializer, 400: ERRORS}
+    )
+    def partial_update(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         procedure = self.get_object()
         data = CaseProcedureSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         procedure = services.procedure_update(
-            org=request.org, actor=request.user, procedure=procedure,  # type: ignore[attr-defined]
+            org=request.org, actor=request.user, procedure=procedure,
             **data.validated_data,
         )  # fmt: skip
         return Response(CaseProcedureSerializer(procedure).data)
@@ -327,14 +334,16 @@ class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     def get_queryset(self) -> Any:
         return selectors.procedure_templates()
 
-    @extend_schema(request=CaseAdoptSerializer, responses={201: CaseProcedureSerializer, 400: ERRORS})
+    @extend_schema(
+        request=CaseAdoptSerializer, responses={201: CaseProcedureSerializer, 400: ERRORS}
+    )
     @action(detail=True, methods=["post"])
-    def adopt(self, request: Request, org_slug: str, pk: int) -> Response:
+    def adopt(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         template = self.get_object()
         data = CaseAdoptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         procedure = services.procedure_adopt(
-            org=request.org, actor=request.user, template=template,  # type: ignore[attr-defined]
+            org=request.org, actor=request.user, template=template,
             code=data.validated_data.get("code", ""),
         )  # fmt: skip
         return Response(CaseProcedureSerializer(procedure).data, status=status.HTTP_201_CREATED)
@@ -388,11 +397,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer, 400: ERRORS})
-    def create(self, request: Request, org_slug: str) -> Response:
+    def create(self, request: TenantAPIRequest, org_slug: str) -> Response:
         data = CaseCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        org = request.org  # type: ignore[attr-defined]
+        org = request.org
         procedure = selectors.procedures(org=org).filter(pk=values["procedure"]).first()
         if procedure is None:
             raise ValidationError({"procedure": [_("Unknown procedure.")]})
@@ -429,45 +438,49 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     def _kw(self) -> dict[str, Any]:
         return {"org": self.request.org, "actor": self.request.user}
 
-    @extend_schema(request=CasePhaseChangeSerializer, responses={200: CaseDetailSerializer, 400: ERRORS})
+    @extend_schema(
+        request=CasePhaseChangeSerializer, responses={200: CaseDetailSerializer, 400: ERRORS}
+    )
     @action(detail=True, methods=["post"])
-    def phase(self, request: Request, org_slug: str, pk: int) -> Response:
+    def phase(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         return self._run(CasePhaseChangeSerializer,
                          lambda c, v: services.case_change_phase(case=c, **v, **self._kw()))  # fmt: skip
 
     @extend_schema(request=CaseReasonSerializer, responses={200: CaseDetailSerializer, 400: ERRORS})
     @action(detail=True, methods=["post"])
-    def suspend(self, request: Request, org_slug: str, pk: int) -> Response:
+    def suspend(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         return self._run(CaseReasonSerializer,
                          lambda c, v: services.case_suspend(case=c, **v, **self._kw()))  # fmt: skip
 
     @extend_schema(request=CaseReasonSerializer, responses={200: CaseDetailSerializer, 400: ERRORS})
     @action(detail=True, methods=["post"])
-    def resume(self, request: Request, org_slug: str, pk: int) -> Response:
+    def resume(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         return self._run(CaseReasonSerializer,
                          lambda c, v: services.case_resume(case=c, **v, **self._kw()))  # fmt: skip
 
     @extend_schema(request=CaseExtendSerializer, responses={200: CaseDetailSerializer, 400: ERRORS})
     @action(detail=True, methods=["post"])
-    def extend(self, request: Request, org_slug: str, pk: int) -> Response:
+    def extend(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         return self._run(CaseExtendSerializer,
                          lambda c, v: services.case_extend(case=c, **v, **self._kw()))  # fmt: skip
 
-    @extend_schema(request=CaseStatusChangeSerializer, responses={200: CaseDetailSerializer, 400: ERRORS})
+    @extend_schema(
+        request=CaseStatusChangeSerializer, responses={200: CaseDetailSerializer, 400: ERRORS}
+    )
     @action(detail=True, methods=["post"], url_path="status")
-    def change_status(self, request: Request, org_slug: str, pk: int) -> Response:
+    def change_status(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         return self._run(CaseStatusChangeSerializer,
                          lambda c, v: services.case_set_status(case=c, **v, **self._kw()))  # fmt: skip
 
     @extend_schema(request=CasePartySerializer, responses={200: CaseDetailSerializer, 400: ERRORS})
     @action(detail=True, methods=["post"])
-    def parties(self, request: Request, org_slug: str, pk: int) -> Response:
+    def parties(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         return self._run(CasePartySerializer,
                          lambda c, v: services.case_party_add(case=c, **v, **self._kw()))  # fmt: skip
 
     @extend_schema(request=CaseRelateSerializer, responses={200: CaseDetailSerializer, 400: ERRORS})
     @action(detail=True, methods=["post"])
-    def relate(self, request: Request, org_slug: str, pk: int) -> Response:
+    def relate(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         def run(case: Case, values: dict[str, Any]) -> None:
             other = selectors.cases(org=self.request.org).filter(number=values["number"]).first()
             if other is None:
@@ -476,9 +489,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
 
         return self._run(CaseRelateSerializer, run)
 
-    @extend_schema(request=CaseTaskCreateSerializer, responses={200: CaseDetailSerializer, 400: ERRORS})
+    @extend_schema(
+        request=CaseTaskCreateSerializer, responses={200: CaseDetailSerializer, 400: ERRORS}
+    )
     @action(detail=True, methods=["post"])
-    def tasks(self, request: Request, org_slug: str, pk: int) -> Response:
+    def tasks(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         def run(case: Case, values: dict[str, Any]) -> None:
             assignee = selectors.staff(org=self.request.org).filter(pk=values["assignee"]).first()
             if assignee is None:
@@ -493,7 +508,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         responses={201: CaseDocumentRowSerializer, 400: ERRORS},
     )
     @action(detail=True, methods=["post"])
-    def documents(self, request: Request, org_slug: str, pk: int) -> Response:
+    def documents(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         case = self.get_object()
         data = CaseDocumentUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -531,7 +546,7 @@ class CaseDocumentViewSet(mixins.RetrieveModelMixin, TenantViewSet):
         responses={200: CaseDocumentRowSerializer, 400: ERRORS},
     )
     @action(detail=True, methods=["post"])
-    def versions(self, request: Request, org_slug: str, case_pk: int, pk: int) -> Response:
+    def versions(self, request: TenantAPIRequest, org_slug: str, case_pk: int, pk: int) -> Response:
         row = self.get_object()
         data = CaseVersionUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -540,18 +555,24 @@ class CaseDocumentViewSet(mixins.RetrieveModelMixin, TenantViewSet):
         )
         return Response(CaseDocumentRowSerializer(row).data)
 
-    @extend_schema(request=CaseVisibilitySerializer, responses={200: CaseDocumentRowSerializer, 400: ERRORS})
+    @extend_schema(
+        request=CaseVisibilitySerializer, responses={200: CaseDocumentRowSerializer, 400: ERRORS}
+    )
     @action(detail=True, methods=["post"])
-    def visibility(self, request: Request, org_slug: str, case_pk: int, pk: int) -> Response:
+    def visibility(
+        self, request: TenantAPIRequest, org_slug: str, case_pk: int, pk: int
+    ) -> Response:
         row = self.get_object()
         data = CaseVisibilitySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.case_document_set_visibility(case_document=row, **data.validated_data, **self._kw())
+        services.case_document_set_visibility(
+            case_document=row, **data.validated_data, **self._kw()
+        )
         return Response(CaseDocumentRowSerializer(row).data)
 
     @extend_schema(request=None, responses={200: CaseDocumentRowSerializer, 400: ERRORS})
     @action(detail=True, methods=["post"])
-    def sign(self, request: Request, org_slug: str, case_pk: int, pk: int) -> Response:
+    def sign(self, request: TenantAPIRequest, org_slug: str, case_pk: int, pk: int) -> Response:
         row = self.get_object()
         services.case_document_sign(case_document=row, **self._kw())
         return Response(CaseDocumentRowSerializer(row).data)
@@ -561,8 +582,10 @@ class CaseDocumentViewSet(mixins.RetrieveModelMixin, TenantViewSet):
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
     )
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PassthroughRenderer])
-    def download(self, request: Request, org_slug: str, case_pk: int, pk: int) -> HttpResponseBase:
-        return _download(request.org, self.get_object().document)  # type: ignore[attr-defined]
+    def download(
+        self, request: TenantAPIRequest, org_slug: str, case_pk: int, pk: int
+    ) -> HttpResponseBase:
+        return _download(request.org, self.get_object().document)
 
 
 # --- tasks ---------------------------------------------------------------------------------------
@@ -582,17 +605,15 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
             open_only=params.get("open") in ("1", "true"),
         )
 
-    @extend_schema(
-        parameters=[OpenApiParameter("mine", bool), OpenApiParameter("open", bool)]
-    )
+    @extend_schema(parameters=[OpenApiParameter("mine", bool), OpenApiParameter("open", bool)])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=None, responses={200: CaseTaskSerializer, 400: ERRORS})
     @action(detail=True, methods=["post"])
-    def complete(self, request: Request, org_slug: str, pk: int) -> Response:
+    def complete(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         task = self.get_object()
-        services.task_complete(org=request.org, actor=request.user, task=task)  # type: ignore[attr-defined]
+        services.task_complete(org=request.org, actor=request.user, task=task)
         return Response(CaseTaskSerializer(task).data)
 
 
@@ -630,55 +651,60 @@ class DecreeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=CaseDecreeCreateSerializer, responses={201: CaseDecreeSerializer, 400: ERRORS})
-    def create(self, request: Request, org_slug: str) -> Response:
+    @extend_schema(
+        request=CaseDecreeCreateSerializer, responses={201: CaseDecreeSerializer, 400: ERRORS}
+    )
+    def create(self, request: TenantAPIRequest, org_slug: str) -> Response:
         data = CaseDecreeCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         case = None
         if values.get("case"):
-            case = selectors.cases(org=request.org).filter(number=values["case"]).first()  # type: ignore[attr-defined]
+            case = selectors.cases(org=request.org).filter(number=values["case"]).first()
             if case is None:
                 raise ValidationError({"case": [_("No case file has this number.")]})
         decree = services.decree_create(
-            org=request.org, actor=request.user, title=values["title"],  # type: ignore[attr-defined]
+            org=request.org, actor=request.user, title=values["title"],
             body=values["body"], case=case,
         )  # fmt: skip
         return Response(CaseDecreeSerializer(decree).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: CaseDecreeSerializer, 400: ERRORS})
     @action(detail=True, methods=["post"])
-    def sign(self, request: Request, org_slug: str, pk: int) -> Response:
+    def sign(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         decree = self.get_object()
-        services.decree_sign(org=request.org, actor=request.user, decree=decree)  # type: ignore[attr-defined]
+        services.decree_sign(org=request.org, actor=request.user, decree=decree)
         return Response(CaseDecreeSerializer(decree).data)
 
     @extend_schema(request=None, responses={200: CaseDecreeSerializer, 400: ERRORS})
     @action(detail=True, methods=["post"], url_path="take-note")
-    def take_note(self, request: Request, org_slug: str, pk: int) -> Response:
+    def take_note(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         decree = self.get_object()
-        services.decree_take_note(org=request.org, actor=request.user, decree=decree)  # type: ignore[attr-defined]
+        services.decree_take_note(org=request.org, actor=request.user, decree=decree)
         return Response(CaseDecreeSerializer(decree).data)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PassthroughRenderer])
-    def pdf(self, request: Request, org_slug: str, pk: int) -> HttpResponseBase:
+    def pdf(self, request: TenantAPIRequest, org_slug: str, pk: int) -> HttpResponseBase:
         decree = self.get_object()
         if decree.document is None:
             raise Http404
-        return _download(request.org, decree.document)  # type: ignore[attr-defined]
+        return _download(request.org, decree.document)
 
     @extend_schema(
-        parameters=[OpenApiParameter("from", OpenApiTypes.DATE), OpenApiParameter("to", OpenApiTypes.DATE)],
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE),
+            OpenApiParameter("to", OpenApiTypes.DATE),
+        ],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
     @action(detail=False, methods=["get"], url_path="book-pdf",
             renderer_classes=[JSONRenderer, PassthroughRenderer])  # fmt: skip
-    def book_pdf(self, request: Request, org_slug: str) -> HttpResponseBase:
+    def book_pdf(self, request: TenantAPIRequest, org_slug: str) -> HttpResponseBase:
         period = self._period()
-        rows = selectors.decree_book(org=request.org, **period)  # type: ignore[attr-defined]
+        rows = selectors.decree_book(org=request.org, **period)
         content = pdfs.decree_book_pdf(
-            org=request.org, decrees=rows,  # type: ignore[attr-defined]
+            org=request.org, decrees=rows,
             date_from=period.get("date_from"), date_to=period.get("date_to"),
         )  # fmt: skip
         response = HttpResponse(content, content_type="application/pdf")

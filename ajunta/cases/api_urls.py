@@ -5,7 +5,9 @@ from rest_framework.routers import SimpleRouter
 from ajunta.cases import api
 
 router = SimpleRouter(use_regex_path=False)
-router.register("o/<slug:org_slug>/cases/procedures", api.ProcedureViewSet, basename="cases-procedure")
+router.register(
+    "o/<slug:org_slug>/cases/procedures", api.ProcedureViewSet, basename="cases-procedure"
+)
 router.register(
     "o/<slug:org_slug>/cases/procedure-templates", api.TemplateViewSet, basename="cases-template"
 )

@@ -15,6 +15,7 @@ from ajunta.cases.models import (
     IdType,
     Initiation,
     PersonType,
+    Procedure,
     SilenceEffect,
     Visibility,
 )
@@ -29,7 +30,7 @@ class StaffChoiceField(forms.ModelChoiceField):
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any"))] + CaseStatus.choices
+        label=_("Status"), required=False, choices=[("", _("Any")), *CaseStatus.choices]
     )
     mine = forms.BooleanField(label=_("Only mine"), required=False)
 
@@ -55,7 +56,7 @@ class PartyForm(forms.Form):
 
 
 class CaseForm(forms.Form):
-    procedure = forms.ModelChoiceField(label=_("Procedure"), queryset=None)
+    procedure = forms.ModelChoiceField(label=_("Procedure"), queryset=Procedure.objects.none())
     subject = forms.CharField(label=_("Subject"), max_length=240)
     origin_entry_number = forms.CharField(
         label=_("Origin: registry entry number"),
@@ -78,7 +79,9 @@ class PhaseForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ExtendForm(ReasonForm):
@@ -88,7 +91,9 @@ class ExtendForm(ReasonForm):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(
         label=_("New status"),
-        choices=[(s, s.label) for s in (CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.ARCHIVED)],
+        choices=[
+            (s, s.label) for s in (CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.ARCHIVED)
+        ],
     )
 
 
@@ -158,7 +163,10 @@ class ProcedureForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     classification = forms.CharField(label=_("Classification"), max_length=120, required=False)
     description = forms.CharField(
-        label=_("Description"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Description"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     deadline_value = forms.IntegerField(
         label=_("Legal deadline"), min_value=1, max_value=3650, required=False
@@ -199,7 +207,9 @@ class ProcedureForm(forms.Form):
 class DecreeForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=240)
     body = forms.CharField(
-        label=_("Text of the resolution"), max_length=20000, widget=forms.Textarea(attrs={"rows": 10})
+        label=_("Text of the resolution"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 10}),
     )
     case_number = forms.CharField(label=_("Case file number"), max_length=40, required=False)
 

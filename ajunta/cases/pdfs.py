@@ -44,7 +44,7 @@ def decree_book_pdf(
     *, org: Any, decrees: Iterable[Any], date_from: dt.date | None, date_to: dt.date | None
 ) -> bytes:
     title = _("Decrees book")
-    period = " – ".join(d.isoformat() for d in (date_from, date_to) if d)
+    period = " - ".join(d.isoformat() for d in (date_from, date_to) if d)
     doc = PdfBuilder(
         title=title, author=org.name, landscape=True, footer_text=f"{org.name} · {title} {period}"
     )

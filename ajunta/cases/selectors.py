@@ -196,12 +196,9 @@ def overdue_tasks(*, org: Any, today: dt.date) -> QuerySet[CaseTask]:
 
 def staff(*, org: Any) -> QuerySet[User]:
     """People who hold a role in `org`: who a case or a task may be given to."""
-    return (
-        User.objects.filter(
-            pk__in=RoleAssignment.objects.filter(organization=org).values("user")
-        )
-        .order_by("first_name", "last_name", "username")
-    )
+    return User.objects.filter(
+        pk__in=RoleAssignment.objects.filter(organization=org).values("user")
+    ).order_by("first_name", "last_name", "username")
 
 
 def staff_get(*, org: Any, pk: Any) -> User:
@@ -210,9 +207,7 @@ def staff_get(*, org: Any, pk: Any) -> User:
 
 # --- decrees -------------------------------------------------------------------------------------
 def decrees(*, org: Any, status: str = "") -> QuerySet[Decree]:
-    rows = Decree.objects.filter(organization=org).select_related(
-        "case", "signed_by", "noted_by"
-    )
+    rows = Decree.objects.filter(organization=org).select_related("case", "signed_by", "noted_by")
     return rows.filter(status=status) if status else rows
 
 
@@ -235,6 +230,8 @@ def decree_book(
 
 
 def cases_for_decree(*, org: Any) -> QuerySet[Case]:
-    return Case.objects.filter(organization=org).filter(
-        Q(status=CaseStatus.OPEN) | Q(status=CaseStatus.SUSPENDED)
-    ).only("pk", "number", "subject")
+    return (
+        Case.objects.filter(organization=org)
+        .filter(Q(status=CaseStatus.OPEN) | Q(status=CaseStatus.SUSPENDED))
+        .only("pk", "number", "subject")
+    )

@@ -12,12 +12,12 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from string import Formatter, Template
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,6 +58,7 @@ from ajunta.core.models import Document, EniDocumentType, EniElaborationState, E
 from ajunta.core.numbering import next_number
 from ajunta.registry.services import normalize_text
 
+M = TypeVar("M", bound=models.Model)
 ID_VALIDATORS: dict[str, Any] = {IdType.NIF: nif, IdType.NIE: nie, IdType.CIF: cif}
 PARTY_FIELDS = (
     "role", "person_type", "id_type", "id_number", "name", "first_surname", "second_surname",
@@ -69,6 +70,7 @@ PROCEDURE_FIELDS = (
     "confidentiality", "is_template", "is_active",
 )  # fmt: skip
 MAX_PHASES = 20
+SUBJECT_MAX_LENGTH = 240
 # Merge fields a generated document may use: $case_number, $subject, ...
 MERGE_FIELDS = ("case_number", "subject", "procedure", "party_name", "organization", "today")
 
@@ -195,7 +197,7 @@ def _clean_procedure(org: Any, values: dict[str, Any], instance: Procedure | Non
     if cleaned.get("is_template") and not getattr(org, "is_provider", False):
         errors["is_template"] = _("Only the provider offers procedures as templates.")
     for field in ("code", "sia_code", "name", "classification"):
-        limit = Procedure._meta.get_field(field).max_length
+        limit = getattr(Procedure._meta.get_field(field), "max_length", None)
         if field in cleaned and limit and len(cleaned[field] or "") > limit:
             errors[field] = _("At most %(limit)d characters.") % {"limit": limit}
     if "phases" in cleaned:
@@ -336,8 +338,8 @@ def case_open(
     errors: dict[str, Any] = {}
     if not subject:
         errors["subject"] = _("Give the case a subject.")
-    elif len(subject) > Case._meta.get_field("subject").max_length:  # type: ignore[operator]
-        errors["subject"] = _("At most %(limit)d characters.") % {"limit": 240}
+    elif len(subject) > SUBJECT_MAX_LENGTH:
+        errors["subject"] = _("At most %(limit)d characters.") % {"limit": SUBJECT_MAX_LENGTH}
     if not procedure.is_active:
         errors["procedure"] = _("This procedure is no longer in use.")
     if origin_entry is not None and origin_entry.organization_id != org.pk:
@@ -406,12 +408,15 @@ def case_open_from_entry(
 
 def _locked_case(org: Any, case: Case) -> Case:
     _own(org, case)
-    return Case.objects.select_for_update().select_related("procedure").get(
-        pk=case.pk, organization=org
+    return (
+        Case.objects.select_for_update()
+        .select_related("procedure")
+        .get(pk=case.pk, organization=org)
     )
 
 
-def _sync(target: Case, source: Case, fields: Sequence[str]) -> Case:
+def _sync(target: M, source: M, fields: Sequence[str]) -> M:
+    """Copy what a service changed on its locked row back onto the caller's instance."""
     for field in fields:
         setattr(target, field, getattr(source, field))
     return source
@@ -460,7 +465,9 @@ def allowed_phases(case: Case) -> list[dict[str, Any]]:
     if case.phase not in codes:
         return phases[:1]
     current = phases[codes.index(case.phase)]
-    targets = current.get("next") or codes[codes.index(case.phase) + 1 : codes.index(case.phase) + 2]
+    targets = (
+        current.get("next") or codes[codes.index(case.phase) + 1 : codes.index(case.phase) + 2]
+    )
     return [p for p in phases if p["code"] in targets]
 
 

@@ -51,7 +51,7 @@ def case_url(org: Any, case: Case) -> str:
     return reverse("cases_case", args=[org.slug, case.pk])
 
 
-def file_download(org: Any, document: Any) -> HttpResponse:
+def file_download(org: Any, document: Any) -> HttpResponseBase:
     try:
         handle = document_open(org=org, document=document)
     except DocumentIntegrityError:
@@ -366,7 +366,9 @@ class TaskDoneView(TenantView):
             messages.success(request, _("Task done."))
         target = request.POST.get("next") == "tasks"
         return redirect(
-            reverse("cases_my_tasks", args=[org_slug]) if target else case_url(request.org, task.case)
+            reverse("cases_my_tasks", args=[org_slug])
+            if target
+            else case_url(request.org, task.case)
         )
 
 
@@ -393,7 +395,11 @@ class ProcedureFormView(TenantView):
     module = MODULE
 
     def _render(self, form: Form, procedure: Any, status: int = 200) -> HttpResponse:
-        context = {"form": form, "procedure": procedure, "can_manage": self.can("procedures.manage")}
+        context = {
+            "form": form,
+            "procedure": procedure,
+            "can_manage": self.can("procedures.manage"),
+        }
         return render(self.request, "cases/procedure_form.html", context, status=status)
 
     def get(self, request: TenantHttpRequest, org_slug: str, pk: int | None = None) -> HttpResponse:
@@ -403,7 +409,9 @@ class ProcedureFormView(TenantView):
         initial = case_forms.ProcedureForm.initial_for(procedure) if procedure else {}
         return self._render(case_forms.ProcedureForm(org=request.org, initial=initial), procedure)
 
-    def post(self, request: TenantHttpRequest, org_slug: str, pk: int | None = None) -> HttpResponse:
+    def post(
+        self, request: TenantHttpRequest, org_slug: str, pk: int | None = None
+    ) -> HttpResponse:
         procedure = _get_or_404(selectors.procedure_get, org=request.org, pk=pk) if pk else None
         form = case_forms.ProcedureForm(request.POST, org=request.org)
         if not form.is_valid():
@@ -486,7 +494,9 @@ class DecreeNewView(TenantView):
         return render(self.request, "cases/decree_new.html", {"form": form}, status=status)
 
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
-        return self._render(case_forms.DecreeForm(initial={"case_number": request.GET.get("case", "")[:40]}))
+        return self._render(
+            case_forms.DecreeForm(initial={"case_number": request.GET.get("case", "")[:40]})
+        )
 
     def post(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
         form = case_forms.DecreeForm(request.POST)
@@ -495,13 +505,19 @@ class DecreeNewView(TenantView):
         data = form.cleaned_data
         case = None
         if data["case_number"].strip():
-            case = selectors.cases(org=request.org).filter(number=data["case_number"].strip()).first()
+            case = (
+                selectors.cases(org=request.org).filter(number=data["case_number"].strip()).first()
+            )
             if case is None:
                 form.add_error("case_number", _("No case file has this number."))
                 return self._render(form, 400)
         try:
             decree = services.decree_create(
-                org=request.org, actor=request.user, title=data["title"], body=data["body"], case=case
+                org=request.org,
+                actor=request.user,
+                title=data["title"],
+                body=data["body"],
+                case=case,
             )
         except ValidationError as error:
             add_service_error(form, error)

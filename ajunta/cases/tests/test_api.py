@@ -81,9 +81,18 @@ class CaseApiIsolationTests(TenantIsolationMixin, CasesTestCase):
         member = make_user("regidor", self.org_a, Role.ELECTED_MEMBER)
         self.assertEqual(self.api(member).get(url("alpha", "/files/")).status_code, 403)
         self.assertEqual(self.api(member).get(url("alpha", "/decrees/")).status_code, 200)
-        self.assertEqual(self.api(self.bob).post(
-            url("alpha", f"/files/{self.case_a.pk}/documents/{self.doc_a.pk}/sign/")).status_code, 403)
-        self.assertEqual(self.api(self.bob).post(url("alpha", f"/decrees/{self.decree_a.pk}/take-note/")).status_code, 403)
+        self.assertEqual(
+            self.api(self.bob)
+            .post(url("alpha", f"/files/{self.case_a.pk}/documents/{self.doc_a.pk}/sign/"))
+            .status_code,
+            403,
+        )
+        self.assertEqual(
+            self.api(self.bob)
+            .post(url("alpha", f"/decrees/{self.decree_a.pk}/take-note/"))
+            .status_code,
+            403,
+        )
         self.assertIn(self.api(None).get(url("alpha", "/files/")).status_code, (401, 403))
 
 
@@ -119,7 +128,11 @@ class CaseApiTests(CasesTestCase):
             {"procedure": self.procedure_b.pk, "subject": "X"},
             {"procedure": self.procedure_a.pk, "subject": ""},
             {"procedure": self.procedure_a.pk, "subject": "X", "origin_entry": "NOPE"},
-            {"procedure": self.procedure_a.pk, "subject": "X", "parties": [{**PARTY, "id_number": "1"}]},
+            {
+                "procedure": self.procedure_a.pk,
+                "subject": "X",
+                "parties": [{**PARTY, "id_number": "1"}],
+            },
             {"procedure": self.procedure_a.pk, "subject": "X", "responsible": self.charlie.pk},
             {"procedure": "x"},
         ]
@@ -131,10 +144,14 @@ class CaseApiTests(CasesTestCase):
         self.assertEqual(api.get(url("alpha", "/files/?status=bogus")).status_code, 400)
         case = self.case_a.pk
         for action, body in [
-            ("extend", {"amount": 99, "reason": "r"}), ("extend", {"amount": "x"}),
-            ("suspend", {"reason": ""}), ("phase", {"phase": "resolucio"}),
-            ("status", {"status": "archived"}), ("status", {"status": "bogus"}),
-            ("relate", {"number": "nope"}), ("tasks", {"title": "T", "assignee": self.charlie.pk}),
+            ("extend", {"amount": 99, "reason": "r"}),
+            ("extend", {"amount": "x"}),
+            ("suspend", {"reason": ""}),
+            ("phase", {"phase": "resolucio"}),
+            ("status", {"status": "archived"}),
+            ("status", {"status": "bogus"}),
+            ("relate", {"number": "nope"}),
+            ("tasks", {"title": "T", "assignee": self.charlie.pk}),
             ("resume", {"reason": "r"}),
         ]:
             with self.subTest(action=action, body=body):
@@ -162,7 +179,9 @@ class CaseApiTests(CasesTestCase):
             self.assertEqual(response.status_code, 200, (action, response.content))
         body = response.json()
         self.assertEqual(body["status"], "resolved")
-        self.assertEqual([e["kind"] for e in body["deadline_events"]], ["suspend", "resume", "extend"])
+        self.assertEqual(
+            [e["kind"] for e in body["deadline_events"]], ["suspend", "resume", "extend"]
+        )
         self.assertEqual(len(body["parties"]), 2)
         self.assertEqual(body["tasks"][0]["title"], "Informe")
 
@@ -173,20 +192,33 @@ class CaseApiTests(CasesTestCase):
                                    "visibility": "published"}, format="multipart")  # fmt: skip
         self.assertEqual(response.status_code, 201, response.content)
         row = response.json()
-        self.assertEqual((row["position"], row["document_type"], row["visibility"]), (1, "TD13", "published"))
+        self.assertEqual(
+            (row["position"], row["document_type"], row["visibility"]), (1, "TD13", "published")
+        )
         bad = api.post(base, {"file": pdf_upload(), "document_type": "TD77"}, format="multipart")
         self.assertEqual(bad.status_code, 400)
-        html = api.post(base, {"file": _file("x.html", b"<html><script></script></html>")}, format="multipart")
+        html = api.post(
+            base, {"file": _file("x.html", b"<html><script></script></html>")}, format="multipart"
+        )
         self.assertEqual(html.status_code, 400)
         self.assertEqual(CaseDocument.objects.count(), 1)
         doc = f"{base}{row['id']}/"
-        self.assertEqual(api.post(doc + "versions/", {"file": pdf_upload("v2")}, format="multipart").status_code, 200)
-        self.assertEqual(api.post(doc + "visibility/", {"visibility": "internal"}, format="json").status_code, 200)
+        self.assertEqual(
+            api.post(doc + "versions/", {"file": pdf_upload("v2")}, format="multipart").status_code,
+            200,
+        )
+        self.assertEqual(
+            api.post(doc + "visibility/", {"visibility": "internal"}, format="json").status_code,
+            200,
+        )
         signed = self.api(self.alice).post(doc + "sign/")
         self.assertEqual(signed.status_code, 200, signed.content)
         self.assertEqual(signed.json()["version"], 3)
         self.assertIsNotNone(signed.json()["signed_at"])
-        self.assertEqual(api.post(doc + "versions/", {"file": pdf_upload("v4")}, format="multipart").status_code, 400)
+        self.assertEqual(
+            api.post(doc + "versions/", {"file": pdf_upload("v4")}, format="multipart").status_code,
+            400,
+        )
         download = api.get(doc + "download/")
         self.assertEqual(download.status_code, 200)
         self.assertEqual(api.get(doc).json()["sha256"], signed.json()["sha256"])
@@ -207,10 +239,14 @@ class CaseApiTests(CasesTestCase):
         api = self.api(self.alice)
         templates = api.get(url("alpha", "/procedure-templates/")).json()["results"]
         self.assertEqual([t["id"] for t in templates], [template_id])
-        adopted = api.post(url("alpha", f"/procedure-templates/{template_id}/adopt/"), {}, format="json")
+        adopted = api.post(
+            url("alpha", f"/procedure-templates/{template_id}/adopt/"), {}, format="json"
+        )
         self.assertEqual(adopted.status_code, 201, adopted.content)
         self.assertEqual(adopted.json()["adopted_from"], template_id)
-        again = api.post(url("alpha", f"/procedure-templates/{template_id}/adopt/"), {}, format="json")
+        again = api.post(
+            url("alpha", f"/procedure-templates/{template_id}/adopt/"), {}, format="json"
+        )
         self.assertEqual(again.status_code, 400)
         self.assertEqual(api.post(url("alpha", f"/procedure-templates/{self.procedure_b.pk}/adopt/"),
                                   {}, format="json").status_code, 404)  # fmt: skip
@@ -232,7 +268,9 @@ class CaseApiTests(CasesTestCase):
             "title": "Concessió", "body": "RESOLC", "case": self.case_a.number}, format="json")  # fmt: skip
         self.assertEqual(created.status_code, 201, created.content)
         pk = created.json()["id"]
-        self.assertEqual(self.api(mayor).post(url("alpha", f"/decrees/{pk}/sign/")).status_code, 200)
+        self.assertEqual(
+            self.api(mayor).post(url("alpha", f"/decrees/{pk}/sign/")).status_code, 200
+        )
         noted = self.api(self.alice).post(url("alpha", f"/decrees/{pk}/take-note/"))
         self.assertEqual(noted.status_code, 200, noted.content)
         number = noted.json()["number"]
@@ -243,7 +281,9 @@ class CaseApiTests(CasesTestCase):
         self.assertEqual([d["number"] for d in book], [number])
         pdf = self.api(self.alice).get(url("alpha", "/decrees/book-pdf/"))
         self.assertEqual(pdf["Content-Type"], "application/pdf")
-        self.assertEqual(self.api(self.alice).get(url("alpha", f"/decrees/{pk}/pdf/")).status_code, 200)
+        self.assertEqual(
+            self.api(self.alice).get(url("alpha", f"/decrees/{pk}/pdf/")).status_code, 200
+        )
         self.assertEqual(Decree.objects.get(pk=pk).case, self.case_a)
 
     def test_list_query_count(self) -> None:
@@ -257,10 +297,14 @@ class CaseApiTests(CasesTestCase):
         with self.assertNumQueries(3):
             response = api.get(url("alpha", "/files/"))
         self.assertEqual(response.json()["count"], 11)
-        services.task_create(org=self.org_a, actor=self.alice, case=self.case_a, title="T", assignee=self.bob)
+        services.task_create(
+            org=self.org_a, actor=self.alice, case=self.case_a, title="T", assignee=self.bob
+        )
         with self.assertNumQueries(3):
             api.get(url("alpha", "/tasks/?mine=1"))
-        services.decree_create(org=self.org_a, actor=self.bob, title="D", body="T", case=self.case_a)
+        services.decree_create(
+            org=self.org_a, actor=self.bob, title="D", body="T", case=self.case_a
+        )
         with self.assertNumQueries(3):
             api.get(url("alpha", "/decrees/"))
 

@@ -7,7 +7,6 @@ from unittest import mock
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 
 from ajunta.cases import selectors, services
 from ajunta.cases.models import Case, CaseDocument, CaseStatus, Decree, DecreeStatus, Procedure
@@ -36,7 +35,9 @@ class NumberingTests(CasesTestCase):
         self.assertEqual(Case.objects.filter(organization=self.org_a).count(), 2)
 
     def test_number_format_is_configurable(self) -> None:
-        services.cases_settings_set(org=self.org_a, actor=self.alice, number_format="EXP-{year}-{seq:04d}")
+        services.cases_settings_set(
+            org=self.org_a, actor=self.alice, number_format="EXP-{year}-{seq:04d}"
+        )
         case = make_case(self.org_a, self.alice, self.procedure_a)
         self.assertEqual(case.number, f"EXP-{case.year}-0002")
         for bad in ("{seq}", "{year}/{seq}/{seq}", "{year}/{seq!r}", "{year}/{other}", "{"):
@@ -44,7 +45,9 @@ class NumberingTests(CasesTestCase):
                 services.cases_settings_set(org=self.org_a, actor=self.alice, number_format=bad)
 
     def test_every_write_is_audited(self) -> None:
-        actions = set(AuditEvent.objects.filter(organization=self.org_a).values_list("action", flat=True))
+        actions = set(
+            AuditEvent.objects.filter(organization=self.org_a).values_list("action", flat=True)
+        )
         self.assertTrue({"cases.procedure.create", "cases.case.open"} <= actions)
 
 
@@ -142,7 +145,9 @@ class FlowTests(CasesTestCase):
         with self.assertRaises(Case.DoesNotExist):
             services.case_suspend(org=self.org_a, actor=self.alice, case=self.case_b, reason="x")
         with self.assertRaises(Case.DoesNotExist):
-            services.case_relate(org=self.org_a, actor=self.alice, case=self.case_a, other=self.case_b)
+            services.case_relate(
+                org=self.org_a, actor=self.alice, case=self.case_a, other=self.case_b
+            )
 
     def test_procedure_templates_are_adopted_as_copies(self) -> None:
         provider = make_org("consorci", kind="consortium", is_provider=True)
@@ -156,7 +161,9 @@ class FlowTests(CasesTestCase):
             services.procedure_create(org=self.org_a, actor=self.alice, code="X", name="X",
                                       is_template=True)  # fmt: skip
         copy = services.procedure_adopt(org=self.org_a, actor=self.alice, template=template)
-        self.assertEqual((copy.organization, copy.code, copy.deadline_value), (self.org_a, "T-1", 3))
+        self.assertEqual(
+            (copy.organization, copy.code, copy.deadline_value), (self.org_a, "T-1", 3)
+        )
         self.assertFalse(copy.is_template)
         with self.assertRaises(ValidationError):  # the code is taken now
             services.procedure_adopt(org=self.org_a, actor=self.alice, template=template)
@@ -228,10 +235,14 @@ class TaskTests(CasesTestCase):
                                     title="Informe tècnic", assignee=self.bob,
                                     due_date=dt.date(2026, 1, 2))  # fmt: skip
         self.assertEqual(list(selectors.tasks(org=self.org_a, assignee=self.bob)), [task])
-        self.assertEqual(list(selectors.overdue_tasks(org=self.org_a, today=dt.date(2026, 1, 3))), [task])
+        self.assertEqual(
+            list(selectors.overdue_tasks(org=self.org_a, today=dt.date(2026, 1, 3))), [task]
+        )
         self.assertEqual(list(selectors.tasks(org=self.org_b)), [])
         services.task_complete(org=self.org_a, actor=self.bob, task=task)
-        self.assertEqual(list(selectors.overdue_tasks(org=self.org_a, today=dt.date(2026, 1, 3))), [])
+        self.assertEqual(
+            list(selectors.overdue_tasks(org=self.org_a, today=dt.date(2026, 1, 3))), []
+        )
         with self.assertRaises(ValidationError):
             services.task_complete(org=self.org_a, actor=self.bob, task=task)
 

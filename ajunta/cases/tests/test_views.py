@@ -29,8 +29,12 @@ class CasePagesIsolationTests(TenantIsolationMixin, CasesTestCase):
                                           title="Informe", assignee=cls.alice)  # fmt: skip
         cls.task_b = services.task_create(org=cls.org_b, actor=cls.charlie, case=cls.case_b,
                                           title="Informe B", assignee=cls.charlie)  # fmt: skip
-        cls.decree_a = services.decree_create(org=cls.org_a, actor=cls.bob, title="Decret A", body="Text")
-        cls.decree_b = services.decree_create(org=cls.org_b, actor=cls.charlie, title="Decret B", body="Text")
+        cls.decree_a = services.decree_create(
+            org=cls.org_a, actor=cls.bob, title="Decret A", body="Text"
+        )
+        cls.decree_b = services.decree_create(
+            org=cls.org_b, actor=cls.charlie, title="Decret B", body="Text"
+        )
         cls.isolation_ids_a = {str(cls.case_a.pk)}
         cls.isolation_ids_b = {str(cls.case_b.pk)}
 
@@ -81,7 +85,9 @@ class CasePagesIsolationTests(TenantIsolationMixin, CasesTestCase):
         client = Client()
         client.force_login(member)
         self.assertEqual(client.get(reverse("cases_list", args=["alpha"])).status_code, 403)
-        self.assertEqual(client.get(reverse("cases_case", args=["alpha", self.case_a.pk])).status_code, 403)
+        self.assertEqual(
+            client.get(reverse("cases_case", args=["alpha", self.case_a.pk])).status_code, 403
+        )
         self.assertEqual(client.get(reverse("cases_decrees", args=["alpha"])).status_code, 200)
         bob = self.login(self.bob)
         self.assertEqual(bob.get(reverse("cases_settings", args=["alpha"])).status_code, 403)
@@ -133,7 +139,9 @@ class CasePagesTests(CasesTestCase):
         case = self.case_a
 
         def act(action: str, data: dict[str, Any]) -> None:
-            response = client.post(reverse("cases_case_action", args=["alpha", case.pk, action]), data)
+            response = client.post(
+                reverse("cases_case_action", args=["alpha", case.pk, action]), data
+            )
             self.assertEqual(response.status_code, 302, response.content.decode()[:3000])
 
         act("phase", {"phase": "instruccio"})
@@ -151,7 +159,9 @@ class CasePagesTests(CasesTestCase):
         act("relate", {"relate-number": other.number})
         act("status", {"status-status": "resolved"})
         case.refresh_from_db()
-        self.assertEqual((case.status, case.phase, case.responsible), ("resolved", "instruccio", self.alice))
+        self.assertEqual(
+            (case.status, case.phase, case.responsible), ("resolved", "instruccio", self.alice)
+        )
         self.assertEqual(case.documents.count(), 2)
         self.assertEqual(list(case.related_cases.all()), [other])
         page = client.get(reverse("cases_case", args=["alpha", case.pk]))
@@ -184,7 +194,9 @@ class CasePagesTests(CasesTestCase):
         row.refresh_from_db()
         self.assertEqual((row.version, row.visibility, row.is_signed), (3, "published", True))
         self.assertEqual(client.post(url, {"file": pdf_upload("v4")}).status_code, 400)
-        download = client.get(reverse("cases_document_download", args=["alpha", self.case_a.pk, row.pk, 1]))
+        download = client.get(
+            reverse("cases_document_download", args=["alpha", self.case_a.pk, row.pk, 1])
+        )
         self.assertEqual(download.status_code, 200)
         self.assertEqual(download["Content-Type"], "application/pdf")
 
@@ -230,7 +242,9 @@ class CasePagesTests(CasesTestCase):
             "phases": "a: A\nb: B",
         })  # fmt: skip
         self.assertEqual(response.status_code, 302)
-        self.assertEqual(Procedure.objects.get(organization=self.org_a, code="NOU").phases[1]["code"], "b")
+        self.assertEqual(
+            Procedure.objects.get(organization=self.org_a, code="NOU").phases[1]["code"], "b"
+        )
         duplicate = client.post(reverse("cases_procedure_new", args=["alpha"]), {
             "code": "NOU", "name": "Nou", "deadline_unit": "months", "silence_effect": "negative",
             "initiation": "both", "confidentiality": "normal",
@@ -240,12 +254,18 @@ class CasePagesTests(CasesTestCase):
         self.assertContains(page, f'data-template-id="{template.pk}"')
         adopt = client.post(reverse("cases_procedure_adopt", args=["alpha", template.pk]))
         self.assertEqual(adopt.status_code, 302)
-        self.assertTrue(Procedure.objects.filter(organization=self.org_a, adopted_from=template).exists())
+        self.assertTrue(
+            Procedure.objects.filter(organization=self.org_a, adopted_from=template).exists()
+        )
         bob = self.login(self.bob)
-        self.assertEqual(bob.post(reverse("cases_procedure_adopt", args=["alpha", template.pk])).status_code, 403)
+        self.assertEqual(
+            bob.post(reverse("cases_procedure_adopt", args=["alpha", template.pk])).status_code, 403
+        )
         # A member's procedure is not a template anyone may adopt.
         self.assertEqual(
-            self.login(self.alice).post(reverse("cases_procedure_adopt", args=["alpha", self.procedure_b.pk])).status_code,
+            self.login(self.alice)
+            .post(reverse("cases_procedure_adopt", args=["alpha", self.procedure_b.pk]))
+            .status_code,
             404,
         )
 
