@@ -437,3 +437,75 @@ class Decree(TenantModel):
 
     def __str__(self) -> str:
         return self.number or self.title
+
+
+class NotificationStatus(models.TextChoices):
+    AVAILABLE = "available", _("Made available")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    DEEMED_REJECTED = "deemed_rejected", _("Deemed rejected (not opened in 10 days)")
+
+
+class Notification(TenantModel):
+    """An electronic notification of a signed case document to one interested party (art. 43).
+
+    Made available in the citizen portal and recorded as an outgoing registry entry; the party
+    accepts (opens) or rejects it, and with no access in 10 calendar days it is deemed rejected.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notifications")
+    case_document = models.ForeignKey(
+        CaseDocument, on_delete=models.PROTECT, related_name="notifications",
+        verbose_name=_("document"),
+    )  # fmt: skip
+    party = models.ForeignKey(
+        CaseParty, on_delete=models.PROTECT, related_name="notifications",
+        verbose_name=_("interested party"),
+    )  # fmt: skip
+    # The party's identity number as notified: how the citizen portal finds it (user.nif).
+    id_number = models.CharField(_("document number"), max_length=20)
+    registry_entry = models.ForeignKey(
+        "registry.RegistryEntry", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("outgoing registry entry"),
+    )  # fmt: skip
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.AVAILABLE,
+    )
+    made_available_at = models.DateTimeField(_("made available at"))
+    alerted_at = models.DateTimeField(_("alert sent at"), null=True, blank=True)
+    accessed_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("accepted or rejected at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-made_available_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "made_available_at"], name="cases_notif_status_time"),
+            models.Index(fields=["id_number", "-made_available_at"], name="cases_notif_party"),
+            models.Index(fields=["organization", "case"], name="cases_notif_org_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.pk}"
+
+
+class EniExport(TenantModel):
+    """One ENI export of a closed case: its signed index (a registered document with a secure
+    verification code, so that anyone holding the code can check it)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="eni_exports")
+    index_document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -4,6 +4,7 @@ template. Built with core.pdf; signing is the caller's business (cases.signing).
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -77,4 +78,75 @@ def generated_document_pdf(*, org: Any, title: str, text: str) -> bytes:
     doc.heading(title, level=2)
     for paragraph in text.split("\n\n"):
         doc.paragraph(paragraph.strip())
+    return doc.to_bytes()
+
+
+def page_count(content: bytes, content_type: str) -> int:
+    """Pages of a PDF (folios of the index); any other file counts as one."""
+    if content_type != "application/pdf":
+        return 1
+    try:
+        from pyhanko.pdf_utils.reader import PdfFileReader
+
+        reader = PdfFileReader(io.BytesIO(content), strict=False)
+        return max(int(reader.root["/Pages"]["/Count"]), 1)
+    except Exception:  # a damaged PDF still takes one folio in the index
+        return 1
+
+
+def foliated_index_pdf(*, org: Any, case: Any, rows: list[tuple[Any, int]]) -> bytes:
+    """The case's index with each document's folios (first and last page), type and hash."""
+    title = _("Index of case file %(number)s") % {"number": case.number}
+    doc = PdfBuilder(title=title, author=org.name, landscape=True, footer_text=f"{org.name} · {title}")
+    doc.heading(f"{org.name} · {title}")
+    doc.key_values([
+        (_("Subject"), case.subject),
+        (_("Procedure"), f"{case.procedure.code} · {case.procedure.name}"),
+        (_("Status"), str(case.get_status_display())),
+        (_("Opened"), _when(case.opened_at)),
+    ])  # fmt: skip
+    doc.spacer(3)
+    table = []
+    folio = 1
+    for row, pages in rows:
+        last = folio + pages - 1
+        table.append((
+            str(row.position), row.title, row.document.document_type,
+            _when(row.added_at), f"{folio}-{last}" if pages > 1 else str(folio),
+            row.document.sha256,
+        ))  # fmt: skip
+        folio = last + 1
+    doc.table(
+        ["#", _("Title"), _("Type"), _("Added"), _("Folios"), "SHA-256"],
+        table,
+        widths=(5, 30, 8, 15, 9, 45),
+    )
+    if not table:
+        doc.paragraph(_("No documents yet."))
+    return doc.to_bytes()
+
+
+def notification_proof_pdf(*, org: Any, notification: Any) -> bytes:
+    """Proof of notification: who, what, when it was made available, opened, accepted or rejected."""
+    title = _("Proof of notification")
+    doc = PdfBuilder(title=title, author=org.name, footer_text=f"{org.name} · {title}")
+    doc.heading(f"{org.name} · {title}")
+    row = notification.case_document
+    doc.key_values([
+        (_("Case file"), notification.case.number),
+        (_("Document"), row.title),
+        ("SHA-256", row.document.sha256),
+        (_("Interested party"), f"{notification.party.full_name} ({notification.id_number})"),
+        (_("Outgoing registry entry"), notification.registry_entry.number),
+        (_("Made available"), _when(notification.made_available_at)),
+        (_("Alert sent"), _when(notification.alerted_at) or "-"),
+        (_("Opened"), _when(notification.accessed_at) or "-"),
+        (_("Result"), str(notification.get_status_display())),
+        (_("Result recorded"), _when(notification.resolved_at) or "-"),
+    ])  # fmt: skip
+    doc.spacer(3)
+    doc.paragraph(_(
+        "Law 39/2015, art. 43: an electronic notification is deemed rejected when its content is "
+        "not accessed within ten calendar days of being made available."
+    ), muted=True)  # fmt: skip
     return doc.to_bytes()

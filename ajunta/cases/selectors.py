@@ -22,7 +22,9 @@ from ajunta.cases.models import (
     DeadlineEvent,
     Decree,
     DecreeStatus,
+    Notification,
     Procedure,
+    Visibility,
 )
 from ajunta.core.calendar import calendar_for
 from ajunta.core.models import RoleAssignment, User
@@ -234,4 +236,66 @@ def cases_for_decree(*, org: Any) -> QuerySet[Case]:
         Case.objects.filter(organization=org)
         .filter(Q(status=CaseStatus.OPEN) | Q(status=CaseStatus.SUSPENDED))
         .only("pk", "number", "subject")
+    )
+
+
+# --- notifications, ENI exports ------------------------------------------------------------------
+def notifications(*, org: Any, case: Any = None) -> QuerySet[Notification]:
+    rows = Notification.objects.filter(organization=org).select_related(
+        "case", "party", "case_document", "registry_entry"
+    )
+    return rows.filter(case=case) if case is not None else rows
+
+
+def notification_get(*, org: Any, pk: Any) -> Notification:
+    return notifications(org=org).select_related("case_document__document").get(pk=pk)
+
+
+# --- the citizen's side --------------------------------------------------------------------------
+# A citizen reads only what concerns them: rows whose interested party carries the identity
+# number of their account (user.nif), in any organization. Anyone else's is missing.
+def _citizen_nif(user: Any) -> str:
+    return (getattr(user, "nif", "") or "").strip().upper()
+
+
+def citizen_notifications(*, user: Any) -> QuerySet[Notification]:
+    nif = _citizen_nif(user)
+    if not nif:
+        return Notification.objects.none()
+    return Notification.objects.filter(id_number=nif).select_related(
+        "organization", "case", "case_document__document", "registry_entry", "party"
+    )
+
+
+def citizen_notification_get(*, user: Any, pk: Any) -> Notification:
+    return citizen_notifications(user=user).get(pk=pk)
+
+
+def citizen_cases(*, user: Any) -> QuerySet[Case]:
+    nif = _citizen_nif(user)
+    if not nif:
+        return Case.objects.none()
+    return (
+        Case.objects.filter(pk__in=CaseParty.objects.filter(id_number=nif).values("case"))
+        .select_related("organization", "procedure")
+        .order_by("-opened_at", "-id")
+    )
+
+
+def citizen_case_get(*, user: Any, pk: Any) -> Case:
+    return citizen_cases(user=user).prefetch_related(
+        Prefetch(
+            "documents",
+            queryset=CaseDocument.objects.filter(visibility=Visibility.PUBLISHED)
+            .select_related("document")
+            .order_by("position"),
+            to_attr="published_documents",
+        )
+    ).get(pk=pk)
+
+
+def citizen_published_document(*, user: Any, case_pk: Any, pk: Any) -> CaseDocument:
+    case = citizen_cases(user=user).get(pk=case_pk)
+    return CaseDocument.objects.select_related("document", "organization").get(
+        case=case, pk=pk, visibility=Visibility.PUBLISHED
     )

@@ -42,8 +42,11 @@ from ajunta.cases.models import (
     DeadlineUnit,
     Decree,
     DecreeStatus,
+    EniExport,
     IdType,
     Initiation,
+    Notification,
+    NotificationStatus,
     PartyRole,
     PersonType,
     Procedure,
@@ -1007,3 +1010,191 @@ def decree_take_note(
     return _sync(decree, current, [
         "year", "sequence", "number", "status", "noted_at", "noted_by", "document",
     ])  # fmt: skip
+
+
+# --- foliated index and ENI export ---------------------------------------------------------------
+def _document_bytes(org: Any, document: Document) -> bytes:
+    from ajunta.core.documents import document_open
+
+    with document_open(org=org, document=document) as handle:
+        return bytes(handle.read())
+
+
+def case_index_pdf(*, org: Any, case: Case) -> bytes:
+    """The foliated index of the case as a PDF, sealed when the organization has a seal."""
+    from ajunta.core.seal import seal_pdf
+
+    _own(org, case)
+    rows = list(case.documents.select_related("document").order_by("position"))
+    folios = [
+        (row, pdfs.page_count(_document_bytes(org, row.document), row.document.content_type))
+        for row in rows
+    ]
+    pdf = pdfs.foliated_index_pdf(org=org, case=case, rows=folios)
+    return seal_pdf(pdf, org=org, reason=_("Index of case file %(number)s") % {"number": case.number})
+
+
+@transaction.atomic
+def case_export_eni(*, org: Any, actor: Any, case: Case) -> bytes:
+    """A closed case as an ENI package (zip): the index signed with a secure verification code,
+    the case metadata, every document with its ENI metadata, and the foliated index PDF."""
+    from ajunta.cases import eni
+    from ajunta.core.documents import new_verification_code
+
+    current = _locked_case(org, case)
+    if current.status not in (CaseStatus.CLOSED, CaseStatus.ARCHIVED):
+        raise ValidationError(_("Only a closed case file can be exported."))
+    rows = list(current.documents.select_related("document").order_by("position"))
+    now = timezone.now()
+    index_content = eni.index_content_xml(case=current, rows=rows, when=now)
+    code = new_verification_code()
+    index_document = document_store(
+        org=org, actor=actor, uploaded_file=ContentFile(index_content, name="indice-eni.xml"),
+        document_type=EniDocumentType.TD99, verification_code=code,
+    )  # fmt: skip
+    document_register(org=org, actor=actor, document=index_document)
+    case_xml = eni.case_xml(
+        case=current, index_content=index_content, signature=eni.IndexSignature(code=code)
+    )
+    contents = [(row, _document_bytes(org, row.document)) for row in rows]
+    documents = [(row, content, eni.document_xml(case=current, row=row)) for row, content in contents]
+    index_pdf = case_index_pdf(org=org, case=current)
+    package = eni.package(case_xml_bytes=case_xml, documents=documents, index_pdf=index_pdf)
+    export = EniExport.objects.create(
+        organization=org, case=current, index_document=index_document, created_by=_user(actor)
+    )
+    audit_record(org=org, actor=actor, action="cases.case.eni_export", obj=export, changes={
+        "case": current.number, "documents": len(rows), "index_sha256": index_document.sha256,
+    })  # fmt: skip
+    return package
+
+
+# --- electronic notifications (art. 43) ----------------------------------------------------------
+NOTIFICATION_DAYS = 10
+
+
+def _notification_alert(notification: Notification) -> None:
+    """E-mail the party that a notification waits in the portal; and an SMS through the hook."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    party = notification.party
+    org = notification.organization
+    message = _(
+        "%(org)s has made a notification available to you (case file %(number)s). Open it in the "
+        "citizen portal within 10 calendar days; otherwise it will be deemed rejected."
+    ) % {"org": org.name, "number": notification.case.number}
+    if party.email:
+        send_mail(subject=_("New notification from %(org)s") % {"org": org.name},
+                  message=message, from_email=None, recipient_list=[party.email])  # fmt: skip
+    hook = getattr(settings, "CASES_SMS_HOOK", "")
+    if hook and party.phone:
+        import_string(hook)(phone=party.phone, message=message)
+    Notification.objects.filter(pk=notification.pk).update(alerted_at=timezone.now())
+
+
+@transaction.atomic
+def notification_send(
+    *, org: Any, actor: Any, case_document: CaseDocument, party: CaseParty
+) -> Notification:
+    """Notify a signed document of the case to one of its parties: an outgoing registry entry,
+    the notification made available in the portal, and the alert once committed."""
+    from ajunta.registry import services as registry_services
+
+    row = _locked_document(org, case_document)
+    _own(org, party)
+    case = row.case
+    if party.case_id != case.pk:
+        raise ValidationError({"party": _("This person is not a party of the case.")})
+    if not row.is_signed:
+        raise ValidationError({"document": _("Only a signed document can be notified.")})
+    if case.status in (CaseStatus.CLOSED, CaseStatus.ARCHIVED):
+        raise ValidationError(_("A closed case file cannot notify."))
+    entry = registry_services.registry_entry_create(
+        org=org, actor=actor, direction="out", channel="electronic",
+        epigraph=_("Electronic notification"),
+        summary=(_("Notification of %(title)s") % {"title": row.title})[:240],
+        # The addressee of the notification, as the registry's interested party of the entry.
+        parties=[{**{field: getattr(party, field) for field in PARTY_FIELDS}, "role": "interested"}],
+        case_reference=case.number,
+    )  # fmt: skip
+    notification = Notification.objects.create(
+        organization=org, case=case, case_document=row, party=party, id_number=party.id_number,
+        registry_entry=entry, made_available_at=timezone.now(), created_by=_user(actor),
+    )  # fmt: skip
+    audit_record(org=org, actor=actor, action="cases.notification.send", obj=notification, changes={
+        "case": case.number, "document": row.title, "sha256": row.document.sha256,
+        "party": party.id_number, "registry_entry": entry.number,
+    })  # fmt: skip
+    transaction.on_commit(lambda: _notification_alert(notification))
+    return notification
+
+
+def _citizen_notification(user: Any, notification: Notification) -> Notification:
+    nif = (getattr(user, "nif", "") or "").strip().upper()
+    if not nif or notification.id_number != nif:
+        raise Notification.DoesNotExist
+    return Notification.objects.select_for_update().get(pk=notification.pk)
+
+
+def _expired(notification: Notification, now: dt.datetime) -> bool:
+    return now >= notification.made_available_at + dt.timedelta(days=NOTIFICATION_DAYS)
+
+
+@transaction.atomic
+def notification_respond(*, actor: Any, notification: Notification, accept: bool) -> Notification:
+    """The party (the logged-in citizen whose NIF it was sent to) accepts (opens) or rejects it."""
+    current = _citizen_notification(actor, notification)
+    now = timezone.now()
+    if current.status == NotificationStatus.AVAILABLE and _expired(current, now):
+        _deem_rejected(current)  # the job has not run yet: the law already decided
+    if current.status != NotificationStatus.AVAILABLE:
+        raise ValidationError(_("This notification was already %(status)s.") % {
+            "status": current.get_status_display().lower()})  # fmt: skip
+    current.status = NotificationStatus.ACCEPTED if accept else NotificationStatus.REJECTED
+    current.accessed_at = now if accept else None
+    current.resolved_at = now
+    current.save(update_fields=["status", "accessed_at", "resolved_at"])
+    audit_record(org=current.organization, actor=actor,
+                 action=f"cases.notification.{'accept' if accept else 'reject'}", obj=current,
+                 changes={"status": current.status, "at": now})  # fmt: skip
+    return _sync(notification, current, ["status", "accessed_at", "resolved_at"])
+
+
+def _deem_rejected(notification: Notification) -> None:
+    notification.status = NotificationStatus.DEEMED_REJECTED
+    notification.resolved_at = notification.made_available_at + dt.timedelta(days=NOTIFICATION_DAYS)
+    notification.save(update_fields=["status", "resolved_at"])
+    audit_record(org=notification.organization, actor=None,
+                 action="cases.notification.deemed_rejected", obj=notification,
+                 changes={"made_available_at": notification.made_available_at,
+                          "resolved_at": notification.resolved_at})  # fmt: skip
+
+
+def notifications_expire(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Art. 43.2: mark deemed rejected every notification not opened in 10 calendar days.
+
+    Across every organization (the periodic job); each in its own transaction. Returns how many.
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=NOTIFICATION_DAYS)
+    done = 0
+    while True:
+        ids = list(
+            Notification.objects.filter(
+                status=NotificationStatus.AVAILABLE, made_available_at__lte=cutoff
+            ).values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return done
+        for pk in ids:
+            with transaction.atomic():
+                row = (
+                    Notification.objects.select_for_update()
+                    .select_related("organization")
+                    .filter(pk=pk, status=NotificationStatus.AVAILABLE)
+                    .first()
+                )
+                if row is not None:
+                    _deem_rejected(row)
+                    done += 1
