@@ -87,7 +87,12 @@ def index_content_xml(*, case: Any, rows: list[Any], when: dt.datetime) -> bytes
     for row in rows:
         item = _el(root, "expcon", "DocumentoIndizado")
         _el(item, "expcon", "IdentificadorDocumento", document_identifier(case, row))
-        _el(item, "expcon", "ValorHuella", base64.b64encode(bytes.fromhex(row.document.sha256)).decode())
+        _el(
+            item,
+            "expcon",
+            "ValorHuella",
+            base64.b64encode(bytes.fromhex(row.document.sha256)).decode(),
+        )
         _el(item, "expcon", "FuncionResumen", "SHA256")
         _el(item, "expcon", "FechaIncorporacionExpediente", _iso(row.added_at))
         _el(item, "expcon", "OrdenDocumentoExpediente", str(row.position))
@@ -115,7 +120,12 @@ def case_xml(*, case: Any, index_content: bytes, signature: IndexSignature) -> b
     _el(meta, "expmeta", "Organo", organ_code(case.organization))
     _el(meta, "expmeta", "FechaAperturaExpediente", _iso(case.opened_at))
     procedure = case.procedure
-    _el(meta, "expmeta", "Clasificacion", procedure.sia_code or procedure.classification or procedure.code)
+    _el(
+        meta,
+        "expmeta",
+        "Clasificacion",
+        procedure.sia_code or procedure.classification or procedure.code,
+    )
     _el(meta, "expmeta", "Estado", "E02")
     for party in case.parties.all():
         _el(meta, "expmeta", "Interesado", party.id_number)

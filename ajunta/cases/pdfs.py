@@ -97,7 +97,9 @@ def page_count(content: bytes, content_type: str) -> int:
 def foliated_index_pdf(*, org: Any, case: Any, rows: list[tuple[Any, int]]) -> bytes:
     """The case's index with each document's folios (first and last page), type and hash."""
     title = _("Index of case file %(number)s") % {"number": case.number}
-    doc = PdfBuilder(title=title, author=org.name, landscape=True, footer_text=f"{org.name} · {title}")
+    doc = PdfBuilder(
+        title=title, author=org.name, landscape=True, footer_text=f"{org.name} · {title}"
+    )
     doc.heading(f"{org.name} · {title}")
     doc.key_values([
         (_("Subject"), case.subject),

@@ -283,15 +283,19 @@ def citizen_cases(*, user: Any) -> QuerySet[Case]:
 
 
 def citizen_case_get(*, user: Any, pk: Any) -> Case:
-    return citizen_cases(user=user).prefetch_related(
-        Prefetch(
-            "documents",
-            queryset=CaseDocument.objects.filter(visibility=Visibility.PUBLISHED)
-            .select_related("document")
-            .order_by("position"),
-            to_attr="published_documents",
+    return (
+        citizen_cases(user=user)
+        .prefetch_related(
+            Prefetch(
+                "documents",
+                queryset=CaseDocument.objects.filter(visibility=Visibility.PUBLISHED)
+                .select_related("document")
+                .order_by("position"),
+                to_attr="published_documents",
+            )
         )
-    ).get(pk=pk)
+        .get(pk=pk)
+    )
 
 
 def citizen_published_document(*, user: Any, case_pk: Any, pk: Any) -> CaseDocument:

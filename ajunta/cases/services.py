@@ -1031,7 +1031,9 @@ def case_index_pdf(*, org: Any, case: Case) -> bytes:
         for row in rows
     ]
     pdf = pdfs.foliated_index_pdf(org=org, case=case, rows=folios)
-    return seal_pdf(pdf, org=org, reason=_("Index of case file %(number)s") % {"number": case.number})
+    return seal_pdf(
+        pdf, org=org, reason=_("Index of case file %(number)s") % {"number": case.number}
+    )
 
 
 @transaction.atomic
@@ -1057,7 +1059,9 @@ def case_export_eni(*, org: Any, actor: Any, case: Case) -> bytes:
         case=current, index_content=index_content, signature=eni.IndexSignature(code=code)
     )
     contents = [(row, _document_bytes(org, row.document)) for row in rows]
-    documents = [(row, content, eni.document_xml(case=current, row=row)) for row, content in contents]
+    documents = [
+        (row, content, eni.document_xml(case=current, row=row)) for row, content in contents
+    ]
     index_pdf = case_index_pdf(org=org, case=current)
     package = eni.package(case_xml_bytes=case_xml, documents=documents, index_pdf=index_pdf)
     export = EniExport.objects.create(
@@ -1116,7 +1120,7 @@ def notification_send(
         summary=(_("Notification of %(title)s") % {"title": row.title})[:240],
         # The addressee of the notification, as the registry's interested party of the entry.
         parties=[{**{field: getattr(party, field) for field in PARTY_FIELDS}, "role": "interested"}],
-        case_reference=case.number,
+        addressee_name=party.full_name[:200], case_reference=case.number,
     )  # fmt: skip
     notification = Notification.objects.create(
         organization=org, case=case, case_document=row, party=party, id_number=party.id_number,
@@ -1141,24 +1145,31 @@ def _expired(notification: Notification, now: dt.datetime) -> bool:
     return now >= notification.made_available_at + dt.timedelta(days=NOTIFICATION_DAYS)
 
 
-@transaction.atomic
 def notification_respond(*, actor: Any, notification: Notification, accept: bool) -> Notification:
-    """The party (the logged-in citizen whose NIF it was sent to) accepts (opens) or rejects it."""
-    current = _citizen_notification(actor, notification)
+    """The party (the logged-in citizen whose NIF it was sent to) accepts (opens) or rejects it.
+
+    One found past its 10 days is deemed rejected right here (the job may not have run yet), and
+    that stays recorded although the answer is refused.
+    """
     now = timezone.now()
-    if current.status == NotificationStatus.AVAILABLE and _expired(current, now):
-        _deem_rejected(current)  # the job has not run yet: the law already decided
-    if current.status != NotificationStatus.AVAILABLE:
-        raise ValidationError(_("This notification was already %(status)s.") % {
-            "status": current.get_status_display().lower()})  # fmt: skip
-    current.status = NotificationStatus.ACCEPTED if accept else NotificationStatus.REJECTED
-    current.accessed_at = now if accept else None
-    current.resolved_at = now
-    current.save(update_fields=["status", "accessed_at", "resolved_at"])
-    audit_record(org=current.organization, actor=actor,
-                 action=f"cases.notification.{'accept' if accept else 'reject'}", obj=current,
-                 changes={"status": current.status, "at": now})  # fmt: skip
-    return _sync(notification, current, ["status", "accessed_at", "resolved_at"])
+    with transaction.atomic():
+        current = _citizen_notification(actor, notification)
+        late = current.status == NotificationStatus.AVAILABLE and _expired(current, now)
+        if late:
+            _deem_rejected(current)
+        elif current.status == NotificationStatus.AVAILABLE:
+            current.status = NotificationStatus.ACCEPTED if accept else NotificationStatus.REJECTED
+            current.accessed_at = now if accept else None
+            current.resolved_at = now
+            current.save(update_fields=["status", "accessed_at", "resolved_at"])
+            action = "accept" if accept else "reject"
+            audit_record(org=current.organization, actor=actor,
+                         action=f"cases.notification.{action}", obj=current,
+                         changes={"status": current.status, "at": now})  # fmt: skip
+            return _sync(notification, current, ["status", "accessed_at", "resolved_at"])
+    _sync(notification, current, ["status", "resolved_at"])
+    raise ValidationError(_("This notification was already %(status)s.") % {
+        "status": current.get_status_display().lower()})  # fmt: skip
 
 
 def _deem_rejected(notification: Notification) -> None:

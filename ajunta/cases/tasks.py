@@ -1,7 +1,7 @@
 """Periodic jobs of the case module. Each is also a management command, so cron can run it:
 
-    manage.py cases_notifications_expire   (daily or hourly: art. 43 deemed rejection)
-    manage.py cases_alerts                 (daily: overdue cases and tasks by e-mail)
+manage.py cases_notifications_expire   (daily or hourly: art. 43 deemed rejection)
+manage.py cases_alerts                 (daily: overdue cases and tasks by e-mail)
 """
 
 from __future__ import annotations
