@@ -101,7 +101,7 @@ class EniExportTests(SealedTestCase):
         case_xml = archive.read("expediente.xml")
         eni.schema("expedienteEni.xsd").validate(io.BytesIO(case_xml))
         tree = etree.fromstring(case_xml)
-        hashes = tree.findall(".//{%s}ValorHuella" % eni.NS["expcon"])
+        hashes = tree.findall(f".//{{{eni.NS['expcon']}}}ValorHuella")
         rows = list(self.case_a.documents.order_by("position"))
         import base64
 
@@ -117,7 +117,7 @@ class EniExportTests(SealedTestCase):
             content = archive.read(eni.file_name(row))
             self.assertEqual(hashlib.sha256(content).hexdigest(), row.document.sha256)
         # The index is signed with a verification code that finds the stored index content.
-        code = tree.find(".//{%s}ValorCSV" % eni.NS["ds"]).text
+        code = tree.find(f".//{{{eni.NS['ds']}}}ValorCSV").text
         stored = document_by_code(code)
         self.assertIsNotNone(stored)
         self.assertTrue(stored.is_registered)
