@@ -37,6 +37,7 @@ from ajunta.cases.models import (
     DeadlineEvent,
     Decree,
     IdType,
+    Notification,
     PartyRole,
     PersonType,
     Procedure,
@@ -57,8 +58,16 @@ def _object(getter: Any, **kwargs: Any) -> Any:
     try:
         return getter(**kwargs)
     except (Case.DoesNotExist, Procedure.DoesNotExist, CaseDocument.DoesNotExist,
-            CaseTask.DoesNotExist, Decree.DoesNotExist, ValueError) as exc:  # fmt: skip
+            CaseTask.DoesNotExist, Decree.DoesNotExist, Notification.DoesNotExist,
+            ValueError) as exc:  # fmt: skip
         raise Http404 from exc
+
+
+def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _download(org: Any, document: Any) -> HttpResponseBase:
@@ -111,7 +120,9 @@ class CasePartySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseParty
+        read_only_fields = ["id"]
         fields = [
+            "id",
             "role", "person_type", "id_type", "id_number", "name", "first_surname",
             "second_surname", "address", "postal_code", "email", "phone",
         ]  # fmt: skip
@@ -260,6 +271,29 @@ class CaseTaskCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     assignee = serializers.IntegerField()
     due_date = serializers.DateField(required=False, allow_null=True)
+
+
+class CaseNotificationSerializer(serializers.ModelSerializer):
+    case = serializers.CharField(source="case.number", read_only=True)
+    document = serializers.IntegerField(source="case_document_id", read_only=True)
+    party = serializers.IntegerField(source="party_id", read_only=True)
+    registry_entry = serializers.CharField(source="registry_entry.number", read_only=True)
+    status = serializers.CharField(
+        read_only=True, help_text="available, accepted, rejected or deemed_rejected"
+    )
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id", "case", "document", "party", "id_number", "registry_entry", "status",
+            "made_available_at", "alerted_at", "accessed_at", "resolved_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class CaseNotifySerializer(serializers.Serializer):
+    document = serializers.IntegerField(help_text="Id of a signed document of the case.")
+    party = serializers.IntegerField(help_text="Id of an interested party of the case.")
 
 
 class CaseDecreeSerializer(serializers.ModelSerializer):
@@ -518,6 +552,54 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         )
         return Response(CaseDocumentRowSerializer(row).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=CaseNotifySerializer, responses={201: CaseNotificationSerializer, 400: ERRORS}
+    )
+    @action(detail=True, methods=["post"])
+    def notify(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
+        """Notify a signed document of the case to one of its parties (art. 43)."""
+        case = self.get_object()
+        data = CaseNotifySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = next(
+            (d for d in case.documents.all() if d.pk == data.validated_data["document"]), None
+        )
+        party = next((p for p in case.parties.all() if p.pk == data.validated_data["party"]), None)
+        if row is None or party is None:
+            raise ValidationError(
+                {"document" if row is None else "party": [_("Not in this case file.")]}
+            )
+        notification = services.notification_send(case_document=row, party=party, **self._kw())
+        return Response(
+            CaseNotificationSerializer(notification).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="index-pdf",
+            renderer_classes=[JSONRenderer, PassthroughRenderer])  # fmt: skip
+    def index_pdf(self, request: TenantAPIRequest, org_slug: str, pk: int) -> HttpResponseBase:
+        """The foliated index of the case."""
+        case = self.get_object()
+        try:
+            content = services.case_index_pdf(org=request.org, case=case)
+        except DocumentIntegrityError as exc:
+            raise DocumentIntegrityFailed from exc
+        return _attachment(content, "application/pdf", f"index-{case.year}-{case.sequence}.pdf")
+
+    @extend_schema(
+        request=None, responses={(200, "application/zip"): OpenApiTypes.BINARY, 400: ERRORS}
+    )
+    @action(detail=True, methods=["post"], url_path="eni-export",
+            renderer_classes=[JSONRenderer, PassthroughRenderer])  # fmt: skip
+    def eni_export(self, request: TenantAPIRequest, org_slug: str, pk: int) -> HttpResponseBase:
+        """A closed case as an ENI package: signed index, metadata, documents, foliated index."""
+        case = self.get_object()
+        try:
+            content = services.case_export_eni(case=case, **self._kw())
+        except DocumentIntegrityError as exc:
+            raise DocumentIntegrityFailed from exc
+        return _attachment(content, "application/zip", f"eni-{case.year}-{case.sequence}.zip")
+
 
 class CaseDocumentViewSet(mixins.RetrieveModelMixin, TenantViewSet):
     """One document of a case: its versions, a new version, visibility, signing, download."""
@@ -710,3 +792,23 @@ class DecreeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="decrets-{org_slug}.pdf"'
         return response
+
+
+# --- notifications -------------------------------------------------------------------------------
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Notifications sent from this organization's cases, newest first."""
+
+    permission = "cases.view"
+    serializer_class = CaseNotificationSerializer
+    module = "cases"
+
+    def get_queryset(self) -> Any:
+        return selectors.notifications(org=self.request.org)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PassthroughRenderer])
+    def proof(self, request: TenantAPIRequest, org_slug: str, pk: int) -> HttpResponseBase:
+        """The proof of notification (PDF)."""
+        notification = _object(selectors.notification_get, org=request.org, pk=pk)
+        content = services.notification_proof(org=request.org, notification=notification)
+        return _attachment(content, "application/pdf", f"notification-{notification.pk}.pdf")

@@ -17,6 +17,9 @@ router.register(
     api.CaseDocumentViewSet,
     basename="cases-document",
 )
+router.register(
+    "o/<slug:org_slug>/cases/notifications", api.NotificationViewSet, basename="cases-notification"
+)
 router.register("o/<slug:org_slug>/cases/tasks", api.TaskViewSet, basename="cases-task")
 router.register("o/<slug:org_slug>/cases/decrees", api.DecreeViewSet, basename="cases-decree")
 

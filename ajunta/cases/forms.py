@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ajunta.cases import selectors
 from ajunta.cases.models import (
+    CaseParty,
     CaseStatus,
     Confidentiality,
     DeadlineUnit,
@@ -230,3 +231,17 @@ class PeriodForm(forms.Form):
 
 class NumberFormatForm(forms.Form):
     number_format = forms.CharField(label=_("Case number format"), max_length=60)
+
+
+class PartyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name} ({obj.id_number})"
+
+
+class NotifyForm(forms.Form):
+    party = PartyChoiceField(label=_("Notify to"), queryset=CaseParty.objects.none())
+
+    def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "notify")
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = case.parties.all()  # type: ignore[attr-defined]

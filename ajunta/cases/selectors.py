@@ -111,6 +111,12 @@ def case_get(*, org: Any, pk: Any) -> Case:
             Prefetch("deadline_events", queryset=DeadlineEvent.objects.order_by("created_at")),
             Prefetch("related_cases", queryset=Case.objects.only("pk", "number", "subject")),
             Prefetch("decrees", queryset=Decree.objects.order_by("created_at")),
+            Prefetch(
+                "notifications",
+                queryset=Notification.objects.select_related(
+                    "party", "case_document", "registry_entry"
+                ).order_by("made_available_at"),
+            ),
         )
         .get(pk=pk)
     )

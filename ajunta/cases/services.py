@@ -1134,6 +1134,15 @@ def notification_send(
     return notification
 
 
+def notification_proof(*, org: Any, notification: Notification) -> bytes:
+    """The proof of notification as a PDF, sealed when the organization has a seal."""
+    from ajunta.core.seal import seal_pdf
+
+    _own(org, notification)
+    pdf = pdfs.notification_proof_pdf(org=org, notification=notification)
+    return seal_pdf(pdf, org=org, reason=_("Proof of notification"))
+
+
 def _citizen_notification(user: Any, notification: Notification) -> Notification:
     nif = (getattr(user, "nif", "") or "").strip().upper()
     if not nif or notification.id_number != nif:

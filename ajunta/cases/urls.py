@@ -15,6 +15,13 @@ urlpatterns = [
         views.CaseDocumentDownloadView.as_view(),
         name="cases_document_download",
     ),
+    path("<int:pk>/index.pdf", views.CaseIndexPdfView.as_view(), name="cases_case_index_pdf"),
+    path("<int:pk>/eni/", views.CaseEniExportView.as_view(), name="cases_case_eni"),
+    path(
+        "notifications/<int:pk>/proof.pdf",
+        views.NotificationProofView.as_view(),
+        name="cases_notification_proof",
+    ),
     path("tasks/", views.MyTasksView.as_view(), name="cases_my_tasks"),
     path("tasks/<int:pk>/done/", views.TaskDoneView.as_view(), name="cases_task_done"),
     path("procedures/", views.ProcedureListView.as_view(), name="cases_procedures"),

@@ -272,6 +272,7 @@ class CaseDocumentView(TenantView):
             "version_form": forms.get("version_form") or case_forms.VersionForm(),
             "visibility_form": forms.get("visibility_form")
             or case_forms.VisibilityForm(initial={"visibility": row.visibility}),
+            "notify_form": forms.get("notify_form") or case_forms.NotifyForm(case=row.case),
             "can_manage": self.can("cases.manage"),
             "can_sign": self.can("cases.sign"),
         }
@@ -280,10 +281,27 @@ class CaseDocumentView(TenantView):
     def get(self, request: TenantHttpRequest, org_slug: str, pk: int, doc: int) -> HttpResponse:
         return self._render(self._load(pk, doc))
 
+    def _notify(self, row: CaseDocument) -> HttpResponse:
+        form = case_forms.NotifyForm(self.request.POST, case=row.case)
+        if not form.is_valid():
+            return self._render(row, 400, notify_form=form)
+        try:
+            services.notification_send(
+                org=self.request.org, actor=self.request.user, case_document=row,
+                party=form.cleaned_data["party"],
+            )  # fmt: skip
+        except ValidationError as error:
+            add_service_error(form, error)
+            return self._render(row, 400, notify_form=form)
+        messages.success(self.request, _("Notification sent and recorded in the registry."))
+        return redirect("cases_case", self.request.org.slug, row.case_id)
+
     def post(self, request: TenantHttpRequest, org_slug: str, pk: int, doc: int) -> HttpResponse:
         row = self._load(pk, doc)
         org, user = request.org, request.user
         form: Form
+        if "notify" in request.POST:
+            return self._notify(row)
         if "sign" in request.POST:
             if not self.can("cases.sign"):
                 raise PermissionDenied
@@ -333,6 +351,56 @@ class CaseDocumentDownloadView(TenantView):
             selectors.version_get, org=request.org, case_document=row, version=version
         )
         return file_download(request.org, found.document)
+
+
+class CaseIndexPdfView(TenantView):
+    """The foliated index of the case as a PDF."""
+
+    permission = "cases.view"
+    module = MODULE
+
+    def get(self, request: TenantHttpRequest, org_slug: str, pk: int) -> HttpResponseBase:
+        case = _get_or_404(selectors.case_get, org=request.org, pk=pk)
+        try:
+            content = services.case_index_pdf(org=request.org, case=case)
+        except DocumentIntegrityError:
+            return integrity_error_response()
+        return _attachment(content, "application/pdf", f"index-{case.year}-{case.sequence}.pdf")
+
+
+class CaseEniExportView(TenantView):
+    """POST: export a closed case as an ENI package (it stores the signed index, hence POST)."""
+
+    permission = "cases.manage"
+    module = MODULE
+
+    def post(self, request: TenantHttpRequest, org_slug: str, pk: int) -> HttpResponseBase:
+        case = _get_or_404(selectors.case_get, org=request.org, pk=pk)
+        try:
+            content = services.case_export_eni(org=request.org, actor=request.user, case=case)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(case_url(request.org, case))
+        except DocumentIntegrityError:
+            return integrity_error_response()
+        return _attachment(content, "application/zip", f"eni-{case.year}-{case.sequence}.zip")
+
+
+class NotificationProofView(TenantView):
+    permission = "cases.view"
+    module = MODULE
+
+    def get(self, request: TenantHttpRequest, org_slug: str, pk: int) -> HttpResponseBase:
+        notification = _get_or_404(selectors.notification_get, org=request.org, pk=pk)
+        content = services.notification_proof(org=request.org, notification=notification)
+        return _attachment(content, "application/pdf", f"notification-{notification.pk}.pdf")
+
+
+def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- tasks ---------------------------------------------------------------------------------------

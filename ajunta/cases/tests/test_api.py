@@ -312,8 +312,9 @@ class CaseApiTests(CasesTestCase):
         for n in range(50):
             services.case_document_add(org=self.org_a, actor=self.bob, case=self.case_a,
                                        uploaded_file=pdf_upload(f"doc {n}"))  # fmt: skip
-        # roles, case, parties, documents, tasks, deadline events, related cases, decrees
-        with self.assertNumQueries(8):
+        # roles, case, parties, documents, tasks, deadline events, related cases, decrees,
+        # notifications
+        with self.assertNumQueries(9):
             response = self.api(self.bob).get(url("alpha", f"/files/{self.case_a.pk}/"))
         self.assertEqual(len(response.json()["documents"]), 50)
 
@@ -322,3 +323,56 @@ def _file(name: str, content: bytes) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content)
+
+
+class NotificationAndExportApiTests(CasesTestCase):
+    def test_notify_index_export_and_isolation(self) -> None:
+        row = services.case_document_add(org=self.org_a, actor=self.bob, case=self.case_a,
+                                         uploaded_file=pdf_upload())  # fmt: skip
+        services.case_document_sign(org=self.org_a, actor=self.alice, case_document=row)
+        party = self.case_a.parties.get()
+        api = self.api(self.bob)
+        case_url = url("alpha", f"/files/{self.case_a.pk}/")
+        self.assertEqual(api.get(case_url).json()["parties"][0]["id"], party.pk)
+        bad = api.post(
+            case_url + "notify/",
+            {"document": row.pk, "party": self.case_b.parties.get().pk},
+            format="json",
+        )
+        self.assertEqual(bad.status_code, 400)
+        sent = api.post(
+            case_url + "notify/", {"document": row.pk, "party": party.pk}, format="json"
+        )
+        self.assertEqual(sent.status_code, 201, sent.content)
+        self.assertEqual(sent.json()["status"], "available")
+        pk = sent.json()["id"]
+        listed = api.get(url("alpha", "/notifications/")).json()["results"]
+        self.assertEqual([n["id"] for n in listed], [pk])
+        self.assertEqual(
+            self.api(self.charlie).get(url("beta", "/notifications/")).json()["results"], []
+        )
+        proof = api.get(url("alpha", f"/notifications/{pk}/proof/"))
+        self.assertEqual(proof["Content-Type"], "application/pdf")
+        for slug in ("alpha", "beta"):
+            charlie = self.api(self.charlie)
+            self.assertEqual(charlie.get(url(slug, f"/notifications/{pk}/")).status_code, 404)
+            self.assertEqual(charlie.get(url(slug, f"/notifications/{pk}/proof/")).status_code, 404)
+            self.assertEqual(
+                charlie.post(url(slug, f"/files/{self.case_a.pk}/notify/"), {}).status_code, 404
+            )
+            self.assertEqual(
+                charlie.get(url(slug, f"/files/{self.case_a.pk}/index-pdf/")).status_code, 404
+            )
+            self.assertEqual(
+                charlie.post(url(slug, f"/files/{self.case_a.pk}/eni-export/")).status_code, 404
+            )
+        index = api.get(case_url + "index-pdf/")
+        self.assertEqual(index["Content-Type"], "application/pdf")
+        self.assertEqual(api.post(case_url + "eni-export/").status_code, 400)
+        for status in ("resolved", "closed"):
+            services.case_set_status(
+                org=self.org_a, actor=self.bob, case=self.case_a, status=status
+            )
+        export = api.post(case_url + "eni-export/")
+        self.assertEqual(export.status_code, 200)
+        self.assertEqual(export["Content-Type"], "application/zip")

@@ -208,8 +208,8 @@ class CasePagesTests(CasesTestCase):
         url = reverse("cases_case", args=["alpha", self.case_a.pk])
         client.get(url)
         # session, user, roles, case, parties, documents, tasks, deadline events, related, decrees,
-        # the organizations of the navigation, and the staff lists of two forms.
-        with self.assertNumQueries(13):
+        # notifications, the organizations of the navigation, and the staff lists of two forms.
+        with self.assertNumQueries(14):
             response = client.get(url)
         self.assertEqual(len(re.findall("data-document-id", response.content.decode())), 50)
 
@@ -313,3 +313,65 @@ class CasePagesTests(CasesTestCase):
         done = client.post(reverse("cases_task_done", args=["alpha", task.pk]), {"next": "tasks"})
         self.assertRedirects(done, url)
         self.assertNotContains(client.get(url), "Revisar")
+
+
+class NotificationAndExportPagesTests(CasesTestCase):
+    def signed(self) -> CaseDocument:
+        row = services.case_document_add(org=self.org_a, actor=self.bob, case=self.case_a,
+                                         uploaded_file=pdf_upload())  # fmt: skip
+        return services.case_document_sign(org=self.org_a, actor=self.alice, case_document=row)
+
+    def test_notify_from_the_document_page(self) -> None:
+        from ajunta.cases.models import Notification
+
+        row = self.signed()
+        party = self.case_a.parties.get()
+        client = self.login(self.bob)
+        url = reverse("cases_document", args=["alpha", self.case_a.pk, row.pk])
+        self.assertContains(client.get(url), "notify-party")
+        bad = client.post(url, {"notify": "1", "notify-party": self.case_b.parties.get().pk})
+        self.assertEqual(bad.status_code, 400)
+        response = client.post(url, {"notify": "1", "notify-party": party.pk})
+        self.assertRedirects(response, reverse("cases_case", args=["alpha", self.case_a.pk]))
+        notification = Notification.objects.get()
+        page = client.get(reverse("cases_case", args=["alpha", self.case_a.pk]))
+        self.assertContains(page, f'data-notification-id="{notification.pk}"')
+        proof = client.get(reverse("cases_notification_proof", args=["alpha", notification.pk]))
+        self.assertEqual(proof["Content-Type"], "application/pdf")
+        charlie = Client()
+        charlie.force_login(self.charlie)
+        for slug in ("alpha", "beta"):
+            self.assertEqual(
+                charlie.get(
+                    reverse("cases_notification_proof", args=[slug, notification.pk])
+                ).status_code,
+                404,
+            )
+
+    def test_index_and_eni_export(self) -> None:
+        self.signed()
+        client = self.login(self.bob)
+        index = client.get(reverse("cases_case_index_pdf", args=["alpha", self.case_a.pk]))
+        self.assertEqual(index["Content-Type"], "application/pdf")
+        export = reverse("cases_case_eni", args=["alpha", self.case_a.pk])
+        refused = client.post(export)
+        self.assertRedirects(refused, reverse("cases_case", args=["alpha", self.case_a.pk]))
+        for status in ("resolved", "closed"):
+            services.case_set_status(
+                org=self.org_a, actor=self.bob, case=self.case_a, status=status
+            )
+        response = client.post(export)
+        self.assertEqual(response["Content-Type"], "application/zip")
+        charlie = Client()
+        charlie.force_login(self.charlie)
+        for slug in ("alpha", "beta"):
+            self.assertEqual(
+                charlie.post(reverse("cases_case_eni", args=[slug, self.case_a.pk])).status_code,
+                404,
+            )
+            self.assertEqual(
+                charlie.get(
+                    reverse("cases_case_index_pdf", args=[slug, self.case_a.pk])
+                ).status_code,
+                404,
+            )
