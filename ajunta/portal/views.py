@@ -20,10 +20,10 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
+from ajunta.cases import services as cases_services
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_views import document_file_response, integrity_error_response
 from ajunta.core.ratelimit import client_ip, rate_limit_exceeded
-from ajunta.cases import services as cases_services
 from ajunta.core.views import is_htmx, paginate, public
 from ajunta.portal import selectors, services
 from ajunta.portal.forms import FilingForm, SignupForm, municipality_count_message
