@@ -1218,3 +1218,40 @@ def notifications_expire(*, now: dt.datetime | None = None, batch: int = 500) ->
                 if row is not None:
                     _deem_rejected(row)
                     done += 1
+
+
+# --- the citizen's side --------------------------------------------------------------------------
+@transaction.atomic
+def case_citizen_contribute(
+    *, actor: Any, case: Case, uploaded_file: Any, title: str
+) -> CaseDocument:
+    """A party adds a document to their case from the portal: it is filed as an incoming registry
+    entry referring to the case, and its attachment joins the case's index (published to the
+    parties, since it is theirs)."""
+    from ajunta.registry import selectors as registry_selectors
+    from ajunta.registry import services as registry_services
+
+    nif = (getattr(actor, "nif", "") or "").strip().upper()
+    party = case.parties.filter(id_number=nif).first() if nif else None
+    if party is None:
+        raise Case.DoesNotExist
+    org = case.organization
+    current = _locked_case(org, case)
+    _require_active(current)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Say what the document is.")})
+    if len(title) > 200:
+        raise ValidationError({"title": _("At most %(limit)d characters.") % {"limit": 200}})
+    entry = registry_services.registry_entry_create(
+        org=org, actor=actor, direction="in", channel="electronic",
+        epigraph=_("Provision of documents"),
+        summary=(f"{current.number}: {title}")[:SUBJECT_MAX_LENGTH],
+        parties=[{**{field: getattr(party, field) for field in PARTY_FIELDS}, "role": "interested"}],
+        attachments=[{"file": uploaded_file}], case_reference=current.number, filer=actor,
+    )  # fmt: skip
+    attachment = registry_selectors.entry_get(org=org, pk=entry.pk).attachments.all()[0]
+    row = _add_document(org, actor, current, attachment.document, title, Visibility.PUBLISHED)
+    audit_record(org=org, actor=actor, action="cases.document.citizen_contribution", obj=row,
+                 changes={"registry_entry": entry.number, "case": current.number})  # fmt: skip
+    return row

@@ -26,7 +26,12 @@ from ajunta.core.documents_views import document_file_response, integrity_error_
 from ajunta.core.ratelimit import client_ip, rate_limit_exceeded
 from ajunta.core.views import is_htmx, paginate, public
 from ajunta.portal import selectors, services
-from ajunta.portal.forms import FilingForm, SignupForm, municipality_count_message
+from ajunta.portal.forms import (
+    CaseContributionForm,
+    FilingForm,
+    SignupForm,
+    municipality_count_message,
+)
 from ajunta.registry.models import RegistryEntry
 
 FILINGS_PER_PAGE = 20
@@ -290,11 +295,40 @@ class PortalCasesView(LoginRequiredMixin, View):
 
 @public(CITIZEN_AREA)
 class PortalCaseView(LoginRequiredMixin, View):
-    """One of my case files: its state and the documents published to the parties."""
+    """One of my case files: its state, the documents published to the parties, and adding a
+    document to it (filed as an incoming registry entry referring to the case)."""
+
+    def _render(
+        self, request: HttpRequest, case: Any, form: Any, status: int = 200
+    ) -> HttpResponse:
+        context = {"case": case, "form": form}
+        return _private(render(request, "portal/case.html", context, status=status))
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = _citizen_get(selectors.citizen_case, user=request.user, pk=pk)
-        return _private(render(request, "portal/case.html", {"case": case}))
+        return self._render(request, case, CaseContributionForm())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = _citizen_get(selectors.citizen_case, user=request.user, pk=pk)
+        form = CaseContributionForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                cases_services.case_citizen_contribute(
+                    actor=request.user, case=case, uploaded_file=form.cleaned_data["file"],
+                    title=form.cleaned_data["title"],
+                )  # fmt: skip
+            except ValidationError as error:
+                for key, field_messages in getattr(
+                    error, "message_dict", {"": error.messages}
+                ).items():
+                    target = "file" if key.startswith(("attachments", "file")) else key
+                    form.add_error(target if target in form.fields else None, field_messages)
+            else:
+                messages.success(
+                    request, _("Your document has been filed and added to the case file.")
+                )
+                return redirect("portal_case", pk=pk)
+        return self._render(request, case, form, status=400)
 
 
 @public(CITIZEN_AREA)

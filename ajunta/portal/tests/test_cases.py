@@ -108,3 +108,33 @@ class PortalCaseTests(CasesTestCase):
         self.assertEqual(self.client.get(download).status_code, 200)
         hidden = reverse("portal_case_document", args=[self.case_a.pk, self.internal.pk])
         self.assertEqual(self.client.get(hidden).status_code, 404)
+
+    def test_the_citizen_adds_a_document(self) -> None:
+        from ajunta.cases.models import CaseDocument
+        from ajunta.registry.models import RegistryEntry
+
+        self.client.force_login(self.citizen)
+        url = reverse("portal_case", args=[self.case_a.pk])
+        response = self.client.post(url, {"title": "Al·legació", "file": pdf_upload("al·legació")})
+        self.assertRedirects(response, url)
+        row = CaseDocument.objects.get(case=self.case_a, title="Al·legació")
+        self.assertEqual(row.visibility, "published")
+        entry = RegistryEntry.objects.get(organization=self.org_a, direction="in",
+                                          case_reference=self.case_a.number)  # fmt: skip
+        self.assertEqual(entry.filer, self.citizen)
+        self.assertEqual(entry.attachments.get().document, row.document)
+        before = CaseDocument.objects.count()
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        bad = self.client.post(
+            url, {"title": "X", "file": SimpleUploadedFile("x.exe", b"MZ\x90\x00" + b"\x00" * 64)}
+        )
+        self.assertEqual(bad.status_code, 400)
+        self.assertEqual(
+            self.client.post(url, {"title": "", "file": pdf_upload()}).status_code, 400
+        )
+        self.assertEqual(CaseDocument.objects.count(), before)
+        self.client.force_login(self.stranger)
+        self.assertEqual(
+            self.client.post(url, {"title": "X", "file": pdf_upload()}).status_code, 404
+        )
