@@ -10,7 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from ajunta.cases.models import (
     Case,
@@ -31,6 +33,8 @@ from ajunta.core.models import RoleAssignment, User
 from ajunta.registry.services import normalize_text
 
 DUE_SOON_DAYS = 7
+# PostgreSQL only: the stored, GIN-indexed tsvector column made by migration 0003.
+FULL_TEXT_MATCH = "cases_case.search_vector @@ plainto_tsquery('simple'::regconfig, %s)"
 
 
 # --- procedures ----------------------------------------------------------------------------------
@@ -61,6 +65,19 @@ def adopted_template_ids(*, org: Any) -> set[int]:
 
 
 # --- case files ----------------------------------------------------------------------------------
+def text_search(rows: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """Cases whose number, subject, procedure or parties contain every word of `text`."""
+    query = normalize_text(text).strip()[:200]
+    if not query:
+        return rows
+    if connection.vendor == "postgresql":
+        match = RawSQL(FULL_TEXT_MATCH, [query], output_field=BooleanField())  # noqa: S611  (constant SQL, query as a parameter)
+        return rows.filter(match)
+    for word in query.split():
+        rows = rows.filter(search_document__contains=word)
+    return rows
+
+
 def cases(
     *,
     org: Any,
@@ -71,10 +88,11 @@ def cases(
     overdue_on: dt.date | None = None,
     party_id_number: str = "",
 ) -> QuerySet[Case]:
-    rows = Case.objects.filter(organization=org).select_related("procedure", "responsible")
+    rows: QuerySet[Case] = Case.objects.filter(organization=org).select_related(
+        "procedure", "responsible"
+    )
     if q:
-        for word in normalize_text(q).split()[:8]:
-            rows = rows.filter(search_document__contains=word)
+        rows = text_search(rows, q)
     if status:
         rows = rows.filter(status=status)
     if procedure is not None:

@@ -177,6 +177,13 @@ def case_context(view: TenantView, case: Case, **forms: Form) -> dict[str, Any]:
         "is_business_days": case.procedure.deadline_unit == DeadlineUnit.BUSINESS_DAYS,
     }
     context.update(forms)
+    # Both forms offer the same people: read them once (the posted value is checked against
+    # the field's queryset as usual).
+    people = [("", "---------")] + [
+        (user.pk, user.get_full_name() or user.get_username()) for user in selectors.staff(org=org)
+    ]
+    context["assign_form"].fields["responsible"].choices = people
+    context["task_form"].fields["assignee"].choices = people
     return context
 
 

@@ -208,8 +208,8 @@ class CasePagesTests(CasesTestCase):
         url = reverse("cases_case", args=["alpha", self.case_a.pk])
         client.get(url)
         # session, user, roles, case, parties, documents, tasks, deadline events, related, decrees,
-        # notifications, the organizations of the navigation, and the staff lists of two forms.
-        with self.assertNumQueries(14):
+        # notifications, the organizations of the navigation, and the staff list of the forms.
+        with self.assertNumQueries(13):
             response = client.get(url)
         self.assertEqual(len(re.findall("data-document-id", response.content.decode())), 50)
 
