@@ -448,18 +448,16 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
             "org": org, "actor": request.user, "procedure": procedure,
             "subject": values.get("subject", ""), "responsible": responsible,
         }  # fmt: skip
+        parties = values.get("parties", [])
         if values.get("origin_entry"):
-            try:
-                entry = registry_selectors.entry_by_number(org=org, number=values["origin_entry"])
-            except Exception as exc:
-                raise ValidationError(
-                    {"origin_entry": [_("No registry entry has this number.")]}
-                ) from exc
-            case = services.case_open_from_entry(entry=entry, **arguments)
-            for party in values.get("parties", []):
-                services.case_party_add(org=org, actor=request.user, case=case, **party)
+            entry = (
+                registry_selectors.entries(org=org).filter(number=values["origin_entry"]).first()
+            )
+            if entry is None:
+                raise ValidationError({"origin_entry": [_("No registry entry has this number.")]})
+            case = services.case_open_from_entry(entry=entry, parties=parties, **arguments)
         else:
-            case = services.case_open(parties=values.get("parties", []), **arguments)
+            case = services.case_open(parties=parties, **arguments)
         return self.detail_response(case, status.HTTP_201_CREATED)
 
     def _run(self, serializer_class: Any, run: Any) -> Response:

@@ -391,21 +391,28 @@ def case_open(
 
 
 def case_open_from_entry(
-    *, org: Any, actor: Any, entry: Any, procedure: Procedure, subject: str = "", **extra: Any
+    *,
+    org: Any,
+    actor: Any,
+    entry: Any,
+    procedure: Procedure,
+    subject: str = "",
+    parties: Sequence[dict[str, Any]] = (),
+    **extra: Any,
 ) -> Case:
-    """Open a case from a registry entry (a citizen's application): its parties come along and
-    its deadline counts from the entry's effective filing date."""
+    """Open a case from a registry entry (a citizen's application): its parties come along, then
+    `parties`, and its deadline counts from the entry's effective filing date."""
     if entry.organization_id != org.pk:
         raise ValidationError({"origin_entry": _("The registry entry does not exist.")})
     if getattr(entry, "is_annulled", False):
         raise ValidationError({"origin_entry": _("This registry entry is annulled.")})
-    parties = [
+    from_entry = [
         {field: getattr(party, field, "") for field in PARTY_FIELDS}
         for party in entry.parties.all()
     ]
     return case_open(
         org=org, actor=actor, procedure=procedure, subject=subject or entry.summary,
-        parties=parties, origin_entry=entry, **extra,
+        parties=[*from_entry, *parties], origin_entry=entry, **extra,
     )  # fmt: skip
 
 

@@ -89,6 +89,23 @@ def _querystring(request: TenantHttpRequest) -> str:
     return query.urlencode()
 
 
+def spread_case_errors(error: ValidationError, form: Form, party: Form) -> None:
+    """A refusal of case_open on the case form and the party form.
+
+    `parties[i].field` names a party of the list: the entry's parties come first, so an error
+    on one of them (an old filing with a bad NIF) shows on the form as a whole.
+    """
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for key, field_messages in error.message_dict.items():
+        if key.startswith("parties["):
+            field = key.split(".", 1)[1]
+            party.add_error(field if field in party.fields else None, field_messages)
+        else:
+            form.add_error(key if key in form.fields else None, field_messages)
+
+
 class CaseNewView(TenantView):
     permission = "cases.manage"
     module = MODULE
@@ -111,35 +128,24 @@ class CaseNewView(TenantView):
         if not form.is_valid() or (party_given and not party.is_valid()):
             return self.render_form(form, party, status=400)
         data = form.cleaned_data
+        arguments = {
+            "org": org, "actor": request.user, "procedure": data["procedure"],
+            "subject": data["subject"], "responsible": data["responsible"],
+            "parties": [party.cleaned_data] if party_given else [],
+        }  # fmt: skip
+        number = data["origin_entry_number"].strip()
         try:
-            number = data["origin_entry_number"].strip()
-            arguments = {
-                "org": org, "actor": request.user, "procedure": data["procedure"],
-                "subject": data["subject"], "responsible": data["responsible"],
-            }  # fmt: skip
             if number:
-                try:
-                    entry = registry_selectors.entry_by_number(org=org, number=number)
-                except ObjectDoesNotExist:
+                entry = registry_selectors.entries(org=org).filter(number=number).first()
+                if entry is None:
                     raise ValidationError(
                         {"origin_entry_number": _("No registry entry has this number.")}
-                    ) from None
-                case = services.case_open_from_entry(entry=entry, **arguments)
-                if party_given:
-                    services.case_party_add(
-                        org=org, actor=request.user, case=case, **party.cleaned_data
                     )
+                case = services.case_open_from_entry(entry=entry, **arguments)
             else:
-                parties = [party.cleaned_data] if party_given else []
-                case = services.case_open(parties=parties, **arguments)
+                case = services.case_open(**arguments)
         except ValidationError as error:
-            for key, field_messages in getattr(error, "message_dict", {}).items():
-                if key.startswith("parties["):
-                    field = key.split(".", 1)[1]
-                    party.add_error(field if field in party.fields else None, field_messages)
-                    error = ValidationError({})
-            if getattr(error, "error_dict", None) or not hasattr(error, "error_dict"):
-                add_service_error(form, error)
+            spread_case_errors(error, form, party)
             return self.render_form(form, party, status=400)
         messages.success(request, _("Case file %(number)s opened.") % {"number": case.number})
         return redirect(case_url(org, case))

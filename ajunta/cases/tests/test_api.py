@@ -114,6 +114,14 @@ class CaseApiTests(CasesTestCase):
             org=self.org_a, actor=self.bob, direction="in", channel="electronic",
             epigraph="Instància", summary="Sol·licitud de gual", parties=[PARTY],
         )  # fmt: skip
+        before = Case.objects.count()
+        refused = api.post(url("alpha", "/files/"), {
+            "procedure": self.procedure_a.pk, "origin_entry": entry.number,
+            "parties": [{**PARTY, "id_number": "12345678A"}],
+        }, format="json")  # fmt: skip
+        self.assertEqual(refused.status_code, 400)
+        self.assertIn("parties[1].id_number", refused.json())
+        self.assertEqual(Case.objects.count(), before)
         response = api.post(url("alpha", "/files/"), {
             "procedure": self.procedure_a.pk, "origin_entry": entry.number,
         }, format="json")  # fmt: skip
