@@ -389,6 +389,7 @@ CASE_FILTERS = [
     OpenApiParameter("status", str, description="open, suspended, resolved, closed, archived"),
     OpenApiParameter("mine", bool, description="Only cases I am responsible for."),
     OpenApiParameter("party", str, description="Identity document number of a party."),
+    OpenApiParameter("overdue", bool, description="Only open cases past their due date."),
 ]
 
 
@@ -417,6 +418,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
             status=status_filter,
             responsible=self.request.user if params.get("mine") in ("1", "true") else None,
             party_id_number=params.get("party", "")[:20],
+            overdue_on=selectors.today_for(self.request.org)
+            if params.get("overdue") in ("1", "true")
+            else None,
         )
 
     def get_object(self) -> Case:

@@ -34,14 +34,17 @@ class CaseFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("Any")), *CaseStatus.choices]
     )
     mine = forms.BooleanField(label=_("Only mine"), required=False)
+    overdue = forms.BooleanField(label=_("Only overdue"), required=False)
 
-    def filters(self, user: Any) -> dict[str, Any]:
+    def filters(self, user: Any, today: Any) -> dict[str, Any]:
         if not self.is_valid():
             return {}
         data = self.cleaned_data
         result: dict[str, Any] = {"q": data["q"], "status": data["status"]}
         if data["mine"]:
             result["responsible"] = user
+        if data["overdue"]:
+            result["overdue_on"] = today
         return result
 
 

@@ -1101,7 +1101,12 @@ def _notification_alert(notification: Notification) -> None:
     hook = getattr(settings, "CASES_SMS_HOOK", "")
     if hook and party.phone:
         import_string(hook)(phone=party.phone, message=message)
-    Notification.objects.filter(pk=notification.pk).update(alerted_at=timezone.now())
+    with transaction.atomic():
+        alerted_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk).update(alerted_at=alerted_at)
+        audit_record(org=org, actor=None, action="cases.notification.alert", obj=notification,
+                     changes={"alerted_at": alerted_at, "email": bool(party.email),
+                              "sms": bool(hook and party.phone)})  # fmt: skip
 
 
 @transaction.atomic

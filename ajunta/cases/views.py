@@ -66,9 +66,9 @@ class CaseListView(TenantView):
 
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
         form = case_forms.CaseFilterForm(request.GET or None)
-        rows = selectors.cases(org=request.org, **form.filters(request.user))
-        page = paginate(request, rows)
         today = selectors.today_for(request.org)
+        rows = selectors.cases(org=request.org, **form.filters(request.user, today))
+        page = paginate(request, rows)
         context = {
             "form": form,
             "page": page,

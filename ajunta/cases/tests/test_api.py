@@ -294,6 +294,17 @@ class CaseApiTests(CasesTestCase):
         )
         self.assertEqual(Decree.objects.get(pk=pk).case, self.case_a)
 
+    def test_overdue_filter(self) -> None:
+        late = make_case(self.org_a, self.alice, self.procedure_a)
+        Case.objects.filter(pk=late.pk).update(due_date=dt.date(2020, 1, 2))
+        Case.objects.filter(pk=self.case_b.pk).update(due_date=dt.date(2020, 1, 2))
+        rows = self.api(self.bob).get(url("alpha", "/files/?overdue=1")).json()["results"]
+        self.assertEqual([row["id"] for row in rows], [late.pk])
+        self.assertEqual(rows[0]["deadline"]["state"], "overdue")
+        page = self.login(self.bob).get("/o/alpha/cases/?overdue=on")
+        self.assertContains(page, f'data-case-id="{late.pk}"')
+        self.assertNotContains(page, f'data-case-id="{self.case_a.pk}"')
+
     def test_list_query_count(self) -> None:
         for _n in range(5):
             make_case(self.org_a, self.alice, self.procedure_a, responsible=self.bob)
