@@ -61,7 +61,12 @@ class PartyForm(forms.Form):
 
 class CaseForm(forms.Form):
     procedure = forms.ModelChoiceField(label=_("Procedure"), queryset=Procedure.objects.none())
-    subject = forms.CharField(label=_("Subject"), max_length=240)
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=240,
+        required=False,
+        help_text=_("Opened from a registry entry, it defaults to the entry's summary."),
+    )
     origin_entry_number = forms.CharField(
         label=_("Origin: registry entry number"),
         required=False,

@@ -327,3 +327,15 @@ def citizen_published_document(*, user: Any, case_pk: Any, pk: Any) -> CaseDocum
     return CaseDocument.objects.select_related("document", "organization").get(
         case=case, pk=pk, visibility=Visibility.PUBLISHED
     )
+
+
+def entries_without_case(*, org: Any, limit: int = 20) -> list[Any]:
+    """The latest incoming registry entries of `org` that no case file started from yet: the
+    applications waiting to be opened as cases."""
+    from ajunta.registry import selectors as registry_selectors
+
+    opened = Case.objects.filter(organization=org, origin_entry__isnull=False).values(
+        "origin_entry"
+    )
+    rows = registry_selectors.entries(org=org, direction="in", status="registered")
+    return list(rows.exclude(pk__in=opened)[:limit])

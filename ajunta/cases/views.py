@@ -111,9 +111,12 @@ class CaseNewView(TenantView):
     module = MODULE
 
     def render_form(self, form: Form, party: Form, status: int = 200) -> HttpResponse:
-        return render(
-            self.request, "cases/case_new.html", {"form": form, "party": party}, status=status
-        )
+        context = {
+            "form": form,
+            "party": party,
+            "waiting": selectors.entries_without_case(org=self.request.org),
+        }
+        return render(self.request, "cases/case_new.html", context, status=status)
 
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
         initial = {"origin_entry_number": request.GET.get("entry", "")[:40]}

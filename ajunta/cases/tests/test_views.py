@@ -113,6 +113,31 @@ class CasePagesTests(CasesTestCase):
         self.assertRedirects(response, reverse("cases_case", args=["alpha", case.pk]))
         self.assertEqual(case.parties.get().id_number, "12345678Z")
 
+    def test_incoming_entries_wait_for_their_case(self) -> None:
+        from ajunta.registry import services as registry_services
+
+        entry = registry_services.registry_entry_create(
+            org=self.org_a, actor=self.bob, direction="in", channel="electronic",
+            epigraph="Instància", summary="Gual permanent", parties=[PARTY],
+        )  # fmt: skip
+        registry_services.registry_entry_create(
+            org=self.org_b, actor=self.charlie, direction="in", channel="electronic",
+            epigraph="Instància", summary="De Beta", parties=[PARTY],
+        )  # fmt: skip
+        client = self.login(self.bob)
+        url = reverse("cases_new", args=["alpha"])
+        page = client.get(url)
+        self.assertContains(page, f'data-entry-id="{entry.pk}"')
+        self.assertNotContains(page, "De Beta")
+        form = client.get(url, {"entry": entry.number})
+        self.assertContains(form, f'value="{entry.number}"')
+        response = client.post(url, {"procedure": self.procedure_a.pk, "subject": "",
+                                     "origin_entry_number": entry.number})  # fmt: skip
+        case = Case.objects.get(organization=self.org_a, origin_entry=entry)
+        self.assertEqual(case.subject, "Gual permanent")
+        self.assertRedirects(response, reverse("cases_case", args=["alpha", case.pk]))
+        self.assertNotContains(client.get(url), f'data-entry-id="{entry.pk}"')
+
     def test_refusals_are_400_and_write_nothing(self) -> None:
         client = self.login(self.bob)
         url = reverse("cases_new", args=["alpha"])
