@@ -77,6 +77,13 @@ class CaseApiIsolationTests(TenantIsolationMixin, CasesTestCase):
         tasks = {row["id"] for row in api.get(url("alpha", "/tasks/")).json()["results"]}
         self.assertEqual(tasks, {self.task_a.pk})
 
+    def test_every_list_of_a_is_404_for_charlie(self) -> None:
+        charlie = self.api(self.charlie)
+        for path in ("/files/", "/procedures/", "/procedure-templates/", "/tasks/",
+                     "/notifications/", "/decrees/", "/decrees/book-pdf/"):  # fmt: skip
+            self.assertEqual(charlie.get(url("alpha", path)).status_code, 404, path)
+        self.assertEqual(charlie.post(url("alpha", "/files/"), {}, format="json").status_code, 404)
+
     def test_permissions(self) -> None:
         member = make_user("regidor", self.org_a, Role.ELECTED_MEMBER)
         self.assertEqual(self.api(member).get(url("alpha", "/files/")).status_code, 403)

@@ -77,7 +77,8 @@ class CasePagesIsolationTests(TenantIsolationMixin, CasesTestCase):
         client = Client()
         client.force_login(self.charlie)
         for name in ("cases_list", "cases_new", "cases_my_tasks", "cases_procedures",
-                     "cases_decrees", "cases_decrees_pdf", "cases_settings"):  # fmt: skip
+                     "cases_procedure_new", "cases_decrees", "cases_decrees_pdf",
+                     "cases_decree_new", "cases_settings"):  # fmt: skip
             self.assertEqual(client.get(reverse(name, args=["alpha"])).status_code, 404, name)
 
     def test_roles_without_permission_get_403(self) -> None:
