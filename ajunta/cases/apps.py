@@ -23,6 +23,8 @@ class CasesConfig(AppConfig):
                 "cases.settings": {Role.MUNICIPAL_ADMIN},
                 "procedures.view": office | {Role.PROVIDER_ADMIN, Role.PROVIDER_TECHNICIAN},
                 "procedures.manage": {Role.MUNICIPAL_ADMIN, Role.PROVIDER_ADMIN},
+                # Only to show provider staff the way to the templates they keep.
+                "procedures.templates": {Role.PROVIDER_ADMIN, Role.PROVIDER_TECHNICIAN},
                 # The decrees book: drafted by the office, signed by the mayor (an elected member,
                 # or the admin acting for them), taken note of by the secretary (the admin).
                 "decrees.view": office | {Role.ELECTED_MEMBER},
@@ -45,5 +47,16 @@ class CasesConfig(AppConfig):
                     (_("Decrees book"), "cases_decrees", "decrees.view"),
                 ),
                 order=20,
+            )
+        )
+        # Provider staff read no case files, but keep the procedure templates members adopt.
+        register_module(
+            Module(
+                code="procedure_templates",
+                label=_("Procedure templates"),
+                url_name="cases_procedures",
+                permission="procedures.templates",
+                links=((_("Procedure templates"), "cases_procedures", None),),
+                order=21,
             )
         )

@@ -255,6 +255,25 @@ class CasePagesTests(CasesTestCase):
             response = client.get(url, headers={"HX-Request": "true"})
         self.assertNotContains(response, "<html")
 
+    def test_provider_staff_find_the_templates_not_the_cases(self) -> None:
+        from ajunta.core.modules import modules_for
+        from ajunta.core.testing import make_org
+
+        provider = make_org("consorci", kind="consortium", is_provider=True)
+        admin = make_user("padmin", provider, Role.PROVIDER_ADMIN)
+        codes = {m.code for m in modules_for(provider, frozenset({Role.PROVIDER_ADMIN}))}
+        self.assertIn("procedure_templates", codes)
+        self.assertNotIn("cases", codes)
+        staff = {m.code for m in modules_for(self.org_a, frozenset({Role.MUNICIPAL_STAFF}))}
+        self.assertIn("cases", staff)
+        self.assertNotIn("procedure_templates", staff)
+        client = Client()
+        verify_mfa(client, admin)
+        self.assertEqual(
+            client.get(reverse("cases_procedures", args=["consorci"])).status_code, 200
+        )
+        self.assertEqual(client.get(reverse("cases_list", args=["consorci"])).status_code, 403)
+
     def test_procedures_create_and_adopt(self) -> None:
         from ajunta.core.testing import make_org
 
