@@ -351,6 +351,7 @@ def case_open(
         errors["responsible_unit"] = _("Unknown unit.")
     if errors:
         raise ValidationError(errors)
+    _check_person(org, responsible, "responsible")
     cleaned = []
     party_errors: dict[str, Any] = {}
     for index, raw in enumerate(parties):
@@ -432,6 +433,14 @@ def _sync(target: M, source: M, fields: Sequence[str]) -> M:
     return source
 
 
+def _check_person(org: Any, user: Any, field: str) -> None:
+    """Cases and tasks go only to people who hold a role in the organization."""
+    from ajunta.core.models import RoleAssignment
+
+    if user is not None and not RoleAssignment.objects.filter(organization=org, user=user).exists():
+        raise ValidationError({field: _("Nobody with a role here has this id.")})
+
+
 def _require_active(case: Case) -> None:
     if not case.is_active:
         raise ValidationError(_("This case is %(status)s: it can no longer change.") % {
@@ -502,6 +511,7 @@ def case_assign(
     current = _locked_case(org, case)
     if responsible_unit is not None and responsible_unit.organization_id != org.pk:
         raise ValidationError({"responsible_unit": _("Unknown unit.")})
+    _check_person(org, responsible, "responsible")
     old = {"responsible_id": current.responsible_id,
            "responsible_unit_id": current.responsible_unit_id}  # fmt: skip
     current.responsible = responsible
@@ -847,9 +857,10 @@ def case_document_sign(
 def task_create(
     *, org: Any, actor: Any, case: Case, title: str, assignee: Any, due_date: dt.date | None = None
 ) -> CaseTask:
-    """`assignee` must hold a role in `org` (the caller passes one from selectors.staff)."""
+    """`assignee` must hold a role in `org`."""
     current = _locked_case(org, case)
     _require_active(current)
+    _check_person(org, assignee, "assignee")
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Say what is to be done.")})

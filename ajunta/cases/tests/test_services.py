@@ -141,6 +141,17 @@ class FlowTests(CasesTestCase):
         with self.assertRaises(ValidationError):
             services.case_party_add(org=self.org_a, actor=self.bob, case=case, **PARTY)
 
+    def test_cases_and_tasks_go_only_to_people_of_the_organization(self) -> None:
+        with self.assertRaises(ValidationError) as caught:
+            make_case(self.org_a, self.alice, self.procedure_a, responsible=self.charlie)
+        self.assertIn("responsible", caught.exception.message_dict)
+        with self.assertRaises(ValidationError):
+            services.case_assign(org=self.org_a, actor=self.alice, case=self.case_a,
+                                 responsible=self.charlie)  # fmt: skip
+        with self.assertRaises(ValidationError):
+            services.task_create(org=self.org_a, actor=self.alice, case=self.case_a, title="T",
+                                 assignee=self.charlie)  # fmt: skip
+
     def test_another_organizations_case_is_refused(self) -> None:
         with self.assertRaises(Case.DoesNotExist):
             services.case_suspend(org=self.org_a, actor=self.alice, case=self.case_b, reason="x")
