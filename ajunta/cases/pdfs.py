@@ -105,7 +105,7 @@ def foliated_index_pdf(*, org: Any, case: Any, rows: list[tuple[Any, int]]) -> b
         (_("Subject"), case.subject),
         (_("Procedure"), f"{case.procedure.code} · {case.procedure.name}"),
         (_("Status"), str(case.get_status_display())),
-        (_("Opened"), _when(case.opened_at)),
+        (_("Opened on"), _when(case.opened_at)),
     ])  # fmt: skip
     doc.spacer(3)
     table = []
@@ -142,7 +142,7 @@ def notification_proof_pdf(*, org: Any, notification: Any) -> bytes:
         (_("Outgoing registry entry"), notification.registry_entry.number),
         (_("Made available"), _when(notification.made_available_at)),
         (_("Alert sent"), _when(notification.alerted_at) or "-"),
-        (_("Opened"), _when(notification.accessed_at) or "-"),
+        (_("Accessed"), _when(notification.accessed_at) or "-"),
         (_("Result"), str(notification.get_status_display())),
         (_("Result recorded"), _when(notification.resolved_at) or "-"),
     ])  # fmt: skip

@@ -221,10 +221,14 @@ def overdue_tasks(*, org: Any, today: dt.date) -> QuerySet[CaseTask]:
 
 
 def staff(*, org: Any) -> QuerySet[User]:
-    """People who hold a role in `org`: who a case or a task may be given to."""
-    return User.objects.filter(
-        pk__in=RoleAssignment.objects.filter(organization=org).values("user")
-    ).order_by("first_name", "last_name", "username")
+    """People who may handle case files in `org` (they hold `cases.view` there): who a case or a
+    task may be given to."""
+    from ajunta.core.tenancy import PERMISSIONS
+
+    holders = RoleAssignment.objects.filter(organization=org, role__in=PERMISSIONS["cases.view"])
+    return User.objects.filter(pk__in=holders.values("user")).order_by(
+        "first_name", "last_name", "username"
+    )
 
 
 def staff_get(*, org: Any, pk: Any) -> User:

@@ -21,6 +21,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from stdnum.es import cif, nie, nif
 
 from ajunta.cases import pdfs
@@ -260,6 +261,16 @@ def procedure_adopt(*, org: Any, actor: Any, template: Procedure, code: str = ""
 
 
 # --- deadlines -----------------------------------------------------------------------------------
+def deadline_text(value: int, unit: str) -> str:
+    """`10 business days`, `1 month`: a deadline in words."""
+    forms = {
+        DeadlineUnit.BUSINESS_DAYS: ngettext("%(count)d business day", "%(count)d business days", value),
+        DeadlineUnit.CALENDAR_DAYS: ngettext("%(count)d calendar day", "%(count)d calendar days", value),
+        DeadlineUnit.MONTHS: ngettext("%(count)d month", "%(count)d months", value),
+    }  # fmt: skip
+    return forms[DeadlineUnit(unit)] % {"count": value}
+
+
 def compute_due_date(org: Any, start: dt.date, value: int | None, unit: str) -> dt.date | None:
     """Art. 30 on the organization's calendar (national, regional and local holidays)."""
     if not value:
@@ -434,11 +445,11 @@ def _sync(target: M, source: M, fields: Sequence[str]) -> M:
 
 
 def _check_person(org: Any, user: Any, field: str) -> None:
-    """Cases and tasks go only to people who hold a role in the organization."""
-    from ajunta.core.models import RoleAssignment
+    """Cases and tasks go only to people who may handle case files in the organization."""
+    from ajunta.cases import selectors
 
-    if user is not None and not RoleAssignment.objects.filter(organization=org, user=user).exists():
-        raise ValidationError({field: _("Nobody with a role here has this id.")})
+    if user is not None and not selectors.staff(org=org).filter(pk=user.pk).exists():
+        raise ValidationError({field: _("This person does not handle case files here.")})
 
 
 def _require_active(case: Case) -> None:
@@ -589,8 +600,8 @@ def case_extend(*, org: Any, actor: Any, case: Case, reason: str, amount: int) -
     limit = math.ceil(procedure.deadline_value / 2)
     if not isinstance(amount, int) or not 1 <= amount <= limit:
         raise ValidationError({"amount": _(
-            "An extension is between 1 and %(limit)d %(unit)s (half the legal deadline)."
-        ) % {"limit": limit, "unit": procedure.get_deadline_unit_display()}})  # fmt: skip
+            "An extension is of at most %(limit)s (half the legal deadline)."
+        ) % {"limit": deadline_text(limit, procedure.deadline_unit)}})  # fmt: skip
     previous = current.due_date
     current.due_date = compute_due_date(org, previous, amount, procedure.deadline_unit)
     current.extended = True

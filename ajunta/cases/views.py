@@ -158,7 +158,12 @@ class CaseNewView(TenantView):
 def case_context(view: TenantView, case: Case, **forms: Form) -> dict[str, Any]:
     org = view.request.org
     today = selectors.today_for(org)
-    unit = case.procedure.get_deadline_unit_display()
+    procedure = case.procedure
+    legal_deadline = (
+        services.deadline_text(procedure.deadline_value, procedure.deadline_unit)
+        if procedure.deadline_value
+        else ""
+    )
     context = {
         "case": case,
         "signal": selectors.deadline_signal(case, today),
@@ -169,7 +174,8 @@ def case_context(view: TenantView, case: Case, **forms: Form) -> dict[str, Any]:
         ),
         "can_manage": view.can("cases.manage"),
         "can_sign": view.can("cases.sign"),
-        "deadline_unit": unit,
+        "legal_deadline": legal_deadline,
+        "deadline_unit": procedure.get_deadline_unit_display(),
         "phase_form": case_forms.PhaseForm(),
         "suspend_form": case_forms.ReasonForm(prefix="suspend"),
         "resume_form": case_forms.ReasonForm(prefix="resume"),
