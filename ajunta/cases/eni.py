@@ -3,7 +3,8 @@ hash, the case metadata, and one ENI document per file, all checked against the 
 kept in cases/data/eni/ (copied unchanged from the NTI distribution).
 
 The index is signed with a secure verification code (TF01): the index XML is stored as a
-registered document carrying the code, so anyone can fetch and compare it at /verify/.
+registered document carrying the code, so anyone can fetch and compare it at /verify/. When the
+organization has a seal certificate, a detached CAdES signature of the same bytes (TF04) is added.
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ def file_name(row: Any) -> str:
 
 @dataclass(frozen=True)
 class IndexSignature:
-    code: str  # the secure verification code of the stored index
+    code: str  # the secure verification code of the stored index (TF01)
+    cades: bytes | None = None  # a detached CAdES of the index content, when a seal exists (TF04)
 
 
 def index_content_xml(*, case: Any, rows: list[Any], when: dt.datetime) -> bytes:
@@ -114,6 +116,12 @@ def case_xml(*, case: Any, index_content: bytes, signature: IndexSignature) -> b
     csv = _el(_el(signature_el, "ds", "ContenidoFirma"), "ds", "CSV")
     _el(csv, "ds", "ValorCSV", signature.code)
     _el(csv, "ds", "RegulacionGeneracionCSV", CSV_REGULATION)
+    if signature.cades is not None:
+        # CAdES detached over the bytes of indice-contenido.xml, which the package carries.
+        cades_el = _el(signatures, "ds", "firma", ref="#INDICE_CONTENIDO")
+        _el(cades_el, "ds", "TipoFirma", "TF04")
+        certificate = _el(_el(cades_el, "ds", "ContenidoFirma"), "ds", "FirmaConCertificado")
+        _el(certificate, "ds", "FirmaBase64", base64.b64encode(signature.cades).decode())
     meta = _el(root, "expmeta", "metadatosExp")
     _el(meta, "expmeta", "VersionNTI", CASE_NTI_VERSION)
     _el(meta, "expmeta", "Identificador", case_identifier(case))
@@ -157,12 +165,14 @@ def _safe_parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
-def package(*, case_xml_bytes: bytes, documents: list[tuple[Any, bytes, bytes]],
-            index_pdf: bytes) -> bytes:  # fmt: skip
-    """The zip: expediente.xml, the foliated index PDF, and per document its file and ENI XML."""
+def package(*, case_xml_bytes: bytes, index_content: bytes,
+            documents: list[tuple[Any, bytes, bytes]], index_pdf: bytes) -> bytes:  # fmt: skip
+    """The zip: expediente.xml, the signed index content as signed, the foliated index PDF, and
+    per document its file and ENI XML."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("expediente.xml", case_xml_bytes)
+        archive.writestr("indice-contenido.xml", index_content)
         archive.writestr("index.pdf", index_pdf)
         for row, content, xml in documents:
             archive.writestr(file_name(row), content)

@@ -54,7 +54,7 @@ from ajunta.cases.models import (
     SilenceEffect,
     Visibility,
 )
-from ajunta.cases.signing import Signer, get_signer
+from ajunta.cases.signing import Signer, get_signer, sign_detached
 from ajunta.core.audit import audit_record, changed_fields
 from ajunta.core.calendar import calendar_for
 from ajunta.core.documents import document_register, document_store
@@ -1084,20 +1084,23 @@ def case_export_eni(*, org: Any, actor: Any, case: Case) -> bytes:
         document_type=EniDocumentType.TD99, verification_code=code,
     )  # fmt: skip
     document_register(org=org, actor=actor, document=index_document)
-    case_xml = eni.case_xml(
-        case=current, index_content=index_content, signature=eni.IndexSignature(code=code)
-    )
+    signature = eni.IndexSignature(code=code, cades=sign_detached(index_content, org=org))
+    case_xml = eni.case_xml(case=current, index_content=index_content, signature=signature)
     contents = [(row, _document_bytes(org, row.document)) for row in rows]
     documents = [
         (row, content, eni.document_xml(case=current, row=row)) for row, content in contents
     ]
     index_pdf = case_index_pdf(org=org, case=current)
-    package = eni.package(case_xml_bytes=case_xml, documents=documents, index_pdf=index_pdf)
+    package = eni.package(
+        case_xml_bytes=case_xml, index_content=index_content, documents=documents,
+        index_pdf=index_pdf,
+    )  # fmt: skip
     export = EniExport.objects.create(
         organization=org, case=current, index_document=index_document, created_by=_user(actor)
     )
     audit_record(org=org, actor=actor, action="cases.case.eni_export", obj=export, changes={
         "case": current.number, "documents": len(rows), "index_sha256": index_document.sha256,
+        "cades": signature.cades is not None,
     })  # fmt: skip
     return package
 

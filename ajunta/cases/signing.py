@@ -8,13 +8,19 @@ named in the setting `CASES_SIGNER` ("package.module.ClassName").
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from pyhanko.sign import signers
 
-from ajunta.core.seal import seal_available, seal_pdf
+from ajunta.core.seal import seal_available, seal_path, seal_pdf
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,3 +53,31 @@ def get_signer() -> Signer:
         return PlatformSealSigner()
     signer: Signer = import_string(path)()
     return signer
+
+
+def sign_detached(data: bytes, *, org: Any) -> bytes | None:
+    """A detached CAdES (CMS) signature of `data` with the organization's seal certificate (the
+    same file core.seal signs PDFs with), DER-encoded; None when no certificate is installed.
+
+    For XML that must stay byte-exact, such as the ENI index (signature type TF04).
+    """
+    path = seal_path(org)
+    if path is None:
+        return None
+    try:
+        signer = _pkcs12_signer(str(path), path.stat().st_mtime_ns)
+    except (OSError, ValueError, TypeError):
+        logger.error("Seal file %s cannot be read: the index goes without CAdES", path)
+        return None
+    content_info = asyncio.run(signer.async_sign_general_data(data, "sha256", detached=True))
+    return bytes(content_info.dump())
+
+
+@functools.lru_cache(maxsize=16)
+def _pkcs12_signer(path: str, modified_ns: int) -> signers.SimpleSigner:
+    """The signer in a seal file, kept while the file is unchanged (decrypting it is slow)."""
+    passphrase = settings.SEAL_PASSPHRASE or ""
+    loaded = signers.SimpleSigner.load_pkcs12(path, passphrase=passphrase.encode() or None)
+    if loaded is None:
+        raise ValueError(f"No signer in {path}")
+    return loaded

@@ -122,6 +122,13 @@ class EniExportTests(SealedTestCase):
         self.assertIsNotNone(stored)
         self.assertTrue(stored.is_registered)
         self.assertTrue(verify_pdf_signature(archive.read("index.pdf")).ok)
+        # With a seal, a detached CAdES (TF04) of indice-contenido.xml, which verifies.
+        self.assertEqual(
+            [t.text for t in tree.iter(f"{{{eni.NS['ds']}}}TipoFirma")], ["TF01", "TF04"]
+        )
+        cades = base64.b64decode(tree.find(f".//{{{eni.NS['ds']}}}FirmaBase64").text)
+        self.assertTrue(cades_verifies(archive.read("indice-contenido.xml"), cades))
+        self.assertFalse(cades_verifies(archive.read("indice-contenido.xml") + b" ", cades))
         self.assertTrue(AuditEvent.objects.filter(action="cases.case.eni_export").exists())
 
     def test_foliated_index_counts_pages(self) -> None:
@@ -244,3 +251,20 @@ SENT_SMS: list[tuple[str, str]] = []
 
 def sms(*, phone: str, message: str) -> None:
     SENT_SMS.append((phone, message))
+
+
+def cades_verifies(data: bytes, signature: bytes) -> bool:
+    import asyncio
+
+    from asn1crypto import cms
+    from pyhanko.sign.validation import async_validate_detached_cms
+    from pyhanko_certvalidator import ValidationContext
+
+    from ajunta.core.seal import installed_seal_certificates
+
+    signed_data = cms.ContentInfo.load(signature)["content"]
+    context = ValidationContext(trust_roots=installed_seal_certificates(), allow_fetching=False)
+    status = asyncio.run(
+        async_validate_detached_cms(data, signed_data, signer_validation_context=context)
+    )
+    return bool(status.intact and status.valid and status.trusted)
