@@ -43,6 +43,7 @@ from ajunta.cases.models import (
     Procedure,
     Visibility,
 )
+from ajunta.cases.pagination import CappedPagination
 from ajunta.core.api import TenantViewSet
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_api import DocumentIntegrityFailed, PassthroughRenderer
@@ -400,6 +401,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     write_permission = "cases.manage"
     module = "cases"
     parser_classes = [JSONParser, MultiPartParser]
+    pagination_class = CappedPagination
 
     def get_serializer_class(self) -> Any:
         return CaseDetailSerializer if self.action != "list" else CaseListSerializer

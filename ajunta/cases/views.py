@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from ajunta.cases import forms as case_forms
 from ajunta.cases import pdfs, selectors, services
 from ajunta.cases.models import Case, CaseDocument, DeadlineUnit, Decree, DecreeStatus
+from ajunta.cases.pagination import COUNT_CAP, paginate_capped
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_views import document_file_response, integrity_error_response
 from ajunta.core.tenancy import TenantHttpRequest
@@ -68,13 +69,14 @@ class CaseListView(TenantView):
         form = case_forms.CaseFilterForm(request.GET or None)
         today = selectors.today_for(request.org)
         rows = selectors.cases(org=request.org, **form.filters(request.user, today))
-        page = paginate(request, rows)
+        page = paginate_capped(request, rows)
         context = {
             "form": form,
             "page": page,
             "rows": [(case, selectors.deadline_signal(case, today)) for case in page],
             "extra_query": _querystring(request),
             "can_manage": self.can("cases.manage"),
+            "count_cap": COUNT_CAP,
         }
         partial = is_htmx(request) and not request.headers.get("HX-History-Restore-Request")
         template = "cases/partials/case_results.html" if partial else "cases/case_list.html"

@@ -301,6 +301,20 @@ class CaseApiTests(CasesTestCase):
         )
         self.assertEqual(Decree.objects.get(pk=pk).case, self.case_a)
 
+    def test_long_lists_cap_their_count(self) -> None:
+        from unittest import mock
+
+        for _n in range(3):
+            make_case(self.org_a, self.alice, self.procedure_a)
+        api = self.api(self.bob)
+        body = api.get(url("alpha", "/files/")).json()
+        self.assertEqual((body["count"], body["count_capped"]), (4, False))
+        with mock.patch("ajunta.cases.pagination.COUNT_CAP", 2):
+            body = api.get(url("alpha", "/files/")).json()
+            self.assertEqual((body["count"], body["count_capped"]), (3, True))
+            page = self.login(self.bob).get("/o/alpha/cases/")
+            self.assertContains(page, "data-count-capped")
+
     def test_overdue_filter(self) -> None:
         late = make_case(self.org_a, self.alice, self.procedure_a)
         Case.objects.filter(pk=late.pk).update(due_date=dt.date(2020, 1, 2))
