@@ -9,6 +9,7 @@ decrees book (a decree is numbered when the secretary takes note of the mayor's 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from collections.abc import Sequence
 from string import Formatter, Template
@@ -62,6 +63,7 @@ from ajunta.core.models import Document, EniDocumentType, EniElaborationState, E
 from ajunta.core.numbering import next_number
 from ajunta.registry.services import normalize_text
 
+logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=models.Model)
 ID_VALIDATORS: dict[str, Any] = {IdType.NIF: nif, IdType.NIE: nie, IdType.CIF: cif}
 PARTY_FIELDS = (
@@ -1167,8 +1169,17 @@ def notification_send(
         "case": case.number, "document": row.title, "sha256": row.document.sha256,
         "party": party.id_number, "registry_entry": entry.number,
     })  # fmt: skip
-    transaction.on_commit(lambda: _notification_alert(notification))
+    transaction.on_commit(lambda: _notification_alert_safely(notification))
     return notification
+
+
+def _notification_alert_safely(notification: Notification) -> None:
+    """The notification stands even when the alert fails (a mail server down): log, and the
+    proof of notification shows no alert time."""
+    try:
+        _notification_alert(notification)
+    except Exception:
+        logger.exception("Notification %s: the alert could not be sent", notification.pk)
 
 
 def notification_proof(*, org: Any, notification: Notification) -> bytes:

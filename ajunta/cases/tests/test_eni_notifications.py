@@ -165,6 +165,13 @@ class NotificationTests(SealedTestCase):
         notification.refresh_from_db()
         self.assertIsNotNone(notification.alerted_at)
 
+    def test_a_failing_alert_leaves_the_notification_standing(self) -> None:
+        with mock.patch("ajunta.cases.services.send_mail", side_effect=OSError("mail down")):
+            notification = self.send()
+        notification.refresh_from_db()
+        self.assertEqual(notification.status, NotificationStatus.AVAILABLE)
+        self.assertIsNone(notification.alerted_at)
+
     def test_sms_hook(self) -> None:
         self.party.phone = "600000000"
         self.party.save(update_fields=["phone"])
