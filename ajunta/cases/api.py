@@ -36,6 +36,7 @@ from ajunta.cases.models import (
     CaseTask,
     DeadlineEvent,
     Decree,
+    DocumentTemplate,
     IdType,
     Notification,
     PartyRole,
@@ -59,7 +60,7 @@ def _object(getter: Any, **kwargs: Any) -> Any:
     try:
         return getter(**kwargs)
     except (Case.DoesNotExist, Procedure.DoesNotExist, CaseDocument.DoesNotExist,
-            CaseTask.DoesNotExist, Decree.DoesNotExist, Notification.DoesNotExist,
+            CaseTask.DoesNotExist, Decree.DoesNotExist, DocumentTemplate.DoesNotExist, Notification.DoesNotExist,
             ValueError) as exc:  # fmt: skip
         raise Http404 from exc
 
@@ -295,6 +296,23 @@ class CaseNotificationSerializer(serializers.ModelSerializer):
 class CaseNotifySerializer(serializers.Serializer):
     document = serializers.IntegerField(help_text="Id of a signed document of the case.")
     party = serializers.IntegerField(help_text="Id of an interested party of the case.")
+
+
+class CaseDocumentTemplateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DocumentTemplate
+        fields = ["id", "name", "document_type", "body", "is_active"]
+        read_only_fields = ["id"]
+
+
+class CaseGenerateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    template = serializers.IntegerField(required=False, allow_null=True,
+                                        help_text="Id of a document template.")  # fmt: skip
+    template_text = serializers.CharField(max_length=20000, required=False, allow_blank=True,
+                                          help_text="The text; the template's when empty.")  # fmt: skip
+    document_type = serializers.ChoiceField(choices=EniDocumentType.choices, required=False)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.INTERNAL)
 
 
 class CaseDecreeSerializer(serializers.ModelSerializer):
@@ -557,6 +575,27 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         return Response(CaseDocumentRowSerializer(row).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        request=CaseGenerateSerializer, responses={201: CaseDocumentRowSerializer, 400: ERRORS}
+    )
+    @action(detail=True, methods=["post"])
+    def generate(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
+        """Write a PDF document from a template or a text with merge fields."""
+        case = self.get_object()
+        data = CaseGenerateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        template = None
+        if values.get("template"):
+            template = (
+                selectors.document_templates(org=request.org).filter(pk=values["template"]).first()
+            )
+            if template is None:
+                raise ValidationError({"template": [_("Unknown template.")]})
+        values["template"] = template
+        row = services.case_document_generate(case=case, **values, **self._kw())
+        return Response(CaseDocumentRowSerializer(row).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
         request=CaseNotifySerializer, responses={201: CaseNotificationSerializer, 400: ERRORS}
     )
     @action(detail=True, methods=["post"])
@@ -816,3 +855,44 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
         notification = _object(selectors.notification_get, org=request.org, pk=pk)
         content = services.notification_proof(org=request.org, notification=notification)
         return _attachment(content, "application/pdf", f"notification-{notification.pk}.pdf")
+
+
+# --- document templates --------------------------------------------------------------------------
+class DocumentTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Texts with merge fields that case documents are written from."""
+
+    permission = "cases.view"
+    write_permission = "procedures.manage"
+    serializer_class = CaseDocumentTemplateSerializer
+    module = "cases"
+
+    def get_queryset(self) -> Any:
+        return selectors.document_templates(org=self.request.org)
+
+    @extend_schema(
+        request=CaseDocumentTemplateSerializer,
+        responses={201: CaseDocumentTemplateSerializer, 400: ERRORS},
+    )
+    def create(self, request: TenantAPIRequest, org_slug: str) -> Response:
+        data = CaseDocumentTemplateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        template = services.document_template_save(
+            org=request.org, actor=request.user, **data.validated_data
+        )
+        return Response(
+            CaseDocumentTemplateSerializer(template).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        request=CaseDocumentTemplateSerializer,
+        responses={200: CaseDocumentTemplateSerializer, 400: ERRORS},
+    )
+    def partial_update(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
+        template = self.get_object()
+        current = CaseDocumentTemplateSerializer(template).data
+        data = CaseDocumentTemplateSerializer(data={**current, **request.data})
+        data.is_valid(raise_exception=True)
+        template = services.document_template_save(
+            org=request.org, actor=request.user, template=template, **data.validated_data
+        )
+        return Response(CaseDocumentTemplateSerializer(template).data)

@@ -20,6 +20,11 @@ router.register(
 router.register(
     "o/<slug:org_slug>/cases/notifications", api.NotificationViewSet, basename="cases-notification"
 )
+router.register(
+    "o/<slug:org_slug>/cases/document-templates",
+    api.DocumentTemplateViewSet,
+    basename="cases-document-template",
+)
 router.register("o/<slug:org_slug>/cases/tasks", api.TaskViewSet, basename="cases-task")
 router.register("o/<slug:org_slug>/cases/decrees", api.DecreeViewSet, basename="cases-decree")
 

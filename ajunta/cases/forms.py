@@ -13,6 +13,7 @@ from ajunta.cases.models import (
     CaseStatus,
     Confidentiality,
     DeadlineUnit,
+    DocumentTemplate,
     IdType,
     Initiation,
     PersonType,
@@ -135,15 +136,46 @@ class DocumentUploadForm(forms.Form):
 
 class DocumentGenerateForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    document_type = forms.ChoiceField(label=_("Document type"), choices=EniDocumentType.choices)
+    template = forms.ModelChoiceField(
+        label=_("Template"),
+        queryset=DocumentTemplate.objects.none(),
+        required=False,
+        help_text=_("Its text is used when the text below is left empty."),
+    )
+    document_type = forms.ChoiceField(
+        label=_("Document type"),
+        choices=[("", _("The template's")), *EniDocumentType.choices],
+        required=False,
+    )
     template_text = forms.CharField(
         label=_("Text"),
         max_length=20000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "Merge fields: $case_number, $subject, $procedure, $party_name, $organization, $today."
         ),
     )
+
+    def __init__(self, *args: Any, org: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = selectors.document_templates(  # type: ignore[attr-defined]
+            org=org, active_only=True
+        )
+
+
+class DocumentTemplateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    document_type = forms.ChoiceField(label=_("Document type"), choices=EniDocumentType.choices)
+    body = forms.CharField(
+        label=_("Text"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "Merge fields: $case_number, $subject, $procedure, $party_name, $organization, $today."
+        ),
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 
 class VersionForm(forms.Form):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ajunta.core.models import Document, TenantModel
+from ajunta.core.models import Document, EniDocumentType, TenantModel
 
 DEFAULT_NUMBER_FORMAT = "{year}/{seq:06d}"
 DECREE_NUMBER_FORMAT = "{year}/{seq:04d}"
@@ -509,3 +509,26 @@ class EniExport(TenantModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class DocumentTemplate(TenantModel):
+    """A text with merge fields ($case_number, $party_name, ...) that a case document is written
+    from: a requirement letter, a resolution proposal, a report."""
+
+    name = models.CharField(_("name"), max_length=120)
+    document_type = models.CharField(
+        _("document type"), max_length=4, choices=EniDocumentType.choices, default="TD99"
+    )
+    body = models.TextField(_("text"), max_length=20000)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("document template")
+        verbose_name_plural = _("document templates")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="cases_template_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -24,6 +24,7 @@ from ajunta.cases.models import (
     DeadlineEvent,
     Decree,
     DecreeStatus,
+    DocumentTemplate,
     Notification,
     Procedure,
     Visibility,
@@ -343,3 +344,13 @@ def entries_without_case(*, org: Any, limit: int = 20) -> list[Any]:
     )
     rows = registry_selectors.entries(org=org, direction="in", status="registered")
     return list(rows.exclude(pk__in=opened)[:limit])
+
+
+# --- document templates --------------------------------------------------------------------------
+def document_templates(*, org: Any, active_only: bool = False) -> QuerySet[DocumentTemplate]:
+    rows = DocumentTemplate.objects.filter(organization=org)
+    return rows.filter(is_active=True) if active_only else rows
+
+
+def document_template_get(*, org: Any, pk: Any) -> DocumentTemplate:
+    return document_templates(org=org).get(pk=pk)

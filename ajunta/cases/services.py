@@ -44,6 +44,7 @@ from ajunta.cases.models import (
     DeadlineUnit,
     Decree,
     DecreeStatus,
+    DocumentTemplate,
     EniExport,
     IdType,
     Initiation,
@@ -730,14 +731,21 @@ def case_document_generate(
     actor: Any,
     case: Case,
     title: str,
-    template_text: str,
-    document_type: str = EniDocumentType.TD99,
+    template_text: str = "",
+    template: DocumentTemplate | None = None,
+    document_type: str = "",
     visibility: str = Visibility.INTERNAL,
 ) -> CaseDocument:
-    """A PDF written from a text with merge fields ($case_number, $subject, $party_name, ...)."""
+    """A PDF written from a text with merge fields ($case_number, $subject, $party_name, ...):
+    the text given, else the template's."""
     current = _locked_case(org, case)
     _require_active(current)
     _check_visibility(visibility)
+    if template is not None:
+        _own(org, template)
+        template_text = (template_text or "").strip() or template.body
+        document_type = document_type or template.document_type
+    document_type = document_type or EniDocumentType.TD99
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Give the document a title.")})
@@ -755,6 +763,55 @@ def case_document_generate(
         document_type=document_type,
     )  # fmt: skip
     return _add_document(org, actor, current, document, title, visibility)
+
+
+def _clean_template(values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    name = (values.get("name") or "").strip()
+    body = (values.get("body") or "").strip()
+    if not name or len(name) > 120:
+        errors["name"] = _("Give the template a name of at most 120 characters.")
+    if not body:
+        errors["body"] = _("Write the text of the document.")
+    else:
+        try:
+            Template(body).substitute({field: "" for field in MERGE_FIELDS})
+        except (KeyError, ValueError):
+            errors["body"] = _(
+                "Unknown merge field or a lone $: use only %(fields)s (write $$ for a dollar sign)."
+            ) % {"fields": ", ".join(f"${name}" for name in MERGE_FIELDS)}
+    document_type = values.get("document_type") or EniDocumentType.TD99
+    if document_type not in EniDocumentType.values:
+        errors["document_type"] = _("Unknown ENI document type.")
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name, "body": body, "document_type": document_type,
+            "is_active": bool(values.get("is_active", True))}  # fmt: skip
+
+
+@transaction.atomic
+def document_template_save(
+    *, org: Any, actor: Any, template: DocumentTemplate | None = None, **values: Any
+) -> DocumentTemplate:
+    """Create a document template, or change `template`."""
+    cleaned = _clean_template(values)
+    clash = DocumentTemplate.objects.filter(organization=org, name=cleaned["name"])
+    if template is not None:
+        _own(org, template)
+        clash = clash.exclude(pk=template.pk)
+    if clash.exists():
+        raise ValidationError({"name": _("Another template already has this name.")})
+    if template is None:
+        template = DocumentTemplate.objects.create(organization=org, **cleaned)
+        action = "cases.template.create"
+    else:
+        for field, value in cleaned.items():
+            setattr(template, field, value)
+        template.save(update_fields=list(cleaned))
+        action = "cases.template.update"
+    audit_record(org=org, actor=actor, action=action, obj=template,
+                 changes={"name": template.name, "document_type": template.document_type})  # fmt: skip
+    return template
 
 
 def _locked_document(org: Any, case_document: CaseDocument) -> CaseDocument:

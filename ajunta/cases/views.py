@@ -189,7 +189,7 @@ def case_context(view: TenantView, case: Case, **forms: Form) -> dict[str, Any]:
         "party_form": case_forms.PartyForm(prefix="party"),
         "relate_form": case_forms.RelateForm(prefix="relate"),
         "upload_form": case_forms.DocumentUploadForm(prefix="upload"),
-        "generate_form": case_forms.DocumentGenerateForm(prefix="generate"),
+        "generate_form": case_forms.DocumentGenerateForm(prefix="generate", org=org),
         "task_form": case_forms.TaskForm(prefix="task", org=org),
         "is_business_days": case.procedure.deadline_unit == DeadlineUnit.BUSINESS_DAYS,
     }
@@ -248,7 +248,7 @@ class CaseActionView(TenantView):
                            org=org, actor=user, case=case, uploaded_file=f.cleaned_data.pop("file"),
                            **f.cleaned_data)),
             "generate": ("generate_form",
-                         lambda: case_forms.DocumentGenerateForm(request.POST, prefix="generate"),
+                         lambda: case_forms.DocumentGenerateForm(request.POST, prefix="generate", org=org),
                          lambda f: services.case_document_generate(org=org, actor=user, case=case,
                                                                    **f.cleaned_data)),
             "task": ("task_form", lambda: case_forms.TaskForm(request.POST, prefix="task", org=org),
@@ -662,6 +662,59 @@ class DecreePdfView(TenantView):
         if decree.document is None:
             raise Http404
         return file_download(request.org, decree.document)
+
+
+# --- document templates --------------------------------------------------------------------------
+class DocumentTemplateListView(TenantView):
+    permission = "cases.view"
+    module = MODULE
+
+    def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
+        context = {
+            "page": paginate(request, selectors.document_templates(org=request.org)),
+            "can_manage": self.can("procedures.manage"),
+        }
+        return render(request, "cases/templates.html", context)
+
+
+class DocumentTemplateFormView(TenantView):
+    permission = "cases.view"
+    write_permission = "procedures.manage"
+    module = MODULE
+
+    def _render(self, form: Form, template: Any, status: int = 200) -> HttpResponse:
+        context = {"form": form, "template": template, "can_manage": self.can("procedures.manage")}
+        return render(self.request, "cases/template_form.html", context, status=status)
+
+    def get(self, request: TenantHttpRequest, org_slug: str, pk: int | None = None) -> HttpResponse:
+        template = (
+            _get_or_404(selectors.document_template_get, org=request.org, pk=pk) if pk else None
+        )
+        initial = (
+            {f: getattr(template, f) for f in ("name", "document_type", "body", "is_active")}
+            if template
+            else {}
+        )
+        return self._render(case_forms.DocumentTemplateForm(initial=initial), template)
+
+    def post(
+        self, request: TenantHttpRequest, org_slug: str, pk: int | None = None
+    ) -> HttpResponse:
+        template = (
+            _get_or_404(selectors.document_template_get, org=request.org, pk=pk) if pk else None
+        )
+        form = case_forms.DocumentTemplateForm(request.POST)
+        if form.is_valid():
+            try:
+                services.document_template_save(
+                    org=request.org, actor=request.user, template=template, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("Template saved."))
+                return redirect("cases_templates", org_slug)
+        return self._render(form, template, 400)
 
 
 # --- settings ------------------------------------------------------------------------------------

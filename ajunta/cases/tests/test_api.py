@@ -416,3 +416,38 @@ class NotificationAndExportApiTests(CasesTestCase):
         export = api.post(case_url + "eni-export/")
         self.assertEqual(export.status_code, 200)
         self.assertEqual(export["Content-Type"], "application/zip")
+
+
+class DocumentTemplateApiTests(CasesTestCase):
+    def test_templates_and_generate(self) -> None:
+        api = self.api(self.alice)
+        created = api.post(url("alpha", "/document-templates/"),
+                           {"name": "Requeriment", "document_type": "TD06", "body": "Exp. $case_number"},
+                           format="json")  # fmt: skip
+        self.assertEqual(created.status_code, 201, created.content)
+        pk = created.json()["id"]
+        patched = api.patch(
+            url("alpha", f"/document-templates/{pk}/"), {"body": "Nou $subject"}, format="json"
+        )
+        self.assertEqual(patched.json()["body"], "Nou $subject")
+        self.assertEqual(api.patch(url("alpha", f"/document-templates/{pk}/"), {"body": "$x"},
+                                   format="json").status_code, 400)  # fmt: skip
+        self.assertEqual(self.api(self.bob).post(url("alpha", "/document-templates/"),
+                                                 {"name": "Y", "body": "y"}, format="json").status_code, 403)  # fmt: skip
+        generated = self.api(self.bob).post(url("alpha", f"/files/{self.case_a.pk}/generate/"),
+                                            {"title": "Req", "template": pk}, format="json")  # fmt: skip
+        self.assertEqual(generated.status_code, 201, generated.content)
+        self.assertEqual(generated.json()["document_type"], "TD06")
+        self.assertEqual(self.api(self.bob).post(url("alpha", f"/files/{self.case_a.pk}/generate/"),
+                                                 {"title": "Req", "template": 999}, format="json").status_code, 400)  # fmt: skip
+        charlie = self.api(self.charlie)
+        for slug in ("alpha", "beta"):
+            self.assertEqual(charlie.get(url(slug, f"/document-templates/{pk}/")).status_code, 404)
+            self.assertEqual(
+                charlie.patch(
+                    url(slug, f"/document-templates/{pk}/"), {}, format="json"
+                ).status_code,
+                404,
+            )
+        self.assertEqual(charlie.get(url("beta", "/document-templates/")).json()["results"], [])
+        self.assertEqual(charlie.get(url("alpha", "/document-templates/")).status_code, 404)

@@ -300,3 +300,26 @@ class DecreeTests(CasesTestCase):
         self.assertEqual(decree.status, DecreeStatus.SIGNED)
         services.decree_take_note(org=self.org_a, actor=self.alice, decree=decree)
         self.assertEqual(decree.sequence, 1)
+
+
+class DocumentTemplateTests(CasesTestCase):
+    def test_generate_from_a_template(self) -> None:
+        template = services.document_template_save(
+            org=self.org_a, actor=self.alice, name="Requeriment", document_type="TD06",
+            body="Expedient $case_number: $party_name, aporteu la documentació.",
+        )  # fmt: skip
+        row = services.case_document_generate(org=self.org_a, actor=self.bob, case=self.case_a,
+                                              title="Requeriment", template=template)  # fmt: skip
+        self.assertEqual(row.document.document_type, "TD06")
+        with self.assertRaises(ValidationError):
+            services.document_template_save(org=self.org_a, actor=self.alice, name="Requeriment",
+                                            body="Un altre")  # fmt: skip
+        with self.assertRaises(ValidationError) as caught:
+            services.document_template_save(org=self.org_a, actor=self.alice, name="X",
+                                            body="$nope")  # fmt: skip
+        self.assertIn("body", caught.exception.message_dict)
+        other = services.document_template_save(org=self.org_b, actor=self.charlie, name="B",
+                                                 body="B")  # fmt: skip
+        with self.assertRaises(type(other).DoesNotExist):
+            services.case_document_generate(org=self.org_a, actor=self.bob, case=self.case_a,
+                                            title="X", template=other)  # fmt: skip

@@ -234,8 +234,9 @@ class CasePagesTests(CasesTestCase):
         url = reverse("cases_case", args=["alpha", self.case_a.pk])
         client.get(url)
         # session, user, roles, case, parties, documents, tasks, deadline events, related, decrees,
-        # notifications, the organizations of the navigation, and the staff list of the forms.
-        with self.assertNumQueries(13):
+        # notifications, the organizations of the navigation, the staff list and the document
+        # templates of the forms.
+        with self.assertNumQueries(14):
             response = client.get(url)
         self.assertEqual(len(re.findall("data-document-id", response.content.decode())), 50)
 
@@ -420,3 +421,42 @@ class NotificationAndExportPagesTests(CasesTestCase):
                 ).status_code,
                 404,
             )
+
+
+class DocumentTemplatePagesTests(CasesTestCase):
+    def test_templates_pages_and_isolation(self) -> None:
+        from ajunta.cases.models import DocumentTemplate
+
+        client = self.login(self.alice)
+        response = client.post(reverse("cases_template_new", args=["alpha"]),
+                               {"name": "Requeriment", "document_type": "TD06",
+                                "body": "Expedient $case_number", "is_active": "on"})  # fmt: skip
+        self.assertRedirects(response, reverse("cases_templates", args=["alpha"]))
+        template = DocumentTemplate.objects.get(organization=self.org_a)
+        bad = client.post(reverse("cases_template_new", args=["alpha"]),
+                          {"name": "Requeriment", "document_type": "TD06", "body": "x"})  # fmt: skip
+        self.assertEqual(bad.status_code, 400)
+        listing = client.get(reverse("cases_templates", args=["alpha"]))
+        self.assertContains(listing, f'data-template-id="{template.pk}"')
+        bob = self.login(self.bob)
+        self.assertEqual(
+            bob.get(reverse("cases_template", args=["alpha", template.pk])).status_code, 200
+        )
+        self.assertEqual(bob.post(reverse("cases_template", args=["alpha", template.pk]),
+                                  {"name": "X", "document_type": "TD06", "body": "x"}).status_code, 403)  # fmt: skip
+        action = reverse("cases_case_action", args=["alpha", self.case_a.pk, "generate"])
+        response = bob.post(action, {"generate-title": "Req", "generate-template": template.pk})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(self.case_a.documents.get().document.document_type, "TD06")
+        charlie = Client()
+        charlie.force_login(self.charlie)
+        for slug in ("alpha", "beta"):
+            for method in ("get", "post"):
+                response = getattr(charlie, method)(
+                    reverse("cases_template", args=[slug, template.pk])
+                )
+                self.assertEqual(response.status_code, 404)
+        self.assertEqual(charlie.get(reverse("cases_templates", args=["alpha"])).status_code, 404)
+        self.assertNotContains(
+            charlie.get(reverse("cases_templates", args=["beta"])), "data-template-id"
+        )
