@@ -68,6 +68,14 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
         silence_effect="positive", phases="inici: Inici\nresolucio: Resolució",
     )  # fmt: skip
 
+    requirement = services.document_template_save(
+        org=manresa, actor=secretary, name="Requeriment d'esmena", document_type="TD06",
+        body="Expedient $case_number ($subject)\n\nBenvolgut/da $party_name,\n\nUs requerim que en "
+        "el termini de 10 dies hàbils aporteu la documentació que falta (art. 68 de la Llei "
+        "39/2015). Si no ho feu, se us tindrà per desistit de la vostra sol·licitud.\n\n"
+        "$organization, $today",
+    )  # fmt: skip
+
     # A citizen's application from the registry opens a case: its deadline counts business days
     # from the filing on Manresa's calendar, local holidays included.
     entry = _entry(manresa, "Sol·licitud de llicència d'obres menors per reformar la cuina")
@@ -99,6 +107,8 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
         parties=[{"person_type": "natural", "id_type": "E", "id_number": "X1234567L",
                   "name": "Ahmed", "first_surname": "Benali"}],
     )  # fmt: skip
+    services.case_document_generate(org=manresa, actor=clerk, case=aid,
+                                    title="Requeriment d'esmena", template=requirement)  # fmt: skip
     services.case_suspend(org=manresa, actor=clerk, case=aid,
                           reason="Requeriment d'esmena: falta l'informe social")  # fmt: skip
     services.task_create(
