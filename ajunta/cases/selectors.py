@@ -221,6 +221,19 @@ def overdue_tasks(*, org: Any, today: dt.date) -> QuerySet[CaseTask]:
     return tasks(org=org, open_only=True).filter(due_date__lt=today)
 
 
+@dataclass(frozen=True)
+class Alerts:
+    overdue_cases: int  # open cases past their due date that this person is responsible for
+    overdue_tasks: int  # this person's pending tasks past their due date
+
+
+def alerts(*, org: Any, user: Any, today: dt.date) -> Alerts:
+    return Alerts(
+        overdue_cases=cases(org=org, overdue_on=today, responsible=user).count(),
+        overdue_tasks=overdue_tasks(org=org, today=today).filter(assignee=user).count(),
+    )
+
+
 def staff(*, org: Any) -> QuerySet[User]:
     """People who may handle case files in `org` (they hold `cases.view` there): who a case or a
     task may be given to."""

@@ -74,6 +74,9 @@ class CaseListView(TenantView):
             "form": form,
             "page": page,
             "rows": [(case, selectors.deadline_signal(case, today)) for case in page],
+            "alerts": None
+            if is_htmx(request)
+            else selectors.alerts(org=request.org, user=request.user, today=today),
             "extra_query": _querystring(request),
             "can_manage": self.can("cases.manage"),
             "count_cap": COUNT_CAP,

@@ -246,11 +246,12 @@ class CasePagesTests(CasesTestCase):
         client = self.login(self.bob)
         url = reverse("cases_list", args=["alpha"])
         client.get(url)
-        with self.assertNumQueries(6):  # session, user, roles, count, rows, navigation
+        # session, user, roles, count, rows, two alert counts, navigation
+        with self.assertNumQueries(8):
             client.get(url)
         for _n in range(5):
             make_case(self.org_a, self.alice, self.procedure_a, responsible=self.alice)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(8):
             client.get(url)
         with self.assertNumQueries(5):  # the htmx partial has no navigation
             response = client.get(url, headers={"HX-Request": "true"})
@@ -346,6 +347,19 @@ class CasePagesTests(CasesTestCase):
         self.assertEqual(client.get(url).status_code, 200)
         self.assertEqual(client.post(url, {"number_format": "{seq}"}).status_code, 400)
         self.assertEqual(client.post(url, {"number_format": "X{year}-{seq:05d}"}).status_code, 302)
+
+    def test_alerts_on_the_case_list(self) -> None:
+        import datetime as dt
+
+        client = self.login(self.bob)
+        self.assertNotContains(client.get(reverse("cases_list", args=["alpha"])), "data-alerts")
+        Case.objects.filter(pk=self.case_a.pk).update(due_date=dt.date(2020, 1, 2))
+        services.task_create(org=self.org_a, actor=self.alice, case=self.case_a, title="T",
+                             assignee=self.bob, due_date=dt.date(2020, 1, 2))  # fmt: skip
+        page = client.get(reverse("cases_list", args=["alpha"]))
+        self.assertContains(page, "data-alerts")
+        self.assertContains(page, "?mine=on&amp;overdue=on")
+        self.assertContains(page, reverse("cases_my_tasks", args=["alpha"]))
 
     def test_my_tasks(self) -> None:
         task = services.task_create(org=self.org_a, actor=self.alice, case=self.case_a,
