@@ -94,19 +94,23 @@ def _querystring(request: TenantHttpRequest) -> str:
     return query.urlencode()
 
 
-def spread_case_errors(error: ValidationError, form: Form, party: Form) -> None:
+def spread_case_errors(error: ValidationError, form: Form, party: Form, offset: int = 0) -> None:
     """A refusal of case_open on the case form and the party form.
 
-    `parties[i].field` names a party of the list: the entry's parties come first, so an error
-    on one of them (an old filing with a bad NIF) shows on the form as a whole.
+    `parties[i].field` names a party of the list: the origin entry's `offset` parties come
+    first, so an error on one of them (an old filing with a bad NIF) shows on the form as a
+    whole, and the party typed here is number `offset`.
     """
     if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
         return
     for key, field_messages in error.message_dict.items():
         if key.startswith("parties["):
-            field = key.split(".", 1)[1]
-            party.add_error(field if field in party.fields else None, field_messages)
+            index, _dot, field = key[len("parties[") :].partition("].")
+            if index.isdigit() and int(index) < offset:
+                form.add_error(None, field_messages)
+            else:
+                party.add_error(field if field in party.fields else None, field_messages)
         else:
             form.add_error(key if key in form.fields else None, field_messages)
 
@@ -142,6 +146,7 @@ class CaseNewView(TenantView):
             "parties": [party.cleaned_data] if party_given else [],
         }  # fmt: skip
         number = data["origin_entry_number"].strip()
+        entry = None
         try:
             if number:
                 entry = registry_selectors.entries(org=org).filter(number=number).first()
@@ -153,7 +158,8 @@ class CaseNewView(TenantView):
             else:
                 case = services.case_open(**arguments)
         except ValidationError as error:
-            spread_case_errors(error, form, party)
+            offset = entry.parties.count() if entry is not None else 0
+            spread_case_errors(error, form, party, offset)
             return self.render_form(form, party, status=400)
         messages.success(request, _("Case file %(number)s opened.") % {"number": case.number})
         return redirect(case_url(org, case))

@@ -132,6 +132,12 @@ class CasePagesTests(CasesTestCase):
         self.assertNotContains(page, "De Beta")
         form = client.get(url, {"entry": entry.number})
         self.assertContains(form, f'value="{entry.number}"')
+        bad_party = {f"party-{k}": v for k, v in {**PARTY, "id_number": "87654321A"}.items()}
+        refused = client.post(url, {"procedure": self.procedure_a.pk, "subject": "",
+                                    "origin_entry_number": entry.number, **bad_party})  # fmt: skip
+        self.assertEqual(refused.status_code, 400)
+        self.assertTrue(refused.context["party"].has_error("id_number"))
+        self.assertFalse(Case.objects.filter(origin_entry=entry).exists())
         response = client.post(url, {"procedure": self.procedure_a.pk, "subject": "",
                                      "origin_entry_number": entry.number})  # fmt: skip
         case = Case.objects.get(organization=self.org_a, origin_entry=entry)
