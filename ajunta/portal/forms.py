@@ -354,3 +354,10 @@ def municipality_count_message(form: FilingForm) -> str:
     return ngettext(
         "%(count)d municipality matches “%(q)s”.", "%(count)d municipalities match “%(q)s”.", count
     ) % {"count": count, "q": form.search}
+
+
+class CaseContributionForm(forms.Form):
+    """A document a party adds to their case file from the portal."""
+
+    title = forms.CharField(label=gettext_lazy("What is it?"), max_length=200)
+    file = forms.FileField(label=gettext_lazy("File"))

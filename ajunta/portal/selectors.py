@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from ajunta.cases import selectors as cases_selectors
 from ajunta.registry import selectors as registry_selectors
 from ajunta.registry.models import RegistryEntry
 
@@ -23,3 +24,25 @@ def citizen_filing(*, user: Any, pk: Any) -> RegistryEntry:
     """One entry `user` filed, with its parties and attachments. DoesNotExist for anyone else's."""
     entry = citizen_filings(user=user).get(pk=pk)
     return registry_selectors.entry_get(org=entry.organization, pk=entry.pk)
+
+
+# --- case files and notifications ----------------------------------------------------------------
+# Found by the identity number of the citizen's account (user.nif) among the interested parties.
+def citizen_notifications(*, user: Any) -> QuerySet:
+    return cases_selectors.citizen_notifications(user=user)
+
+
+def citizen_notification(*, user: Any, pk: Any) -> Any:
+    return cases_selectors.citizen_notification_get(user=user, pk=pk)
+
+
+def citizen_cases(*, user: Any) -> QuerySet:
+    return cases_selectors.citizen_cases(user=user)
+
+
+def citizen_case(*, user: Any, pk: Any) -> Any:
+    return cases_selectors.citizen_case_get(user=user, pk=pk)
+
+
+def citizen_case_document(*, user: Any, case_pk: Any, pk: Any) -> Any:
+    return cases_selectors.citizen_published_document(user=user, case_pk=case_pk, pk=pk)

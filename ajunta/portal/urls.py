@@ -13,6 +13,29 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.FilingDocumentView.as_view(),
         name="portal_document",
     ),
+    path("notifications/", views.PortalNotificationsView.as_view(), name="portal_notifications"),
+    path(
+        "notifications/<int:pk>/",
+        views.PortalNotificationView.as_view(),
+        name="portal_notification",
+    ),
+    path(
+        "notifications/<int:pk>/document/",
+        views.PortalNotificationDocumentView.as_view(),
+        name="portal_notification_document",
+    ),
+    path(
+        "notifications/<int:pk>/proof.pdf",
+        views.PortalNotificationProofView.as_view(),
+        name="portal_notification_proof",
+    ),
+    path("cases/", views.PortalCasesView.as_view(), name="portal_cases"),
+    path("cases/<int:pk>/", views.PortalCaseView.as_view(), name="portal_case"),
+    path(
+        "cases/<int:pk>/documents/<int:doc>/",
+        views.PortalCaseDocumentView.as_view(),
+        name="portal_case_document",
+    ),
 ]
 
 if settings.OIDC_RP_CLIENT_ID:

@@ -13,19 +13,25 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
+from ajunta.cases import services as cases_services
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_views import document_file_response, integrity_error_response
 from ajunta.core.ratelimit import client_ip, rate_limit_exceeded
-from ajunta.core.views import is_htmx, paginate
+from ajunta.core.views import is_htmx, paginate, public
 from ajunta.portal import selectors, services
-from ajunta.portal.forms import FilingForm, SignupForm, municipality_count_message
+from ajunta.portal.forms import (
+    CaseContributionForm,
+    FilingForm,
+    SignupForm,
+    municipality_count_message,
+)
 from ajunta.registry import services as registry_services
 from ajunta.registry.models import RegistryEntry
 
@@ -197,3 +203,147 @@ def _own_filing(request: HttpRequest, entry_id: Any) -> RegistryEntry:
         return selectors.citizen_filing(user=request.user, pk=entry_id)
     except RegistryEntry.DoesNotExist as exc:
         raise Http404 from exc
+
+
+# --- my case files and notifications --------------------------------------------------------------
+# Found by the identity number of the logged-in citizen (their account's NIF) among the interested
+# parties; anyone else's answers 404. Not tenant pages: these span every municipality.
+CITIZEN_AREA = "the citizen's own area, login required: only rows whose party is the user's NIF"
+
+
+def _citizen_get(getter: Any, **kwargs: Any) -> Any:
+    try:
+        return getter(**kwargs)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    add_never_cache_headers(response)
+    return response
+
+
+@public(CITIZEN_AREA)
+class PortalNotificationsView(LoginRequiredMixin, View):
+    """My notifications, newest first, with their state."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        rows = selectors.citizen_notifications(user=request.user)
+        context = {"page": paginate(request, rows, per_page=FILINGS_PER_PAGE)}
+        return _private(render(request, "portal/notifications.html", context))
+
+
+@public(CITIZEN_AREA)
+class PortalNotificationView(LoginRequiredMixin, View):
+    """One notification: accept (open) it or reject it; once accepted, its document."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        notification = _citizen_get(selectors.citizen_notification, user=request.user, pk=pk)
+        return self._render(request, notification)
+
+    def _render(self, request: HttpRequest, notification: Any, error: str = "") -> HttpResponse:
+        context = {"notification": notification, "error": error}
+        return _private(
+            render(request, "portal/notification.html", context, status=400 if error else 200)
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        notification = _citizen_get(selectors.citizen_notification, user=request.user, pk=pk)
+        answer = request.POST.get("answer")
+        if answer not in ("accept", "reject"):
+            return self._render(request, notification, _("Choose to accept or to reject it."))
+        try:
+            cases_services.notification_respond(
+                actor=request.user, notification=notification, accept=answer == "accept"
+            )
+        except ValidationError as error:
+            return self._render(request, notification, " ".join(error.messages))
+        messages.success(request, _("Your answer has been recorded."))
+        return redirect("portal_notification", pk=pk)
+
+
+@public(CITIZEN_AREA)
+class PortalNotificationDocumentView(LoginRequiredMixin, View):
+    """The notified document, once the notification is accepted."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        notification = _citizen_get(selectors.citizen_notification, user=request.user, pk=pk)
+        if notification.status != "accepted":
+            raise Http404
+        document = notification.case_document.document
+        try:
+            handle = document_open(org=notification.organization, document=document)
+        except DocumentIntegrityError:
+            return integrity_error_response()
+        return document_file_response(document, handle)
+
+
+@public(CITIZEN_AREA)
+class PortalNotificationProofView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        notification = _citizen_get(selectors.citizen_notification, user=request.user, pk=pk)
+        content = cases_services.notification_proof(
+            org=notification.organization, notification=notification
+        )
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="notification-{pk}.pdf"'
+        return _private(response)
+
+
+@public(CITIZEN_AREA)
+class PortalCasesView(LoginRequiredMixin, View):
+    """The case files where I am an interested party, in any municipality."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        rows = selectors.citizen_cases(user=request.user)
+        context = {"page": paginate(request, rows, per_page=FILINGS_PER_PAGE)}
+        return _private(render(request, "portal/cases.html", context))
+
+
+@public(CITIZEN_AREA)
+class PortalCaseView(LoginRequiredMixin, View):
+    """One of my case files: its state, the documents published to the parties, and adding a
+    document to it (filed as an incoming registry entry referring to the case)."""
+
+    def _render(
+        self, request: HttpRequest, case: Any, form: Any, status: int = 200
+    ) -> HttpResponse:
+        context = {"case": case, "form": form}
+        return _private(render(request, "portal/case.html", context, status=status))
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = _citizen_get(selectors.citizen_case, user=request.user, pk=pk)
+        return self._render(request, case, CaseContributionForm())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = _citizen_get(selectors.citizen_case, user=request.user, pk=pk)
+        form = CaseContributionForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                cases_services.case_citizen_contribute(
+                    actor=request.user, case=case, uploaded_file=form.cleaned_data["file"],
+                    title=form.cleaned_data["title"],
+                )  # fmt: skip
+            except ValidationError as error:
+                for key, field_messages in getattr(
+                    error, "message_dict", {"": error.messages}
+                ).items():
+                    target = "file" if key.startswith(("attachments", "file")) else key
+                    form.add_error(target if target in form.fields else None, field_messages)
+            else:
+                messages.success(
+                    request, _("Your document has been filed and added to the case file.")
+                )
+                return redirect("portal_case", pk=pk)
+        return self._render(request, case, form, status=400)
+
+
+@public(CITIZEN_AREA)
+class PortalCaseDocumentView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int, doc: int) -> HttpResponseBase:
+        row = _citizen_get(selectors.citizen_case_document, user=request.user, case_pk=pk, pk=doc)
+        try:
+            handle = document_open(org=row.organization, document=row.document)
+        except DocumentIntegrityError:
+            return integrity_error_response()
+        return document_file_response(row.document, handle)

@@ -1,0 +1,1362 @@
+"""Writes of the case module. Each is keyword-only, atomic and audited.
+
+Procedures (the catalogue, and adopting the provider's templates), case files (opening with a
+gap-free number, parties, phases, deadline suspension and extension, resolving, closing,
+archiving), documents in a case (versions until signed, visibility, signing), tasks, and the
+decrees book (a decree is numbered when the secretary takes note of the mayor's signature).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Sequence
+from string import Formatter, Template
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from stdnum.es import cif, nie, nif
+
+from ajunta.cases import pdfs
+from ajunta.cases.models import (
+    CASE_SERIES,
+    DECREE_NUMBER_FORMAT,
+    DECREE_SERIES,
+    DEFAULT_NUMBER_FORMAT,
+    Case,
+    CaseDocument,
+    CaseDocumentVersion,
+    CaseParty,
+    CasesSettings,
+    CaseStatus,
+    CaseTask,
+    Confidentiality,
+    DeadlineEvent,
+    DeadlineEventKind,
+    DeadlineUnit,
+    Decree,
+    DecreeStatus,
+    DocumentTemplate,
+    EniExport,
+    IdType,
+    Initiation,
+    Notification,
+    NotificationStatus,
+    PartyRole,
+    PersonType,
+    Procedure,
+    SilenceEffect,
+    Visibility,
+)
+from ajunta.cases.signing import Signer, get_signer, sign_detached
+from ajunta.core.audit import audit_record, changed_fields
+from ajunta.core.calendar import calendar_for
+from ajunta.core.documents import document_register, document_store
+from ajunta.core.models import Document, EniDocumentType, EniElaborationState, EniOrigin
+from ajunta.core.numbering import next_number
+from ajunta.registry.services import normalize_text
+
+logger = logging.getLogger(__name__)
+M = TypeVar("M", bound=models.Model)
+ID_VALIDATORS: dict[str, Any] = {IdType.NIF: nif, IdType.NIE: nie, IdType.CIF: cif}
+PARTY_FIELDS = (
+    "role", "person_type", "id_type", "id_number", "name", "first_surname", "second_surname",
+    "address", "postal_code", "email", "phone",
+)  # fmt: skip
+PROCEDURE_FIELDS = (
+    "code", "sia_code", "name", "classification", "description", "deadline_value",
+    "deadline_unit", "silence_effect", "required_documents", "phases", "initiation",
+    "confidentiality", "is_template", "is_active",
+)  # fmt: skip
+MAX_PHASES = 20
+SUBJECT_MAX_LENGTH = 240
+# Merge fields a generated document may use: $case_number, $subject, ...
+MERGE_FIELDS = ("case_number", "subject", "procedure", "party_name", "organization", "today")
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _own(org: Any, obj: Any) -> None:
+    """Refuse an object of another organization exactly as a missing one."""
+    if obj.organization_id != org.pk:
+        raise type(obj).DoesNotExist
+
+
+# --- settings and numbering ----------------------------------------------------------------------
+def format_case_number(number_format: str, *, year: int, seq: int) -> str:
+    return number_format.format(year=year, seq=seq)
+
+
+def number_format_of(org: Any) -> str:
+    value = (
+        CasesSettings.objects.filter(organization=org)
+        .values_list("number_format", flat=True)
+        .first()
+    )
+    return value or DEFAULT_NUMBER_FORMAT
+
+
+def validate_number_format(number_format: str) -> None:
+    """{year} and {seq} (or {seq:0Nd}, N up to 12), each exactly once, at most 40 characters."""
+    error = ValidationError({"number_format": _(
+        "Use {year} and {seq} once each, e.g. {year}/{seq:06d} (numbers of at most 40 characters)."
+    )})  # fmt: skip
+    try:
+        parsed = list(Formatter().parse(number_format))
+    except ValueError as exc:
+        raise error from exc
+    fields = [(name, spec or "", conv) for _t, name, spec, conv in parsed if name is not None]
+    if sorted(name for name, _s, _c in fields) != ["seq", "year"]:
+        raise error
+    allowed = {"year": {""}, "seq": {""} | {f"0{n}d" for n in range(1, 13)}}
+    if any(conv or spec not in allowed[name] for name, spec, conv in fields):
+        raise error
+    if len(format_case_number(number_format, year=2026, seq=10**12 - 1)) > 40:
+        raise error
+
+
+@transaction.atomic
+def cases_settings_set(*, org: Any, actor: Any, number_format: str) -> CasesSettings:
+    number_format = (number_format or "").strip()
+    validate_number_format(number_format)
+    row, _created = CasesSettings.objects.get_or_create(organization=org)
+    old = row.number_format
+    row.number_format = number_format
+    row.save(update_fields=["number_format"])
+    audit_record(org=org, actor=actor, action="cases.settings.update", obj=row,
+                 changes={"number_format": [old, number_format]})  # fmt: skip
+    return row
+
+
+# --- procedures ----------------------------------------------------------------------------------
+def _clean_phases(raw: Any) -> list[dict[str, Any]]:
+    """Phases as [{"code", "name", "next": [codes]}]. Accepts text, one "code: name" per line."""
+    if isinstance(raw, str):
+        raw = [
+            {"code": code.strip(), "name": (name or code).strip()}
+            for code, _sep, name in (line.partition(":") for line in raw.splitlines())
+            if code.strip()
+        ]
+    error = ValidationError({"phases": _(
+        "Give the phases as a list of {code, name, next}; codes unique, at most 40 characters."
+    )})  # fmt: skip
+    if not isinstance(raw, list) or len(raw) > MAX_PHASES:
+        raise error
+    phases: list[dict[str, Any]] = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise error
+        code = str(item.get("code") or "").strip()
+        name = str(item.get("name") or code).strip()[:120]
+        following = item.get("next") or []
+        if not code or len(code) > 40 or not isinstance(following, list):
+            raise error
+        phases.append({"code": code, "name": name, "next": [str(c) for c in following]})
+    codes = [p["code"] for p in phases]
+    if len(set(codes)) != len(codes):
+        raise error
+    for phase in phases:
+        if any(target not in codes for target in phase["next"]):
+            raise ValidationError({"phases": _(
+                "Phase %(code)s leads to a phase that does not exist."
+            ) % {"code": phase["code"]}})  # fmt: skip
+    return phases
+
+
+def _clean_procedure(org: Any, values: dict[str, Any], instance: Procedure | None) -> dict:
+    errors: dict[str, str] = {}
+    cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+    unknown = set(cleaned) - set(PROCEDURE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)})
+    if "code" in cleaned:
+        if not cleaned["code"]:
+            errors["code"] = _("Give the procedure a code.")
+        else:
+            clash = Procedure.objects.filter(organization=org, code=cleaned["code"])
+            if instance is not None:
+                clash = clash.exclude(pk=instance.pk)
+            if clash.exists():
+                errors["code"] = _("Another procedure already has this code.")
+    if "name" in cleaned and not cleaned["name"]:
+        errors["name"] = _("Give the procedure a name.")
+    if cleaned.get("deadline_value") is not None:
+        value = cleaned["deadline_value"]
+        if not isinstance(value, int) or not 1 <= value <= 3650:
+            errors["deadline_value"] = _("A deadline between 1 and 3650.")
+    choices = {
+        "deadline_unit": DeadlineUnit, "silence_effect": SilenceEffect,
+        "initiation": Initiation, "confidentiality": Confidentiality,
+    }  # fmt: skip
+    for field, enum in choices.items():
+        if field in cleaned and cleaned[field] not in enum.values:
+            errors[field] = _("Unknown choice.")
+    if cleaned.get("is_template") and not getattr(org, "is_provider", False):
+        errors["is_template"] = _("Only the provider offers procedures as templates.")
+    for field in ("code", "sia_code", "name", "classification"):
+        limit = getattr(Procedure._meta.get_field(field), "max_length", None)
+        if field in cleaned and limit and len(cleaned[field] or "") > limit:
+            errors[field] = _("At most %(limit)d characters.") % {"limit": limit}
+    if "phases" in cleaned:
+        try:
+            cleaned["phases"] = _clean_phases(cleaned["phases"])
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def procedure_create(*, org: Any, actor: Any, **fields: Any) -> Procedure:
+    cleaned = _clean_procedure(org, fields, None)
+    for required in ("code", "name"):
+        if not cleaned.get(required):
+            raise ValidationError({required: _("This field is required.")})
+    procedure = Procedure.objects.create(organization=org, **cleaned)
+    audit_record(org=org, actor=actor, action="cases.procedure.create", obj=procedure,
+                 changes={k: v for k, v in cleaned.items() if k != "phases"})  # fmt: skip
+    return procedure
+
+
+@transaction.atomic
+def procedure_update(*, org: Any, actor: Any, procedure: Procedure, **fields: Any) -> Procedure:
+    _own(org, procedure)
+    current = Procedure.objects.select_for_update().get(pk=procedure.pk, organization=org)
+    cleaned = _clean_procedure(org, fields, current)
+    old = {field: getattr(current, field) for field in cleaned}
+    for field, value in cleaned.items():
+        setattr(current, field, value)
+    changes = changed_fields(current, list(cleaned), old)
+    if changes:
+        current.save(update_fields=list(changes))
+        audit_record(org=org, actor=actor, action="cases.procedure.update", obj=current,
+                     changes=changes)  # fmt: skip
+    return current
+
+
+@transaction.atomic
+def procedure_adopt(*, org: Any, actor: Any, template: Procedure, code: str = "") -> Procedure:
+    """Copy a provider's template into `org`'s catalogue; the copy is `org`'s own from then on."""
+    if not template.is_template or not getattr(template.organization, "is_provider", False):
+        raise Procedure.DoesNotExist
+    values = {
+        field: getattr(template, field)
+        for field in PROCEDURE_FIELDS
+        if field not in ("is_template", "is_active")
+    }
+    values["code"] = (code or template.code).strip()
+    cleaned = _clean_procedure(org, values, None)
+    procedure = Procedure.objects.create(organization=org, adopted_from=template, **cleaned)
+    audit_record(org=org, actor=actor, action="cases.procedure.adopt", obj=procedure,
+                 changes={"template": template.pk, "code": procedure.code})  # fmt: skip
+    return procedure
+
+
+# --- deadlines -----------------------------------------------------------------------------------
+def deadline_text(value: int, unit: str) -> str:
+    """`10 business days`, `1 month`: a deadline in words."""
+    forms = {
+        DeadlineUnit.BUSINESS_DAYS: ngettext("%(count)d business day", "%(count)d business days", value),
+        DeadlineUnit.CALENDAR_DAYS: ngettext("%(count)d calendar day", "%(count)d calendar days", value),
+        DeadlineUnit.MONTHS: ngettext("%(count)d month", "%(count)d months", value),
+    }  # fmt: skip
+    return forms[DeadlineUnit(unit)] % {"count": value}
+
+
+def compute_due_date(org: Any, start: dt.date, value: int | None, unit: str) -> dt.date | None:
+    """Art. 30 on the organization's calendar (national, regional and local holidays)."""
+    if not value:
+        return None
+    cal = calendar_for(org)
+    compute = {
+        DeadlineUnit.BUSINESS_DAYS: cal.add_business_days,
+        DeadlineUnit.CALENDAR_DAYS: cal.add_calendar_days,
+        DeadlineUnit.MONTHS: cal.add_months,
+    }[DeadlineUnit(unit)]
+    return compute(start, value)
+
+
+# --- case files ----------------------------------------------------------------------------------
+def _clean_party(raw: dict[str, Any], index: int) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    party = {field: (raw.get(field) or "") for field in PARTY_FIELDS}
+    party = {k: v.strip() if isinstance(v, str) else v for k, v in party.items()}
+    party["role"] = party["role"] or PartyRole.INTERESTED
+    if party["role"] not in PartyRole.values:
+        errors["role"] = _("Unknown role.")
+    if party["person_type"] not in PersonType.values:
+        errors["person_type"] = _("Say whether it is a natural or a legal person.")
+    if party["id_type"] not in IdType.values:
+        errors["id_type"] = _("Choose the type of identity document.")
+    validator = ID_VALIDATORS.get(party["id_type"])
+    if validator is not None:
+        try:
+            party["id_number"] = validator.validate(party["id_number"])
+        except Exception:
+            errors["id_number"] = _("This %(type)s is not valid.") % {
+                "type": IdType(party["id_type"]).label
+            }
+    elif not party["id_number"]:
+        errors["id_number"] = _("Give the document number.")
+    if not party["name"]:
+        errors["name"] = _("Give the name or the company name.")
+    if party["person_type"] == PersonType.NATURAL and not party["first_surname"]:
+        errors["first_surname"] = _("A natural person needs at least the first surname.")
+    for field in PARTY_FIELDS:
+        limit = getattr(CaseParty._meta.get_field(field), "max_length", None)
+        if limit and isinstance(party[field], str) and len(party[field]) > limit:
+            errors[field] = _("At most %(limit)d characters.") % {"limit": limit}
+    if errors:
+        raise ValidationError(
+            {f"parties[{index}].{field}": message for field, message in errors.items()}
+        )
+    return party
+
+
+def _search_document(case: Case, parties: Sequence[dict[str, Any]]) -> str:
+    words = [case.number, case.subject, case.procedure.name, case.procedure.code]
+    for party in parties:
+        words += [party.get("id_number", ""), party.get("name", ""),
+                  party.get("first_surname", ""), party.get("second_surname", "")]  # fmt: skip
+    return normalize_text(" ".join(w for w in words if w))
+
+
+def _first_phase(procedure: Procedure) -> str:
+    return procedure.phases[0]["code"] if procedure.phases else ""
+
+
+@transaction.atomic
+def case_open(
+    *,
+    org: Any,
+    actor: Any,
+    procedure: Procedure,
+    subject: str,
+    parties: Sequence[dict[str, Any]] = (),
+    origin_entry: Any = None,
+    responsible_unit: Any = None,
+    responsible: Any = None,
+) -> Case:
+    """Open a case with the next number of the year; its deadline counts from the origin entry's
+    effective date (art. 31), else from today."""
+    _own(org, procedure)
+    subject = (subject or "").strip()
+    errors: dict[str, Any] = {}
+    if not subject:
+        errors["subject"] = _("Give the case a subject.")
+    elif len(subject) > SUBJECT_MAX_LENGTH:
+        errors["subject"] = _("At most %(limit)d characters.") % {"limit": SUBJECT_MAX_LENGTH}
+    if not procedure.is_active:
+        errors["procedure"] = _("This procedure is no longer in use.")
+    if origin_entry is not None and origin_entry.organization_id != org.pk:
+        errors["origin_entry"] = _("The registry entry does not exist.")
+    if responsible_unit is not None and responsible_unit.organization_id != org.pk:
+        errors["responsible_unit"] = _("Unknown unit.")
+    if errors:
+        raise ValidationError(errors)
+    _check_person(org, responsible, "responsible")
+    cleaned = []
+    party_errors: dict[str, Any] = {}
+    for index, raw in enumerate(parties):
+        try:
+            cleaned.append(_clean_party(raw, index))
+        except ValidationError as exc:
+            party_errors.update(exc.message_dict)
+    if party_errors:
+        raise ValidationError(party_errors)
+    cal = calendar_for(org)
+    now = timezone.now()
+    if origin_entry is not None:
+        start = timezone.localtime(origin_entry.effective_at, cal.tz).date()
+    else:
+        start = cal.today()
+    year = timezone.localtime(now, cal.tz).year
+    seq = next_number(org=org, series=CASE_SERIES, year=year)
+    case = Case(
+        organization=org, year=year, sequence=seq,
+        number=format_case_number(number_format_of(org), year=year, seq=seq),
+        procedure=procedure, subject=subject, phase=_first_phase(procedure),
+        origin_entry=origin_entry, responsible_unit=responsible_unit, responsible=responsible,
+        opened_at=now, start_date=start,
+        due_date=compute_due_date(org, start, procedure.deadline_value, procedure.deadline_unit),
+        created_by=_user(actor),
+    )  # fmt: skip
+    case.search_document = _search_document(case, cleaned)
+    case.save(force_insert=True)
+    CaseParty.objects.bulk_create(
+        [CaseParty(organization=org, case=case, position=i, **p) for i, p in enumerate(cleaned)]
+    )
+    audit_record(org=org, actor=actor, action="cases.case.open", obj=case, changes={
+        "number": case.number, "procedure": procedure.code, "subject": subject,
+        "origin_entry": getattr(origin_entry, "number", None),
+        "due_date": case.due_date, "parties": len(cleaned),
+    })  # fmt: skip
+    return case
+
+
+def case_open_from_entry(
+    *,
+    org: Any,
+    actor: Any,
+    entry: Any,
+    procedure: Procedure,
+    subject: str = "",
+    parties: Sequence[dict[str, Any]] = (),
+    **extra: Any,
+) -> Case:
+    """Open a case from a registry entry (a citizen's application): its parties come along, then
+    `parties`, and its deadline counts from the entry's effective filing date."""
+    if entry.organization_id != org.pk:
+        raise ValidationError({"origin_entry": _("The registry entry does not exist.")})
+    if getattr(entry, "is_annulled", False):
+        raise ValidationError({"origin_entry": _("This registry entry is annulled.")})
+    from_entry = [
+        {field: getattr(party, field, "") for field in PARTY_FIELDS}
+        for party in entry.parties.all()
+    ]
+    return case_open(
+        org=org, actor=actor, procedure=procedure, subject=subject or entry.summary,
+        parties=[*from_entry, *parties], origin_entry=entry, **extra,
+    )  # fmt: skip
+
+
+def _locked_case(org: Any, case: Case) -> Case:
+    _own(org, case)
+    return (
+        Case.objects.select_for_update()
+        .select_related("procedure")
+        .get(pk=case.pk, organization=org)
+    )
+
+
+def _sync(target: M, source: M, fields: Sequence[str]) -> M:
+    """Copy what a service changed on its locked row back onto the caller's instance."""
+    for field in fields:
+        setattr(target, field, getattr(source, field))
+    return source
+
+
+def _check_person(org: Any, user: Any, field: str) -> None:
+    """Cases and tasks go only to people who may handle case files in the organization."""
+    from ajunta.cases import selectors
+
+    if user is not None and not selectors.staff(org=org).filter(pk=user.pk).exists():
+        raise ValidationError({field: _("This person does not handle case files here.")})
+
+
+def _require_active(case: Case) -> None:
+    if not case.is_active:
+        raise ValidationError(_("This case is %(status)s: it can no longer change.") % {
+            "status": case.get_status_display().lower()
+        })  # fmt: skip
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason.")})
+    if len(reason) > 500:
+        raise ValidationError({"reason": _("At most %(limit)d characters.") % {"limit": 500}})
+    return reason
+
+
+@transaction.atomic
+def case_party_add(*, org: Any, actor: Any, case: Case, **party: Any) -> CaseParty:
+    current = _locked_case(org, case)
+    _require_active(current)
+    position = current.parties.count()
+    try:
+        cleaned = _clean_party(party, 0)
+    except ValidationError as exc:
+        raise ValidationError(
+            {key.split(".", 1)[1]: value for key, value in exc.message_dict.items()}
+        ) from exc
+    row = CaseParty.objects.create(organization=org, case=current, position=position, **cleaned)
+    parties = list(current.parties.values(*PARTY_FIELDS))
+    current.search_document = _search_document(current, parties)
+    current.save(update_fields=["search_document"])
+    audit_record(org=org, actor=actor, action="cases.case.party_add", obj=current,
+                 changes={"party": row.full_name, "id_number": row.id_number})  # fmt: skip
+    return row
+
+
+def allowed_phases(case: Case) -> list[dict[str, Any]]:
+    """The phases the case may move to from its current one."""
+    phases = case.procedure.phases or []
+    codes = [p["code"] for p in phases]
+    if case.phase not in codes:
+        return phases[:1]
+    current = phases[codes.index(case.phase)]
+    targets = (
+        current.get("next") or codes[codes.index(case.phase) + 1 : codes.index(case.phase) + 2]
+    )
+    return [p for p in phases if p["code"] in targets]
+
+
+@transaction.atomic
+def case_change_phase(*, org: Any, actor: Any, case: Case, phase: str) -> Case:
+    current = _locked_case(org, case)
+    _require_active(current)
+    if phase not in {p["code"] for p in allowed_phases(current)}:
+        raise ValidationError({"phase": _("The procedure does not allow this phase now.")})
+    old = current.phase
+    current.phase = phase
+    current.save(update_fields=["phase"])
+    audit_record(org=org, actor=actor, action="cases.case.phase", obj=current,
+                 changes={"phase": [old, phase]})  # fmt: skip
+    return _sync(case, current, ["phase"])
+
+
+@transaction.atomic
+def case_assign(
+    *, org: Any, actor: Any, case: Case, responsible: Any = None, responsible_unit: Any = None
+) -> Case:
+    current = _locked_case(org, case)
+    if responsible_unit is not None and responsible_unit.organization_id != org.pk:
+        raise ValidationError({"responsible_unit": _("Unknown unit.")})
+    _check_person(org, responsible, "responsible")
+    old = {"responsible_id": current.responsible_id,
+           "responsible_unit_id": current.responsible_unit_id}  # fmt: skip
+    current.responsible = responsible
+    current.responsible_unit = responsible_unit
+    changes = changed_fields(current, ["responsible_id", "responsible_unit_id"], old)
+    if changes:
+        current.save(update_fields=["responsible", "responsible_unit"])
+        audit_record(org=org, actor=actor, action="cases.case.assign", obj=current,
+                     changes=changes)  # fmt: skip
+    return _sync(case, current, ["responsible", "responsible_unit"])
+
+
+@transaction.atomic
+def case_suspend(
+    *, org: Any, actor: Any, case: Case, reason: str, day: dt.date | None = None
+) -> Case:
+    """Suspend the deadline (art. 22), e.g. while the party remedies a defect."""
+    reason = _reason(reason)
+    current = _locked_case(org, case)
+    if current.status != CaseStatus.OPEN:
+        raise ValidationError(_("Only an open case can be suspended."))
+    day = day or calendar_for(org).today()
+    current.status = CaseStatus.SUSPENDED
+    current.suspended_since = day
+    current.save(update_fields=["status", "suspended_since"])
+    DeadlineEvent.objects.create(
+        organization=org, case=current, kind=DeadlineEventKind.SUSPEND, day=day, reason=reason,
+        previous_due_date=current.due_date, new_due_date=None, created_by=_user(actor),
+    )  # fmt: skip
+    audit_record(org=org, actor=actor, action="cases.case.suspend", obj=current,
+                 changes={"day": day, "reason": reason})  # fmt: skip
+    return _sync(case, current, ["status", "suspended_since"])
+
+
+@transaction.atomic
+def case_resume(
+    *, org: Any, actor: Any, case: Case, reason: str, day: dt.date | None = None
+) -> Case:
+    """Resume the deadline: it moves on by the calendar days it stood still."""
+    reason = _reason(reason)
+    current = _locked_case(org, case)
+    if current.status != CaseStatus.SUSPENDED or current.suspended_since is None:
+        raise ValidationError(_("This case is not suspended."))
+    cal = calendar_for(org)
+    day = day or cal.today()
+    if day < current.suspended_since:
+        raise ValidationError({"day": _("The deadline cannot resume before it was suspended.")})
+    previous = current.due_date
+    stood_still = (day - current.suspended_since).days
+    if previous is not None and stood_still:
+        current.due_date = cal.business_day_on_or_after(previous + dt.timedelta(days=stood_still))
+    current.status = CaseStatus.OPEN
+    current.suspended_since = None
+    current.save(update_fields=["status", "suspended_since", "due_date"])
+    DeadlineEvent.objects.create(
+        organization=org, case=current, kind=DeadlineEventKind.RESUME, day=day, reason=reason,
+        previous_due_date=previous, new_due_date=current.due_date, created_by=_user(actor),
+    )  # fmt: skip
+    audit_record(org=org, actor=actor, action="cases.case.resume", obj=current,
+                 changes={"day": day, "reason": reason, "due_date": [previous, current.due_date]})  # fmt: skip
+    return _sync(case, current, ["status", "suspended_since", "due_date"])
+
+
+@transaction.atomic
+def case_extend(*, org: Any, actor: Any, case: Case, reason: str, amount: int) -> Case:
+    """Extend the deadline once (art. 32): by at most half of the procedure's legal deadline."""
+    reason = _reason(reason)
+    current = _locked_case(org, case)
+    _require_active(current)
+    procedure = current.procedure
+    if current.due_date is None or not procedure.deadline_value:
+        raise ValidationError(_("This case has no deadline to extend."))
+    if current.extended:
+        raise ValidationError(_("The deadline of this case was already extended."))
+    limit = math.ceil(procedure.deadline_value / 2)
+    if not isinstance(amount, int) or not 1 <= amount <= limit:
+        raise ValidationError({"amount": _(
+            "An extension is of at most %(limit)s (half the legal deadline)."
+        ) % {"limit": deadline_text(limit, procedure.deadline_unit)}})  # fmt: skip
+    previous = current.due_date
+    current.due_date = compute_due_date(org, previous, amount, procedure.deadline_unit)
+    current.extended = True
+    current.save(update_fields=["due_date", "extended"])
+    DeadlineEvent.objects.create(
+        organization=org, case=current, kind=DeadlineEventKind.EXTEND,
+        day=calendar_for(org).today(), reason=reason, previous_due_date=previous,
+        new_due_date=current.due_date, created_by=_user(actor),
+    )  # fmt: skip
+    audit_record(org=org, actor=actor, action="cases.case.extend", obj=current,
+                 changes={"reason": reason, "due_date": [previous, current.due_date]})  # fmt: skip
+    return _sync(case, current, ["due_date", "extended"])
+
+
+STATUS_FLOW = {
+    # target: (allowed from, timestamp field)
+    CaseStatus.RESOLVED: ((CaseStatus.OPEN, CaseStatus.SUSPENDED), "resolved_at"),
+    CaseStatus.CLOSED: ((CaseStatus.RESOLVED,), "closed_at"),
+    CaseStatus.ARCHIVED: ((CaseStatus.CLOSED,), "archived_at"),
+}
+
+
+@transaction.atomic
+def case_set_status(*, org: Any, actor: Any, case: Case, status: str) -> Case:
+    """open → resolved → closed → archived; nothing goes back."""
+    current = _locked_case(org, case)
+    if status not in STATUS_FLOW:
+        raise ValidationError({"status": _("Unknown status.")})
+    allowed, stamp = STATUS_FLOW[CaseStatus(status)]
+    if current.status not in allowed:
+        raise ValidationError({"status": _("A case that is %(current)s cannot become %(new)s.") % {
+            "current": current.get_status_display().lower(),
+            "new": CaseStatus(status).label.lower(),
+        }})  # fmt: skip
+    old = current.status
+    current.status = status
+    current.suspended_since = None
+    setattr(current, stamp, timezone.now())
+    current.save(update_fields=["status", "suspended_since", stamp])
+    audit_record(org=org, actor=actor, action=f"cases.case.{status}", obj=current,
+                 changes={"status": [old, status]})  # fmt: skip
+    return _sync(case, current, ["status", "suspended_since", stamp])
+
+
+@transaction.atomic
+def case_relate(*, org: Any, actor: Any, case: Case, other: Case) -> Case:
+    _own(org, case)
+    _own(org, other)
+    if other.pk == case.pk:
+        raise ValidationError({"other": _("A case cannot be related to itself.")})
+    case.related_cases.add(other)
+    audit_record(org=org, actor=actor, action="cases.case.relate", obj=case,
+                 changes={"related": other.number})  # fmt: skip
+    return case
+
+
+# --- documents in a case -------------------------------------------------------------------------
+def _check_visibility(visibility: str) -> None:
+    if visibility not in Visibility.values:
+        raise ValidationError({"visibility": _("Unknown choice.")})
+
+
+def _add_document(
+    org: Any, actor: Any, case: Case, document: Document, title: str, visibility: str
+) -> CaseDocument:
+    position = (
+        CaseDocument.objects.filter(organization=org, case=case).aggregate(m=Max("position"))["m"]
+        or 0
+    ) + 1
+    row = CaseDocument.objects.create(
+        organization=org, case=case, position=position, title=title[:200], document=document,
+        visibility=visibility, added_by=_user(actor),
+    )  # fmt: skip
+    CaseDocumentVersion.objects.create(
+        organization=org, case_document=row, version=1, document=document, created_by=_user(actor)
+    )
+    audit_record(org=org, actor=actor, action="cases.document.add", obj=row, changes={
+        "case": case.number, "position": position, "title": row.title,
+        "sha256": document.sha256, "visibility": visibility,
+    })  # fmt: skip
+    return row
+
+
+@transaction.atomic
+def case_document_add(
+    *,
+    org: Any,
+    actor: Any,
+    case: Case,
+    uploaded_file: Any,
+    title: str = "",
+    visibility: str = Visibility.INTERNAL,
+    document_type: str = EniDocumentType.TD99,
+    origin: int = EniOrigin.ADMINISTRATION,
+    elaboration_state: str = EniElaborationState.EE01,
+) -> CaseDocument:
+    """Upload a document to the end of the case's index (checked by core.documents)."""
+    current = _locked_case(org, case)
+    _require_active(current)
+    _check_visibility(visibility)
+    document = document_store(
+        org=org, actor=actor, uploaded_file=uploaded_file, document_type=document_type,
+        origin=origin, elaboration_state=elaboration_state,
+    )  # fmt: skip
+    return _add_document(org, actor, current, document, title or document.name, visibility)
+
+
+def merge_fields(case: Case) -> dict[str, str]:
+    first = case.parties.first()
+    return {
+        "case_number": case.number,
+        "subject": case.subject,
+        "procedure": case.procedure.name,
+        "party_name": first.full_name if first else "",
+        "organization": case.organization.name,
+        "today": calendar_for(case.organization).today().isoformat(),
+    }
+
+
+@transaction.atomic
+def case_document_generate(
+    *,
+    org: Any,
+    actor: Any,
+    case: Case,
+    title: str,
+    template_text: str = "",
+    template: DocumentTemplate | None = None,
+    document_type: str = "",
+    visibility: str = Visibility.INTERNAL,
+) -> CaseDocument:
+    """A PDF written from a text with merge fields ($case_number, $subject, $party_name, ...):
+    the text given, else the template's."""
+    current = _locked_case(org, case)
+    _require_active(current)
+    _check_visibility(visibility)
+    if template is not None:
+        _own(org, template)
+        template_text = (template_text or "").strip() or template.body
+        document_type = document_type or template.document_type
+    document_type = document_type or EniDocumentType.TD99
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Give the document a title.")})
+    if not (template_text or "").strip():
+        raise ValidationError({"template_text": _("Write the text of the document.")})
+    try:
+        text = Template(template_text).substitute(merge_fields(current))
+    except (KeyError, ValueError) as exc:
+        raise ValidationError({"template_text": _(
+            "Unknown merge field or a lone $: use only %(fields)s (write $$ for a dollar sign)."
+        ) % {"fields": ", ".join(f"${name}" for name in MERGE_FIELDS)}}) from exc  # fmt: skip
+    content = pdfs.generated_document_pdf(org=org, title=title, text=text)
+    document = document_store(
+        org=org, actor=actor, uploaded_file=ContentFile(content, name=f"{title[:80]}.pdf"),
+        document_type=document_type,
+    )  # fmt: skip
+    return _add_document(org, actor, current, document, title, visibility)
+
+
+def _clean_template(values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    name = (values.get("name") or "").strip()
+    body = (values.get("body") or "").strip()
+    if not name or len(name) > 120:
+        errors["name"] = _("Give the template a name of at most 120 characters.")
+    if not body:
+        errors["body"] = _("Write the text of the document.")
+    else:
+        try:
+            Template(body).substitute({field: "" for field in MERGE_FIELDS})
+        except (KeyError, ValueError):
+            errors["body"] = _(
+                "Unknown merge field or a lone $: use only %(fields)s (write $$ for a dollar sign)."
+            ) % {"fields": ", ".join(f"${name}" for name in MERGE_FIELDS)}
+    document_type = values.get("document_type") or EniDocumentType.TD99
+    if document_type not in EniDocumentType.values:
+        errors["document_type"] = _("Unknown ENI document type.")
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name, "body": body, "document_type": document_type,
+            "is_active": bool(values.get("is_active", True))}  # fmt: skip
+
+
+@transaction.atomic
+def document_template_save(
+    *, org: Any, actor: Any, template: DocumentTemplate | None = None, **values: Any
+) -> DocumentTemplate:
+    """Create a document template, or change `template`."""
+    cleaned = _clean_template(values)
+    clash = DocumentTemplate.objects.filter(organization=org, name=cleaned["name"])
+    if template is not None:
+        _own(org, template)
+        clash = clash.exclude(pk=template.pk)
+    if clash.exists():
+        raise ValidationError({"name": _("Another template already has this name.")})
+    if template is None:
+        template = DocumentTemplate.objects.create(organization=org, **cleaned)
+        action = "cases.template.create"
+    else:
+        for field, value in cleaned.items():
+            setattr(template, field, value)
+        template.save(update_fields=list(cleaned))
+        action = "cases.template.update"
+    audit_record(org=org, actor=actor, action=action, obj=template,
+                 changes={"name": template.name, "document_type": template.document_type})  # fmt: skip
+    return template
+
+
+def _locked_document(org: Any, case_document: CaseDocument) -> CaseDocument:
+    _own(org, case_document)
+    return (
+        CaseDocument.objects.select_for_update()
+        .select_related("case", "document")
+        .get(pk=case_document.pk, organization=org)
+    )
+
+
+@transaction.atomic
+def case_document_new_version(
+    *, org: Any, actor: Any, case_document: CaseDocument, uploaded_file: Any
+) -> CaseDocument:
+    """Replace the content with a new version; refused once signed."""
+    current = _locked_document(org, case_document)
+    if current.is_signed:
+        raise ValidationError(_("A signed document cannot change."))
+    _require_active(current.case)
+    old = current.document
+    document = document_store(
+        org=org, actor=actor, uploaded_file=uploaded_file, document_type=old.document_type,
+        origin=old.origin, elaboration_state=old.elaboration_state,
+    )  # fmt: skip
+    current.version += 1
+    current.document = document
+    current.save(update_fields=["version", "document"])
+    CaseDocumentVersion.objects.create(
+        organization=org, case_document=current, version=current.version, document=document,
+        created_by=_user(actor),
+    )  # fmt: skip
+    audit_record(org=org, actor=actor, action="cases.document.version", obj=current,
+                 changes={"version": current.version, "sha256": [old.sha256, document.sha256]})  # fmt: skip
+    return _sync(case_document, current, ["version", "document"])
+
+
+@transaction.atomic
+def case_document_set_visibility(
+    *, org: Any, actor: Any, case_document: CaseDocument, visibility: str
+) -> CaseDocument:
+    _check_visibility(visibility)
+    current = _locked_document(org, case_document)
+    old = current.visibility
+    if old != visibility:
+        current.visibility = visibility
+        current.save(update_fields=["visibility"])
+        audit_record(org=org, actor=actor, action="cases.document.visibility", obj=current,
+                     changes={"visibility": [old, visibility]})  # fmt: skip
+    return _sync(case_document, current, ["visibility"])
+
+
+def _sign_pdf(
+    org: Any, actor: Any, pdf: bytes, *, name: str, document_type: str, reason: str,
+    signer: Signer | None,
+) -> tuple[Document, Signer, bool]:  # fmt: skip
+    signer = signer or get_signer()
+    signed = signer.sign(
+        pdf, org=org, signer_name=actor.get_full_name() or actor.get_username(), reason=reason
+    )
+    document = document_store(
+        org=org, actor=actor, uploaded_file=ContentFile(signed.content, name=name),
+        document_type=document_type,
+    )  # fmt: skip
+    document_register(org=org, actor=actor, document=document)
+    return document, signer, signed.certificate
+
+
+@transaction.atomic
+def case_document_sign(
+    *, org: Any, actor: Any, case_document: CaseDocument, signer: Signer | None = None
+) -> CaseDocument:
+    """Sign a PDF of the case: the signed PDF becomes the last version, registered and immutable."""
+    current = _locked_document(org, case_document)
+    if current.is_signed:
+        raise ValidationError(_("This document is already signed."))
+    if current.document.content_type != "application/pdf":
+        raise ValidationError(_("Only PDF documents can be signed."))
+    from ajunta.core.documents import document_open
+
+    with document_open(org=org, document=current.document) as handle:
+        pdf = handle.read()
+    document, used, certificate = _sign_pdf(
+        org, actor, pdf, name=current.document.name, document_type=current.document.document_type,
+        reason=_("Signed in case file %(number)s") % {"number": current.case.number},
+        signer=signer,
+    )  # fmt: skip
+    current.version += 1
+    current.document = document
+    current.signed_at = document.registered_at
+    current.signed_by = actor
+    current.signature_provider = used.code
+    current.certificate_signed = certificate
+    current.save(update_fields=[
+        "version", "document", "signed_at", "signed_by", "signature_provider",
+        "certificate_signed",
+    ])  # fmt: skip
+    CaseDocumentVersion.objects.create(
+        organization=org, case_document=current, version=current.version, document=document,
+        created_by=_user(actor),
+    )  # fmt: skip
+    audit_record(org=org, actor=actor, action="cases.document.sign", obj=current, changes={
+        "sha256": document.sha256, "signer": used.code, "certificate": certificate,
+    })  # fmt: skip
+    return _sync(case_document, current, [
+        "version", "document", "signed_at", "signed_by", "signature_provider",
+        "certificate_signed",
+    ])  # fmt: skip
+
+
+# --- tasks ---------------------------------------------------------------------------------------
+@transaction.atomic
+def task_create(
+    *, org: Any, actor: Any, case: Case, title: str, assignee: Any, due_date: dt.date | None = None
+) -> CaseTask:
+    """`assignee` must hold a role in `org`."""
+    current = _locked_case(org, case)
+    _require_active(current)
+    _check_person(org, assignee, "assignee")
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Say what is to be done.")})
+    if len(title) > 200:
+        raise ValidationError({"title": _("At most %(limit)d characters.") % {"limit": 200}})
+    task = CaseTask.objects.create(
+        organization=org, case=current, title=title, assignee=assignee, due_date=due_date,
+        created_by=_user(actor),
+    )  # fmt: skip
+    audit_record(org=org, actor=actor, action="cases.task.create", obj=task, changes={
+        "case": current.number, "title": title, "assignee": assignee.get_username(),
+        "due_date": due_date,
+    })  # fmt: skip
+    return task
+
+
+@transaction.atomic
+def task_complete(*, org: Any, actor: Any, task: CaseTask) -> CaseTask:
+    _own(org, task)
+    current = CaseTask.objects.select_for_update().get(pk=task.pk, organization=org)
+    if current.done_at is not None:
+        raise ValidationError(_("This task is already done."))
+    current.done_at = timezone.now()
+    current.done_by = _user(actor)
+    current.save(update_fields=["done_at", "done_by"])
+    audit_record(org=org, actor=actor, action="cases.task.complete", obj=current,
+                 changes={"done_at": current.done_at})  # fmt: skip
+    return _sync(task, current, ["done_at", "done_by"])
+
+
+def alerts_send(*, org: Any, today: dt.date | None = None) -> int:
+    """E-mail each responsible person their overdue cases and each assignee their overdue tasks.
+
+    Reads only; sends one message per person. Returns how many messages went out.
+    """
+    from ajunta.cases import selectors
+
+    today = today or calendar_for(org).today()
+    per_user: dict[Any, list[str]] = {}
+    for case in selectors.overdue_cases(org=org, today=today).exclude(responsible=None):
+        per_user.setdefault(case.responsible, []).append(
+            _("Case %(number)s: deadline %(due)s") % {"number": case.number, "due": case.due_date}
+        )
+    for task in selectors.overdue_tasks(org=org, today=today):
+        per_user.setdefault(task.assignee, []).append(
+            _("Task “%(title)s” of case %(number)s: due %(due)s")
+            % {"title": task.title, "number": task.case.number, "due": task.due_date}
+        )
+    sent = 0
+    for user, lines in per_user.items():
+        if not user.email:
+            continue
+        send_mail(
+            subject=_("%(org)s: overdue cases and tasks") % {"org": org.name},
+            message="\n".join(lines),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+        sent += 1
+    return sent
+
+
+# --- decrees book --------------------------------------------------------------------------------
+@transaction.atomic
+def decree_create(
+    *, org: Any, actor: Any, title: str, body: str, case: Case | None = None
+) -> Decree:
+    title, body = (title or "").strip(), (body or "").strip()
+    errors = {}
+    if not title:
+        errors["title"] = _("Give the decree a title.")
+    elif len(title) > 240:
+        errors["title"] = _("At most %(limit)d characters.") % {"limit": 240}
+    if not body:
+        errors["body"] = _("Write the text of the resolution.")
+    if case is not None and case.organization_id != org.pk:
+        errors["case"] = _("Unknown case file.")
+    if errors:
+        raise ValidationError(errors)
+    decree = Decree.objects.create(
+        organization=org, case=case, title=title, body=body, created_by=_user(actor)
+    )
+    audit_record(org=org, actor=actor, action="cases.decree.create", obj=decree,
+                 changes={"title": title, "case": case.number if case else None})  # fmt: skip
+    return decree
+
+
+def _locked_decree(org: Any, decree: Decree) -> Decree:
+    _own(org, decree)
+    return Decree.objects.select_for_update().get(pk=decree.pk, organization=org)
+
+
+@transaction.atomic
+def decree_update(*, org: Any, actor: Any, decree: Decree, title: str, body: str) -> Decree:
+    current = _locked_decree(org, decree)
+    if current.status != DecreeStatus.DRAFT:
+        raise ValidationError(_("A signed decree cannot change."))
+    if not title.strip() or not body.strip():
+        raise ValidationError(_("Give the decree a title and a text."))
+    old = {"title": current.title, "body": current.body}
+    current.title, current.body = title.strip()[:240], body.strip()
+    changes = changed_fields(current, ["title", "body"], old)
+    if changes:
+        current.save(update_fields=list(changes))
+        audit_record(org=org, actor=actor, action="cases.decree.update", obj=current,
+                     changes=changes)  # fmt: skip
+    return _sync(decree, current, ["title", "body"])
+
+
+@transaction.atomic
+def decree_sign(*, org: Any, actor: Any, decree: Decree) -> Decree:
+    """The mayor (or the delegated councillor) signs the resolution."""
+    current = _locked_decree(org, decree)
+    if current.status != DecreeStatus.DRAFT:
+        raise ValidationError(_("This decree is already signed."))
+    current.status = DecreeStatus.SIGNED
+    current.signed_at = timezone.now()
+    current.signed_by = actor
+    current.save(update_fields=["status", "signed_at", "signed_by"])
+    audit_record(org=org, actor=actor, action="cases.decree.sign", obj=current,
+                 changes={"signed_at": current.signed_at})  # fmt: skip
+    return _sync(decree, current, ["status", "signed_at", "signed_by"])
+
+
+@transaction.atomic
+def decree_take_note(
+    *, org: Any, actor: Any, decree: Decree, signer: Signer | None = None
+) -> Decree:
+    """The secretary takes note: the decree gets the next number of the year in the decrees book,
+    its PDF is signed and registered, and it joins its case's index (published to the parties)."""
+    current = _locked_decree(org, decree)
+    if current.status != DecreeStatus.SIGNED:
+        raise ValidationError(_("Only a decree signed by the mayor can be taken note of."))
+    if current.signed_by_id == getattr(actor, "pk", None):
+        raise ValidationError(_("The secretary who takes note cannot be the person who signed."))
+    cal = calendar_for(org)
+    now = timezone.now()
+    year = timezone.localtime(now, cal.tz).year
+    seq = next_number(org=org, series=DECREE_SERIES, year=year)
+    current.year, current.sequence = year, seq
+    current.number = DECREE_NUMBER_FORMAT.format(year=year, seq=seq)
+    current.status = DecreeStatus.NUMBERED
+    current.noted_at = now
+    current.noted_by = actor
+    pdf = pdfs.decree_pdf(org=org, decree=current)
+    name = f"decret-{current.number.replace('/', '-')}.pdf"
+    document, _used, _cert = _sign_pdf(
+        org, actor, pdf, name=name, document_type=EniDocumentType.TD01,
+        reason=_("Decree %(number)s") % {"number": current.number}, signer=signer,
+    )  # fmt: skip
+    current.document = document
+    current.save(update_fields=[
+        "year", "sequence", "number", "status", "noted_at", "noted_by", "document",
+    ])  # fmt: skip
+    if current.case_id:
+        case = Case.objects.select_for_update().get(pk=current.case_id, organization=org)
+        row = _add_document(org, actor, case, document, _("Decree %(number)s") % {
+            "number": current.number}, Visibility.INTERNAL)  # fmt: skip
+        row.signed_at, row.signed_by = document.registered_at, current.signed_by
+        row.signature_provider, row.certificate_signed = _used.code, _cert
+        row.save(update_fields=["signed_at", "signed_by", "signature_provider",
+                                "certificate_signed"])  # fmt: skip
+    audit_record(org=org, actor=actor, action="cases.decree.take_note", obj=current,
+                 changes={"number": current.number, "sha256": document.sha256})  # fmt: skip
+    return _sync(decree, current, [
+        "year", "sequence", "number", "status", "noted_at", "noted_by", "document",
+    ])  # fmt: skip
+
+
+# --- foliated index and ENI export ---------------------------------------------------------------
+def _document_bytes(org: Any, document: Document) -> bytes:
+    from ajunta.core.documents import document_open
+
+    with document_open(org=org, document=document) as handle:
+        return bytes(handle.read())
+
+
+def case_index_pdf(*, org: Any, case: Case) -> bytes:
+    """The foliated index of the case as a PDF, sealed when the organization has a seal."""
+    from ajunta.core.seal import seal_pdf
+
+    _own(org, case)
+    rows = list(case.documents.select_related("document").order_by("position"))
+    folios = [
+        (row, pdfs.page_count(_document_bytes(org, row.document), row.document.content_type))
+        for row in rows
+    ]
+    pdf = pdfs.foliated_index_pdf(org=org, case=case, rows=folios)
+    return seal_pdf(
+        pdf, org=org, reason=_("Index of case file %(number)s") % {"number": case.number}
+    )
+
+
+@transaction.atomic
+def case_export_eni(*, org: Any, actor: Any, case: Case) -> bytes:
+    """A closed case as an ENI package (zip): the index signed with a secure verification code,
+    the case metadata, every document with its ENI metadata, and the foliated index PDF."""
+    from ajunta.cases import eni
+    from ajunta.core.documents import new_verification_code
+
+    current = _locked_case(org, case)
+    if current.status not in (CaseStatus.CLOSED, CaseStatus.ARCHIVED):
+        raise ValidationError(_("Only a closed case file can be exported."))
+    rows = list(current.documents.select_related("document").order_by("position"))
+    now = timezone.now()
+    index_content = eni.index_content_xml(case=current, rows=rows, when=now)
+    code = new_verification_code()
+    index_document = document_store(
+        org=org, actor=actor, uploaded_file=ContentFile(index_content, name="indice-eni.xml"),
+        document_type=EniDocumentType.TD99, verification_code=code,
+    )  # fmt: skip
+    document_register(org=org, actor=actor, document=index_document)
+    signature = eni.IndexSignature(code=code, cades=sign_detached(index_content, org=org))
+    case_xml = eni.case_xml(case=current, index_content=index_content, signature=signature)
+    contents = [(row, _document_bytes(org, row.document)) for row in rows]
+    documents = [
+        (row, content, eni.document_xml(case=current, row=row)) for row, content in contents
+    ]
+    index_pdf = case_index_pdf(org=org, case=current)
+    package = eni.package(
+        case_xml_bytes=case_xml, index_content=index_content, documents=documents,
+        index_pdf=index_pdf,
+    )  # fmt: skip
+    export = EniExport.objects.create(
+        organization=org, case=current, index_document=index_document, created_by=_user(actor)
+    )
+    audit_record(org=org, actor=actor, action="cases.case.eni_export", obj=export, changes={
+        "case": current.number, "documents": len(rows), "index_sha256": index_document.sha256,
+        "cades": signature.cades is not None,
+    })  # fmt: skip
+    return package
+
+
+# --- electronic notifications (art. 43) ----------------------------------------------------------
+NOTIFICATION_DAYS = 10
+
+
+def _notification_alert(notification: Notification) -> None:
+    """E-mail the party that a notification waits in the portal; and an SMS through the hook."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    party = notification.party
+    org = notification.organization
+    message = _(
+        "%(org)s has made a notification available to you (case file %(number)s). Open it in the "
+        "citizen portal within 10 calendar days; otherwise it will be deemed rejected."
+    ) % {"org": org.name, "number": notification.case.number}
+    if party.email:
+        send_mail(subject=_("New notification from %(org)s") % {"org": org.name},
+                  message=message, from_email=None, recipient_list=[party.email])  # fmt: skip
+    hook = getattr(settings, "CASES_SMS_HOOK", "")
+    if hook and party.phone:
+        import_string(hook)(phone=party.phone, message=message)
+    with transaction.atomic():
+        alerted_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk).update(alerted_at=alerted_at)
+        audit_record(org=org, actor=None, action="cases.notification.alert", obj=notification,
+                     changes={"alerted_at": alerted_at, "email": bool(party.email),
+                              "sms": bool(hook and party.phone)})  # fmt: skip
+
+
+@transaction.atomic
+def notification_send(
+    *, org: Any, actor: Any, case_document: CaseDocument, party: CaseParty
+) -> Notification:
+    """Notify a signed document of the case to one of its parties: an outgoing registry entry,
+    the notification made available in the portal, and the alert once committed."""
+    from ajunta.registry import services as registry_services
+
+    row = _locked_document(org, case_document)
+    _own(org, party)
+    case = row.case
+    if party.case_id != case.pk:
+        raise ValidationError({"party": _("This person is not a party of the case.")})
+    if not row.is_signed:
+        raise ValidationError({"document": _("Only a signed document can be notified.")})
+    if case.status in (CaseStatus.CLOSED, CaseStatus.ARCHIVED):
+        raise ValidationError(_("A closed case file cannot notify."))
+    entry = registry_services.registry_entry_create(
+        org=org, actor=actor, direction="out", channel="electronic",
+        epigraph=_("Electronic notification"),
+        summary=(_("Notification of %(title)s") % {"title": row.title})[:240],
+        # The addressee of the notification, as the registry's interested party of the entry.
+        parties=[{**{field: getattr(party, field) for field in PARTY_FIELDS}, "role": "interested"}],
+        addressee_name=party.full_name[:200], case_reference=case.number,
+    )  # fmt: skip
+    notification = Notification.objects.create(
+        organization=org, case=case, case_document=row, party=party, id_number=party.id_number,
+        registry_entry=entry, made_available_at=timezone.now(), created_by=_user(actor),
+    )  # fmt: skip
+    audit_record(org=org, actor=actor, action="cases.notification.send", obj=notification, changes={
+        "case": case.number, "document": row.title, "sha256": row.document.sha256,
+        "party": party.id_number, "registry_entry": entry.number,
+    })  # fmt: skip
+    transaction.on_commit(lambda: _notification_alert_safely(notification))
+    return notification
+
+
+def _notification_alert_safely(notification: Notification) -> None:
+    """The notification stands even when the alert fails (a mail server down): log, and the
+    proof of notification shows no alert time."""
+    try:
+        _notification_alert(notification)
+    except Exception:
+        logger.exception("Notification %s: the alert could not be sent", notification.pk)
+
+
+def notification_proof(*, org: Any, notification: Notification) -> bytes:
+    """The proof of notification as a PDF, sealed when the organization has a seal."""
+    from ajunta.core.seal import seal_pdf
+
+    _own(org, notification)
+    pdf = pdfs.notification_proof_pdf(org=org, notification=notification)
+    return seal_pdf(pdf, org=org, reason=_("Proof of notification"))
+
+
+def _citizen_notification(user: Any, notification: Notification) -> Notification:
+    nif = (getattr(user, "nif", "") or "").strip().upper()
+    if not nif or notification.id_number != nif:
+        raise Notification.DoesNotExist
+    return Notification.objects.select_for_update().get(pk=notification.pk)
+
+
+def _expired(notification: Notification, now: dt.datetime) -> bool:
+    return now >= notification.made_available_at + dt.timedelta(days=NOTIFICATION_DAYS)
+
+
+def notification_respond(*, actor: Any, notification: Notification, accept: bool) -> Notification:
+    """The party (the logged-in citizen whose NIF it was sent to) accepts (opens) or rejects it.
+
+    One found past its 10 days is deemed rejected right here (the job may not have run yet), and
+    that stays recorded although the answer is refused.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        current = _citizen_notification(actor, notification)
+        late = current.status == NotificationStatus.AVAILABLE and _expired(current, now)
+        if late:
+            _deem_rejected(current)
+        elif current.status == NotificationStatus.AVAILABLE:
+            current.status = NotificationStatus.ACCEPTED if accept else NotificationStatus.REJECTED
+            current.accessed_at = now if accept else None
+            current.resolved_at = now
+            current.save(update_fields=["status", "accessed_at", "resolved_at"])
+            action = "accept" if accept else "reject"
+            audit_record(org=current.organization, actor=actor,
+                         action=f"cases.notification.{action}", obj=current,
+                         changes={"status": current.status, "at": now})  # fmt: skip
+            return _sync(notification, current, ["status", "accessed_at", "resolved_at"])
+    _sync(notification, current, ["status", "resolved_at"])
+    raise ValidationError(_("This notification was already %(status)s.") % {
+        "status": current.get_status_display().lower()})  # fmt: skip
+
+
+def _deem_rejected(notification: Notification) -> None:
+    notification.status = NotificationStatus.DEEMED_REJECTED
+    notification.resolved_at = notification.made_available_at + dt.timedelta(days=NOTIFICATION_DAYS)
+    notification.save(update_fields=["status", "resolved_at"])
+    audit_record(org=notification.organization, actor=None,
+                 action="cases.notification.deemed_rejected", obj=notification,
+                 changes={"made_available_at": notification.made_available_at,
+                          "resolved_at": notification.resolved_at})  # fmt: skip
+
+
+def notifications_expire(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Art. 43.2: mark deemed rejected every notification not opened in 10 calendar days.
+
+    Across every organization (the periodic job); each in its own transaction. Returns how many.
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=NOTIFICATION_DAYS)
+    done = 0
+    while True:
+        ids = list(
+            Notification.objects.filter(
+                status=NotificationStatus.AVAILABLE, made_available_at__lte=cutoff
+            ).values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return done
+        for pk in ids:
+            with transaction.atomic():
+                row = (
+                    Notification.objects.select_for_update()
+                    .select_related("organization")
+                    .filter(pk=pk, status=NotificationStatus.AVAILABLE)
+                    .first()
+                )
+                if row is not None:
+                    _deem_rejected(row)
+                    done += 1
+
+
+# --- the citizen's side --------------------------------------------------------------------------
+@transaction.atomic
+def case_citizen_contribute(
+    *, actor: Any, case: Case, uploaded_file: Any, title: str
+) -> CaseDocument:
+    """A party adds a document to their case from the portal: it is filed as an incoming registry
+    entry referring to the case, and its attachment joins the case's index (published to the
+    parties, since it is theirs)."""
+    from ajunta.registry import selectors as registry_selectors
+    from ajunta.registry import services as registry_services
+
+    nif = (getattr(actor, "nif", "") or "").strip().upper()
+    party = case.parties.filter(id_number=nif).first() if nif else None
+    if party is None:
+        raise Case.DoesNotExist
+    org = case.organization
+    current = _locked_case(org, case)
+    _require_active(current)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Say what the document is.")})
+    if len(title) > 200:
+        raise ValidationError({"title": _("At most %(limit)d characters.") % {"limit": 200}})
+    entry = registry_services.registry_entry_create(
+        org=org, actor=actor, direction="in", channel="electronic",
+        epigraph=_("Provision of documents"),
+        summary=(f"{current.number}: {title}")[:SUBJECT_MAX_LENGTH],
+        parties=[{**{field: getattr(party, field) for field in PARTY_FIELDS}, "role": "interested"}],
+        attachments=[{"file": uploaded_file}], case_reference=current.number, filer=actor,
+    )  # fmt: skip
+    attachment = registry_selectors.entry_get(org=org, pk=entry.pk).attachments.all()[0]
+    row = _add_document(org, actor, current, attachment.document, title, Visibility.PUBLISHED)
+    audit_record(org=org, actor=actor, action="cases.document.citizen_contribution", obj=row,
+                 changes={"registry_entry": entry.number, "case": current.number})  # fmt: skip
+    return row
