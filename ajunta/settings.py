@@ -186,6 +186,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "ajunta.assets.tasks.assets_alerts_notify",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Case files (docs/cases.md): art. 43 deemed rejection of notifications not opened in 10
+    # days, and the daily overdue alerts; the same as `manage.py cases_notifications_expire`
+    # and `manage.py cases_alerts`.
+    "cases-notifications-expire": {
+        "task": "ajunta.cases.tasks.notifications_expire",
+        "schedule": crontab(minute=5),
+    },
+    "cases-alerts-daily": {
+        "task": "ajunta.cases.tasks.alerts_send",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # Same job as `manage.py sir_inbox`: take in what the SIR gateway left in SIR_INBOX_DIR.
     "sir-inbox": {
         "task": "ajunta.sir.tasks.sir_inbox_process",
@@ -204,6 +215,10 @@ HELPDESK_IMAP_PORT = env_int("HELPDESK_IMAP_PORT", 993)
 HELPDESK_IMAP_USER = env("HELPDESK_IMAP_USER")
 HELPDESK_IMAP_PASSWORD = env("HELPDESK_IMAP_PASSWORD")
 HELPDESK_IMAP_FOLDER = env("HELPDESK_IMAP_FOLDER", "INBOX")
+# Case files (docs/cases.md): a dotted path to another signature service (default: the
+# organization's seal, PAdES) and to an SMS sender `f(*, phone, message)` for notifications.
+CASES_SIGNER = env("CASES_SIGNER")
+CASES_SMS_HOOK = env("CASES_SMS_HOOK")
 # SIR interchange (docs/sir.md): the folders shared with the SIR gateway, the transport, the XML cap.
 SIR_OUTBOX_DIR = Path(env("SIR_OUTBOX_DIR", str(MEDIA_ROOT / "sir-outbox")))
 SIR_INBOX_DIR = Path(env("SIR_INBOX_DIR", str(MEDIA_ROOT / "sir-inbox")))

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ajunta.cases import selectors
 from ajunta.cases.models import (
@@ -175,7 +176,9 @@ class DocumentTemplateForm(forms.Form):
             "Merge fields: $case_number, $subject, $procedure, $party_name, $organization, $today."
         ),
     )
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(
+        label=pgettext_lazy("procedure", "Active"), required=False, initial=True
+    )
 
 
 class VersionForm(forms.Form):
@@ -226,7 +229,9 @@ class ProcedureForm(forms.Form):
     initiation = forms.ChoiceField(label=_("Who may start it"), choices=Initiation.choices)
     confidentiality = forms.ChoiceField(label=_("Confidentiality"), choices=Confidentiality.choices)
     is_template = forms.BooleanField(label=_("Offer to members as a template"), required=False)
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(
+        label=pgettext_lazy("procedure", "Active"), required=False, initial=True
+    )
 
     def __init__(self, *args: Any, org: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

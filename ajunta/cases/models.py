@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ajunta.core.models import Document, EniDocumentType, TenantModel
 
@@ -130,7 +131,7 @@ class Procedure(TenantModel):
 
 class CaseStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    SUSPENDED = "suspended", _("Suspended")
+    SUSPENDED = "suspended", pgettext_lazy("case file", "Suspended")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
     ARCHIVED = "archived", _("Archived")
@@ -202,7 +203,7 @@ class Case(TenantModel):
 
 
 class DeadlineEventKind(models.TextChoices):
-    SUSPEND = "suspend", _("Suspended")
+    SUSPEND = "suspend", pgettext_lazy("deadline", "Suspended")
     RESUME = "resume", _("Resumed")
     EXTEND = "extend", _("Extended")
 
@@ -442,7 +443,7 @@ class Decree(TenantModel):
 class NotificationStatus(models.TextChoices):
     AVAILABLE = "available", _("Made available")
     ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("notification", "Rejected")
     DEEMED_REJECTED = "deemed_rejected", _("Deemed rejected (not opened in 10 days)")
 
 

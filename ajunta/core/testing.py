@@ -159,6 +159,9 @@ USER_SCOPED_URL_NAMES = {
     "home", "logout", "mfa", "api-me", "api-my-organizations",
     # the citizen's own area: only what the logged-in citizen filed
     "portal_home", "portal_file", "portal_filing", "portal_document", "oidc_authentication_init",
+    # the citizen's notifications and case files: only rows whose party is the user's NIF
+    "portal_notifications", "portal_notification", "portal_notification_document",
+    "portal_notification_proof", "portal_cases", "portal_case", "portal_case_document",
     "oidc_authentication_callback", "oidc_logout",
 }  # fmt: skip
 # Django's admin: superusers only (platform operators), outside tenancy by design.

@@ -24,7 +24,7 @@ from ajunta.cases import services as cases_services
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_views import document_file_response, integrity_error_response
 from ajunta.core.ratelimit import client_ip, rate_limit_exceeded
-from ajunta.core.views import is_htmx, paginate, public
+from ajunta.core.views import is_htmx, paginate
 from ajunta.portal import selectors, services
 from ajunta.portal.forms import (
     CaseContributionForm,
@@ -208,9 +208,6 @@ def _own_filing(request: HttpRequest, entry_id: Any) -> RegistryEntry:
 # --- my case files and notifications --------------------------------------------------------------
 # Found by the identity number of the logged-in citizen (their account's NIF) among the interested
 # parties; anyone else's answers 404. Not tenant pages: these span every municipality.
-CITIZEN_AREA = "the citizen's own area, login required: only rows whose party is the user's NIF"
-
-
 def _citizen_get(getter: Any, **kwargs: Any) -> Any:
     try:
         return getter(**kwargs)
@@ -223,7 +220,6 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-@public(CITIZEN_AREA)
 class PortalNotificationsView(LoginRequiredMixin, View):
     """My notifications, newest first, with their state."""
 
@@ -233,7 +229,6 @@ class PortalNotificationsView(LoginRequiredMixin, View):
         return _private(render(request, "portal/notifications.html", context))
 
 
-@public(CITIZEN_AREA)
 class PortalNotificationView(LoginRequiredMixin, View):
     """One notification: accept (open) it or reject it; once accepted, its document."""
 
@@ -262,7 +257,6 @@ class PortalNotificationView(LoginRequiredMixin, View):
         return redirect("portal_notification", pk=pk)
 
 
-@public(CITIZEN_AREA)
 class PortalNotificationDocumentView(LoginRequiredMixin, View):
     """The notified document, once the notification is accepted."""
 
@@ -278,7 +272,6 @@ class PortalNotificationDocumentView(LoginRequiredMixin, View):
         return document_file_response(document, handle)
 
 
-@public(CITIZEN_AREA)
 class PortalNotificationProofView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         notification = _citizen_get(selectors.citizen_notification, user=request.user, pk=pk)
@@ -290,7 +283,6 @@ class PortalNotificationProofView(LoginRequiredMixin, View):
         return _private(response)
 
 
-@public(CITIZEN_AREA)
 class PortalCasesView(LoginRequiredMixin, View):
     """The case files where I am an interested party, in any municipality."""
 
@@ -300,7 +292,6 @@ class PortalCasesView(LoginRequiredMixin, View):
         return _private(render(request, "portal/cases.html", context))
 
 
-@public(CITIZEN_AREA)
 class PortalCaseView(LoginRequiredMixin, View):
     """One of my case files: its state, the documents published to the parties, and adding a
     document to it (filed as an incoming registry entry referring to the case)."""
@@ -338,7 +329,6 @@ class PortalCaseView(LoginRequiredMixin, View):
         return self._render(request, case, form, status=400)
 
 
-@public(CITIZEN_AREA)
 class PortalCaseDocumentView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int, doc: int) -> HttpResponseBase:
         row = _citizen_get(selectors.citizen_case_document, user=request.user, case_pk=pk, pk=doc)

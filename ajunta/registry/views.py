@@ -415,6 +415,11 @@ class RegistryEntryView(TenantView):
             "can_annul": open_entry and self.can("registry.annul"),
             "can_rectify": open_entry and self.can("registry.create"),
             # SIR is another app: linked by URL name and permission, never imported.
+            "can_open_case": open_entry
+            and entry.direction == Direction.IN
+            and "cases.manage" in PERMISSIONS
+            and self.can("cases.manage")
+            and org_uses_module(request.org, "cases"),
             "can_send_sir": open_entry
             and entry.direction == Direction.OUT
             and "sir.send" in PERMISSIONS

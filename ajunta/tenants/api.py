@@ -253,7 +253,7 @@ class AgreementSerializer(serializers.ModelSerializer):
             self.fields["member"].queryset = selectors.other_organizations(org=org)  # type: ignore[attr-defined]
 
 
-class ReasonSerializer(serializers.Serializer):
+class AnnulReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
@@ -304,11 +304,11 @@ class AgreementViewSet(
         )
         return Response(AgreementSerializer(agreement).data)
 
-    @extend_schema(request=ReasonSerializer, responses=AgreementSerializer)
+    @extend_schema(request=AnnulReasonSerializer, responses=AgreementSerializer)
     @action(detail=True, methods=["post"])
     def annul(self, request: TenantAPIRequest, org_slug: str, pk: str) -> Response:
         agreement = self.get_object()
-        serializer = ReasonSerializer(data=request.data)
+        serializer = AnnulReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         agreement = services.agreement_annul(
             org=request.org, actor=request.user, agreement=agreement, **serializer.validated_data

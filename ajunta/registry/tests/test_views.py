@@ -138,6 +138,14 @@ class PagesRenderTests(RegistryViewTestCase):
         incoming = client.get(self.url("registry_entry", self.entry.pk))
         self.assertNotContains(incoming, send)
 
+    def test_an_incoming_entry_offers_opening_a_case_file(self) -> None:
+        client = self.login(self.bob)
+        new_case = reverse("cases_new", args=["alpha"])
+        incoming = client.get(self.url("registry_entry", self.entry.pk))
+        self.assertContains(incoming, f"{new_case}?entry={self.entry.number}")
+        outgoing = client.get(self.url("registry_entry", self.outgoing.pk))
+        self.assertNotContains(outgoing, new_case)
+
     def test_the_entry_page_shows_everything(self) -> None:
         response = self.login(self.bob).get(self.url("registry_entry", self.entry.pk))
         attachment = self.entry.attachments.get()
