@@ -44,11 +44,13 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
             for child in children:
                 services.category_create(org=provider, actor=admin, name=child, parent=parent)
     if not SlaTarget.objects.filter(organization=provider).exists():
-        for priority, (own, resolve) in TARGETS.items():
-            services.sla_target_set(
-                org=provider, actor=admin, level="standard", priority=priority,
-                own_minutes=own, resolve_minutes=resolve,
-            )  # fmt: skip
+        # Members whose agreement buys the "priority" level get half the standard times.
+        for level, factor in (("standard", 1), ("priority", 2)):
+            for priority, (own, resolve) in TARGETS.items():
+                services.sla_target_set(
+                    org=provider, actor=admin, level=level, priority=priority,
+                    own_minutes=own // factor, resolve_minutes=resolve // factor,
+                )  # fmt: skip
     if not TechnicianGroup.objects.filter(organization=provider).exists():
         group = services.group_create(
             org=provider, actor=admin, name="Suport TIC", members=[admin, tech]

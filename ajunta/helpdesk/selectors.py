@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ajunta.core.models import PROVIDER_ROLES, RoleAssignment
 from ajunta.helpdesk.models import (
+    DEFAULT_SLA_LEVEL,
     OPEN_STATUSES,
     Article,
     Category,
@@ -67,7 +68,13 @@ def sla_targets(*, provider: Any) -> QuerySet[SlaTarget]:
 
 
 def sla_target(*, provider: Any, level: str, priority: int) -> SlaTarget | None:
-    return SlaTarget.objects.filter(organization=provider, level=level, priority=priority).first()
+    """The target of `level` for `priority`; a level with no target of its own for that
+    priority falls back to the standard level's, so that no ticket goes without a clock."""
+    targets = SlaTarget.objects.filter(
+        organization=provider, level__in={level, DEFAULT_SLA_LEVEL}, priority=priority
+    )
+    by_level = {target.level: target for target in targets}
+    return by_level.get(level) or by_level.get(DEFAULT_SLA_LEVEL)
 
 
 def escalation_rules(*, provider: Any) -> QuerySet[EscalationRule]:

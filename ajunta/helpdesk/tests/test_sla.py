@@ -126,6 +126,20 @@ class DueTimeTests(HelpdeskTestCase):
             (standard.sla_level, standard.resolve_due_at), ("priority", at(2026, 11, 23, 9, 50))
         )
 
+    def test_a_level_without_its_own_target_uses_the_standard_one(self) -> None:
+        helpdesk = tenant_services.catalogue_service_create(
+            org=self.provider, actor=self.paula, code="helpdesk", name="Suport", module="helpdesk"
+        )
+        with frozen(at(2026, 11, 20, 14, 50)):
+            tenant_services.agreement_create(
+                org=self.provider, actor=self.paula, member=self.org_a, title="Conveni",
+                start_date=dt.date(2026, 1, 1), end_date=dt.date(2029, 12, 31),
+                services=[helpdesk], sla_level="priority",
+            )  # fmt: skip
+            ticket = self.open_ticket()
+        self.assertEqual(ticket.sla_level, "priority")  # no "priority" targets here
+        self.assertEqual(ticket.resolve_due_at, at(2026, 11, 23, 11, 50))  # the standard 4 h
+
     def test_solving_late_records_the_breach(self) -> None:
         with frozen(at(2026, 11, 20, 14, 50)):
             ticket = self.open_ticket()
