@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from io import StringIO
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
-from django.test import override_settings
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -420,3 +422,13 @@ class SupportHoursTests(LinksTestCase):
         self.client.force_login(self.charlie)
         page = self.client.get(f"/o/beta/helpdesk/reports/time/?year={self.year}")
         self.assertContains(page, "No figure in the agreement in force")
+
+
+class DemoTests(TestCase):
+    def test_demo_tickets_name_assets_and_a_service(self) -> None:
+        with override_settings(DEBUG=True):
+            call_command("seed_demo", stdout=StringIO())
+            call_command("seed_demo", stdout=StringIO())  # twice: nothing doubles
+        self.assertEqual(TicketAsset.objects.count(), 2)
+        request = Ticket.objects.get(service__code="video-meetings")
+        self.assertEqual(request.ticket_type, TicketType.REQUEST)
