@@ -432,3 +432,20 @@ class DemoTests(TestCase):
         self.assertEqual(TicketAsset.objects.count(), 2)
         request = Ticket.objects.get(service__code="video-meetings")
         self.assertEqual(request.ticket_type, TicketType.REQUEST)
+
+
+class AssetPageWithoutHelpdeskTests(LinksTestCase):
+    def test_no_tickets_fragment_where_the_helpdesk_is_not_used(self) -> None:
+        inventory = tenant_services.catalogue_service_create(
+            org=self.provider, actor=self.paula, code="inventory", name="Inventari", module="assets"
+        )
+        today = timezone.localdate()
+        tenant_services.agreement_create(
+            org=self.provider, actor=self.paula, member=self.org_a, title="Conveni",
+            start_date=today - dt.timedelta(days=1), end_date=today + dt.timedelta(days=300),
+            services=[inventory],
+        )  # fmt: skip
+        self.client.force_login(self.bob)
+        page = self.client.get(f"/o/alpha/assets/{self.pc_a.pk}/")
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, "helpdesk/assets/")
