@@ -23,6 +23,7 @@ from ajunta.helpdesk.models import (
     TicketType,
 )
 from ajunta.tenants import selectors as tenant_selectors
+from ajunta.tenants.models import RequestableBy
 
 
 def with_blank(choices: Any, label: Any = "—") -> list[tuple[Any, Any]]:
@@ -189,7 +190,9 @@ class TicketForm(forms.Form):
         # list the page also links); under the provider's, its active catalogue (the service
         # checks the member may request the one chosen).
         if services is None:
-            offered = tenant_selectors.catalogue_services(org=provider)
+            offered = tenant_selectors.catalogue_services(org=provider).exclude(
+                requestable_by=RequestableBy.PROVIDER
+            )
         else:
             offered = tenant_selectors.catalogue_services(org=provider).filter(
                 pk__in=[s.pk for s in services]

@@ -710,6 +710,11 @@ def ticket_classify(
     if ticket_type is not None:
         if ticket_type not in TicketType.values:
             raise ValidationError({"ticket_type": _("Unknown type.")})
+        if ticket.service_id is not None and ticket_type != TicketType.REQUEST:
+            # It names a catalogue service: it stays a request (the service is what is asked).
+            raise ValidationError(
+                {"ticket_type": _("A ticket that names a catalogue service is a service request.")}
+            )
         ticket.ticket_type = ticket_type
     matrix = selectors.helpdesk_settings(provider=ticket.provider).priority_matrix
     ticket.priority = priority_for(matrix, ticket.urgency, ticket.impact)

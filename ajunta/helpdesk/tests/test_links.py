@@ -121,6 +121,14 @@ class ServiceRequestServiceTests(LinksTestCase):
         ticket = self.open_ticket(service=self.backups, ticket_type=TicketType.INCIDENT)
         self.assertEqual(ticket.ticket_type, TicketType.REQUEST)
 
+    def test_a_request_for_a_service_stays_a_request(self) -> None:
+        ticket = self.open_ticket(service="backups")
+        with self.assertRaises(ValidationError) as caught:
+            services.ticket_classify(
+                org=self.provider, actor=self.tomas, ticket=ticket, ticket_type="incident"
+            )
+        self.assertIn("ticket_type", caught.exception.message_dict)
+
     def test_services_the_member_may_not_request_are_refused(self) -> None:
         tenant_services.catalogue_service_create(
             org=self.org_b, actor=self.charlie, code="foreign", name="D'un altre"
@@ -449,3 +457,20 @@ class AssetPageWithoutHelpdeskTests(LinksTestCase):
         page = self.client.get(f"/o/alpha/assets/{self.pc_a.pk}/")
         self.assertEqual(page.status_code, 200)
         self.assertNotContains(page, "helpdesk/assets/")
+
+
+@override_settings(LANGUAGE_CODE="en")
+class ProviderNewTicketTests(LinksTestCase):
+    def test_provider_form_offers_services_members_may_request(self) -> None:
+        self.login(self.tomas)
+        page = self.client.get("/o/ccbages/helpdesk/tickets/new/")
+        self.assertContains(page, '<option value="backups">')
+        self.assertNotContains(page, "Servei intern")
+        data = {
+            "member": str(self.org_a.pk), "channel": "phone", "ticket_type": "incident",
+            "urgency": "3", "title": "Per telèfon", "description": "d", "service": "backups",
+        }  # fmt: skip
+        response = self.client.post("/o/ccbages/helpdesk/tickets/new/", data)
+        self.assertEqual(response.status_code, 302)
+        ticket = Ticket.objects.get(title="Per telèfon")
+        self.assertEqual((ticket.organization, ticket.service), (self.org_a, self.backups))
