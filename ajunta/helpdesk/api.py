@@ -649,6 +649,15 @@ class TimeReportView(TenantAPIView):
         )
 
 
+class AssetTicketPageSerializer(serializers.Serializer):
+    """The paginated answer of AssetTicketsView, for the schema."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TicketRowSerializer(many=True)
+
+
 @extend_schema(tags=["helpdesk"])
 class AssetTicketsView(TenantAPIView):
     """The tickets that name one inventory asset: a member's own, or any member's for the
@@ -657,7 +666,7 @@ class AssetTicketsView(TenantAPIView):
     module = "helpdesk"
     permission = "helpdesk.view"
 
-    @extend_schema(summary="Tickets naming an asset", responses=TicketRowSerializer(many=True))
+    @extend_schema(summary="Tickets naming an asset", responses=AssetTicketPageSerializer)
     def get(self, request: TenantAPIRequest, org_slug: str, asset_id: int) -> Response:
         if not asset_selectors.assets_for_ids(org=request.org, ids=[asset_id]):
             raise Http404
