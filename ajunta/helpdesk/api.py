@@ -210,7 +210,7 @@ class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=20000, required=False, default="")
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReopenReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=20000)
 
 
@@ -468,11 +468,11 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         return self._act(pk, lambda t: services.ticket_accept(
             org=request.org, actor=request.user, ticket=t, comment=data["comment"]))  # fmt: skip
 
-    @extend_schema(summary="Reopen (refuse the solution)", request=ReasonSerializer,
+    @extend_schema(summary="Reopen (refuse the solution)", request=ReopenReasonSerializer,
                    responses=TicketDetailSerializer)  # fmt: skip
     @action(detail=True, methods=["post"])
     def reopen(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
-        data = _validated(ReasonSerializer, request.data)
+        data = _validated(ReopenReasonSerializer, request.data)
         return self._act(pk, lambda t: services.ticket_reopen(
             org=request.org, actor=request.user, ticket=t, reason=data["reason"]))  # fmt: skip
 
