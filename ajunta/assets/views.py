@@ -30,6 +30,7 @@ from ajunta.assets.forms import (
     SecurityRecordForm,
 )
 from ajunta.assets.models import Asset, AssetSource
+from ajunta.core.modules import org_uses_module
 from ajunta.core.tenancy import TenantHttpRequest
 from ajunta.core.views import TenantView, is_htmx, paginate
 
@@ -127,6 +128,9 @@ class AssetDetailView(AssetsView):
             "changes": selectors.asset_changes(asset=asset)[:50],
             "can_manage": self.can("assets.manage"),
             "show_org": selectors.is_provider(request.org),
+            # The page loads the asset's tickets from the helpdesk when the organization uses it
+            # (the template also asks for helpdesk.view); no import of the helpdesk here.
+            "helpdesk_in_use": org_uses_module(request.org, "helpdesk"),
         }
         return render(request, "assets/detail.html", context)
 

@@ -23,6 +23,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ajunta.assets import selectors as asset_selectors
 from ajunta.core.api import TenantAPIView, TenantViewSet
 from ajunta.core.tenancy import TenantAPIRequest
 from ajunta.helpdesk import reports, selectors, services
@@ -99,6 +100,9 @@ class TicketRowSerializer(serializers.ModelSerializer):
     urgency = serializers.IntegerField(read_only=True, help_text="1 very low to 5 very high")
     impact = serializers.IntegerField(read_only=True, help_text="1 very low to 5 very high")
     priority = serializers.IntegerField(read_only=True, help_text="1 very low to 5 very high")
+    service = serializers.CharField(
+        source="service.code", default=None, help_text="The catalogue service requested (code)."
+    )
 
     class Meta:
         model = Ticket
@@ -106,7 +110,7 @@ class TicketRowSerializer(serializers.ModelSerializer):
             "id", "number", "municipality", "ticket_type", "category", "title", "status",
             "urgency", "impact", "priority", "requester", "technician", "group", "channel",
             "opened_at", "own_due_at", "resolve_due_at", "owned_at", "solved_at", "closed_at",
-            "reopen_count", "sla_level",
+            "reopen_count", "sla_level", "service",
         ]  # fmt: skip
 
 
@@ -114,11 +118,16 @@ class TicketDetailSerializer(TicketRowSerializer):
     followups = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
     tasks = serializers.SerializerMethodField()
+    assets = serializers.SerializerMethodField()
     paused = serializers.BooleanField(source="is_paused")
 
     class Meta(TicketRowSerializer.Meta):
-        fields = [*TicketRowSerializer.Meta.fields, "description", "paused", "followups",
-                  "attachments", "tasks"]  # fmt: skip
+        fields = [*TicketRowSerializer.Meta.fields, "description", "paused", "assets",
+                  "followups", "attachments", "tasks"]  # fmt: skip
+
+    def get_assets(self, ticket: Ticket) -> list[int]:
+        """The ids of the inventory assets the ticket names (see /api/v1/o/<slug>/assets/)."""
+        return [link.asset_id for link in ticket.affected_assets.all()]
 
     def get_followups(self, ticket: Ticket) -> list[dict[str, Any]]:
         return FollowUpSerializer(ticket.followups.all(), many=True).data  # type: ignore[return-value]
@@ -151,6 +160,21 @@ class TicketCreateSerializer(serializers.Serializer):
     )
     requester_email = serializers.EmailField(required=False)
     attachments = serializers.ListField(child=serializers.FileField(), required=False)
+    assets = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=50,
+        help_text="Ids of the municipality's inventory assets the ticket is about.",
+    )  # fmt: skip
+    service = serializers.SlugField(
+        required=False, allow_blank=True, max_length=40,
+        help_text="Code of a catalogue service the municipality may request: makes it a request.",
+    )  # fmt: skip
+
+
+class TicketAssetsSerializer(serializers.Serializer):
+    assets = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=True, max_length=50,
+        help_text="Ids of the municipality's assets; replaces the list.",
+    )  # fmt: skip
 
 
 class FollowUpInputSerializer(serializers.Serializer):
@@ -186,7 +210,7 @@ class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=20000, required=False, default="")
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReopenReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=20000)
 
 
@@ -212,6 +236,9 @@ class TicketFilterSerializer(serializers.Serializer):
     queue = serializers.ChoiceField(choices=selectors.QUEUES, required=False, default="all")
     status = serializers.CharField(required=False, default="", help_text="A ticket status.")
     priority = serializers.IntegerField(min_value=1, max_value=5, required=False)
+    service = serializers.SlugField(
+        required=False, max_length=40, help_text="Provider staff: a catalogue service code."
+    )
     q = serializers.CharField(required=False, default="", max_length=200)
 
 
@@ -249,6 +276,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         "set_status": "helpdesk.view",
         "solve": "helpdesk.view",
         "tasks": "helpdesk.view",
+        "set_assets": "helpdesk.open",
         "import_csv": "helpdesk.settings",
     }
     lookup_value_converter = "int"
@@ -272,6 +300,13 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         if getattr(self, "swagger_fake_view", False):
             return Ticket.objects.none()
         filters = _validated(TicketFilterSerializer, self.request.query_params)
+        if "service" in filters:
+            code = filters.pop("service")
+            provider = selectors.provider_for(org=self.request.org)
+            service = selectors.catalogue_services(provider=provider).filter(code=code).first()
+            if service is None:
+                raise serializers.ValidationError({"service": [_("No such service.")]})
+            filters["service"] = service
         return selectors.tickets(org=self.request.org, user=self.request.user, **filters)
 
     def get_object(self) -> Ticket:
@@ -318,7 +353,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
             "title": data["title"], "description": data["description"],
             "ticket_type": data["ticket_type"], "urgency": data["urgency"],
             "category": self.category(data.get("category")), "channel": Channel.API,
-            "attachments": _files(request),
+            "attachments": _files(request), "assets": data.get("assets", []),
+            "service": data.get("service") or None,
         }  # fmt: skip
         if getattr(request.org, "is_provider", False):
             member = (
@@ -364,6 +400,17 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
             is_private=data["is_private"], minutes_spent=data["minutes_spent"],
             attachments=_files(request),
         ))  # fmt: skip
+
+    @extend_schema(summary="Name the affected assets (replaces the list)",
+                   request=TicketAssetsSerializer, responses=TicketDetailSerializer)  # fmt: skip
+    @action(detail=True, methods=["post"], url_path="assets")
+    def set_assets(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
+        # Provider staff under the provider's slug, or the member's own staff on its ticket.
+        if getattr(request.org, "is_provider", False) and not self.staff:
+            raise PermissionDenied
+        data = _validated(TicketAssetsSerializer, request.data)
+        return self._act(pk, lambda t: services.ticket_assets_set(
+            org=request.org, actor=request.user, ticket=t, assets=data["assets"]))  # fmt: skip
 
     @extend_schema(summary="Assign", request=AssignSerializer, responses=TicketDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -421,11 +468,11 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         return self._act(pk, lambda t: services.ticket_accept(
             org=request.org, actor=request.user, ticket=t, comment=data["comment"]))  # fmt: skip
 
-    @extend_schema(summary="Reopen (refuse the solution)", request=ReasonSerializer,
+    @extend_schema(summary="Reopen (refuse the solution)", request=ReopenReasonSerializer,
                    responses=TicketDetailSerializer)  # fmt: skip
     @action(detail=True, methods=["post"])
     def reopen(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
-        data = _validated(ReasonSerializer, request.data)
+        data = _validated(ReopenReasonSerializer, request.data)
         return self._act(pk, lambda t: services.ticket_reopen(
             org=request.org, actor=request.user, ticket=t, reason=data["reason"]))  # fmt: skip
 
@@ -544,6 +591,9 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
 class TimeQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2200)
     month = serializers.IntegerField(min_value=1, max_value=12, required=False)
+    member = serializers.SlugField(
+        required=False, help_text="Provider staff: one municipality (its slug) and its hours."
+    )
 
 
 @extend_schema(tags=["helpdesk"])
@@ -560,11 +610,31 @@ class TimeReportView(TenantAPIView):
     )
     def get(self, request: TenantAPIRequest, org_slug: str) -> Response:
         query = _validated(TimeQuerySerializer, request.query_params)
-        rows = reports.time_spent(org=request.org, year=query["year"], month=query.get("month"))
+        member = None
+        if getattr(request.org, "is_provider", False):
+            if query.get("member"):
+                member = (
+                    tenant_selectors.members(provider=request.org)
+                    .filter(slug=query["member"])
+                    .first()
+                )
+                if member is None:
+                    raise serializers.ValidationError({"member": [_("No such member.")]})
+            subject = member
+        else:
+            subject = request.org
+        rows = reports.time_spent(
+            org=request.org, year=query["year"], month=query.get("month"), member=member
+        )
+        support = None
+        if subject is not None:
+            hours = reports.support_hours(org=request.org, member=subject, year=query["year"])
+            support = {"agreed_hours": hours.agreed, "spent_minutes": hours.spent_minutes}
         return Response(
             {
                 "year": query["year"],
                 "month": query.get("month"),
+                "support": support,
                 "rows": [
                     {
                         "month": r.month.strftime("%Y-%m"),
@@ -577,6 +647,33 @@ class TimeReportView(TenantAPIView):
                 ],
             }
         )
+
+
+class AssetTicketPageSerializer(serializers.Serializer):
+    """The paginated answer of AssetTicketsView, for the schema."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TicketRowSerializer(many=True)
+
+
+@extend_schema(tags=["helpdesk"])
+class AssetTicketsView(TenantAPIView):
+    """The tickets that name one inventory asset: a member's own, or any member's for the
+    provider. The asset must be one this organization sees in the inventory (404 otherwise)."""
+
+    module = "helpdesk"
+    permission = "helpdesk.view"
+
+    @extend_schema(summary="Tickets naming an asset", responses=AssetTicketPageSerializer)
+    def get(self, request: TenantAPIRequest, org_slug: str, asset_id: int) -> Response:
+        if not asset_selectors.assets_for_ids(org=request.org, ids=[asset_id]):
+            raise Http404
+        rows = selectors.asset_tickets(org=request.org, asset_id=asset_id)
+        paginator = CappedPagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(TicketRowSerializer(page, many=True).data)
 
 
 @extend_schema(tags=["helpdesk"])

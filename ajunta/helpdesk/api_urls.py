@@ -17,6 +17,11 @@ router.register(
 urlpatterns = [
     *router.urls,
     path(
+        "o/<slug:org_slug>/helpdesk/assets/<int:asset_id>/tickets/",
+        api.AssetTicketsView.as_view(),
+        name="helpdesk-asset-tickets",
+    ),
+    path(
         "o/<slug:org_slug>/helpdesk/sla-targets/",
         api.SlaTargetsView.as_view(),
         name="helpdesk-sla-targets",

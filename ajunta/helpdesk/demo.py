@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
+
+from ajunta.assets import demo as assets_demo
+from ajunta.assets.models import Asset
 from ajunta.helpdesk import services
 from ajunta.helpdesk.models import Article, Category, SlaTarget, TechnicianGroup, Ticket
 
@@ -32,6 +36,17 @@ TICKETS = [
      "Hem rebut un correu que demana la contrasenya del banc.", "new"),
     ("almazan", "secretario.almazan", "Seu electrònica", 2, "Actualizar el texto de la sede",
      "Hay que cambiar el horario de atención.", "closed"),
+]  # fmt: skip
+# Tickets naming inventory assets (by their tag or agent device id) or asking for a catalogue
+# service: (member, requester, category, title, description, asset tags, service code).
+LINKED_TICKETS = [
+    ("manresa", "staff.manresa", "Antivirus", "L'antivirus d'urbanisme està desactivat",
+     "El tauler d'inventari diu que l'equip d'urbanisme no té l'antivirus actiu.",
+     ["MAN-URB-01"], ""),
+    ("mura", "secretaria.agrupada", "Impressores", "La impressora de secretaria fa ratlles",
+     "Totes les còpies surten amb una ratlla negra al marge.", ["MUR-IMP-001"], ""),
+    ("manresa", "secretaria.manresa", "", "Voldríem enregistrar els plens",
+     "Ens interessen les videoactes per al Ple de setembre.", [], "video-meetings"),
 ]  # fmt: skip
 
 
@@ -74,6 +89,7 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
     if Ticket.objects.filter(provider=provider).exists():
         stdout.write("  helpdesk: already seeded")
         return
+    _seed_linked(orgs=orgs, users=users, stdout=stdout)
     for slug, username, category_name, urgency, title, description, then in TICKETS:
         org, requester = orgs[slug], users[username]
         category = Category.objects.get(organization=provider, name=category_name)
@@ -102,3 +118,25 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
         if then == "closed":
             services.ticket_accept(org=org, actor=requester, ticket=ticket, comment="Gràcies")
     stdout.write("  helpdesk: categories, SLA targets, a group, articles and sample tickets")
+
+
+def _seed_linked(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
+    """Tickets that name assets and a service request. Apps seed in INSTALLED_APPS order and the
+    helpdesk comes before the inventory, so the inventory's (idempotent) seed runs here first."""
+    if not Asset.objects.filter(organization=orgs["mura"], inventory_tag="MUR-IMP-001").exists():
+        assets_demo.seed(orgs=orgs, users=users, stdout=stdout)
+    provider = orgs["ccbages"]
+    for slug, username, category_name, title, description, tags, service in LINKED_TICKETS:
+        org = orgs[slug]
+        assets = Asset.objects.filter(organization=org).filter(
+            models.Q(inventory_tag__in=tags) | models.Q(device_id__in=tags)
+        )
+        category = (
+            Category.objects.get(organization=provider, name=category_name)
+            if category_name
+            else None
+        )
+        services.ticket_create(
+            org=org, actor=users[username], title=title, description=description,
+            category=category, assets=list(assets), service=service or None, notify=False,
+        )  # fmt: skip

@@ -9,6 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from ajunta.assets import selectors as asset_selectors
+from ajunta.assets.models import Asset, AssetStatus
 from ajunta.helpdesk import selectors
 from ajunta.helpdesk.models import (
     Category,
@@ -21,6 +23,7 @@ from ajunta.helpdesk.models import (
     TicketType,
 )
 from ajunta.tenants import selectors as tenant_selectors
+from ajunta.tenants.models import RequestableBy
 
 
 def with_blank(choices: Any, label: Any = "—") -> list[tuple[Any, Any]]:
@@ -54,6 +57,23 @@ class CategoryChoiceField(forms.ModelChoiceField):
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.get_full_name() or obj.username)
+
+
+class AssetChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        tag = f" ({obj.inventory_tag})" if obj.inventory_tag else ""
+        return f"{obj.name or obj.get_kind_display()}{tag}"
+
+
+def asset_choices(member: Any, keep: Any = ()) -> Any:
+    """The member's assets in use, in stock or in repair (and any already named), for a select.
+
+    A town hall has tens of assets, not thousands: a plain multiple select is enough."""
+    from django.db.models import Q
+
+    return asset_selectors.assets(org=member).filter(
+        ~Q(status=AssetStatus.RETIRED) | Q(pk__in=list(keep))
+    )
 
 
 def set_queryset(form: forms.Form, name: str, queryset: Any) -> None:
@@ -96,6 +116,12 @@ class TicketFilterForm(forms.Form):
                 required=False,
                 max_length=60,
             )
+            self.fields["service"] = forms.ModelChoiceField(
+                label=gettext_lazy("Service requested"),
+                required=False,
+                queryset=selectors.catalogue_services(provider=org),
+                to_field_name="code",
+            )
         else:
             cast(forms.ChoiceField, self.fields["queue"]).choices = [
                 ("all", gettext_lazy("All")),
@@ -122,7 +148,11 @@ class TicketFilterForm(forms.Form):
     def querystring(self) -> str:
         if not self.is_bound or not self.is_valid():
             return ""
-        values = {k: getattr(v, "slug", v) for k, v in self.cleaned_data.items() if v}
+        values = {
+            k: getattr(v, "slug", None) or getattr(v, "code", v)
+            for k, v in self.cleaned_data.items()
+            if v
+        }
         return urlencode(values)
 
 
@@ -150,10 +180,38 @@ class TicketForm(forms.Form):
     )
     attachments = MultipleFileField(label=gettext_lazy("Attachments"))
 
-    def __init__(self, *args: Any, org: Any, provider: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, org: Any, provider: Any, services: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.org = org
         set_queryset(self, "category", selectors.categories(provider=provider, active_only=True))
+        # The service requested: under a member's slug, those it may request (`services`, the
+        # list the page also links); under the provider's, its active catalogue (the service
+        # checks the member may request the one chosen).
+        if services is None:
+            offered = tenant_selectors.catalogue_services(org=provider).exclude(
+                requestable_by=RequestableBy.PROVIDER
+            )
+        else:
+            offered = tenant_selectors.catalogue_services(org=provider).filter(
+                pk__in=[s.pk for s in services]
+            )
+        self.fields["service"] = forms.ModelChoiceField(
+            label=gettext_lazy("Service requested"),
+            required=False,
+            queryset=offered,
+            to_field_name="code",
+            help_text=gettext_lazy("Only when you ask for a service of the catalogue."),
+        )
+        if not getattr(org, "is_provider", False):
+            self.fields["assets"] = AssetChoiceField(
+                label=gettext_lazy("Affected equipment"),
+                required=False,
+                queryset=asset_choices(org),
+                help_text=gettext_lazy("The computers, printers or devices it concerns, if any."),
+            )
+            self.order_fields(["service", "ticket_type", "category", "urgency", "title"])
         if getattr(org, "is_provider", False):
             self.fields["member"] = forms.ModelChoiceField(
                 label=gettext_lazy("On behalf of the municipality"),
@@ -172,7 +230,9 @@ class TicketForm(forms.Form):
                 label=gettext_lazy("Received by"),
                 choices=[("phone", gettext_lazy("Phone")), ("email", gettext_lazy("E-mail"))],
             )
-            self.order_fields(["member", "requester_username", "requester_email", "channel"])
+            self.order_fields(
+                ["member", "requester_username", "requester_email", "channel", "service"]
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -195,6 +255,8 @@ class TicketForm(forms.Form):
             for field in ("ticket_type", "category", "urgency", "title", "description")
         }
         arguments["attachments"] = data["attachments"]
+        arguments["service"] = data.get("service")
+        arguments["assets"] = list(data.get("assets") or ())
         if "member" in self.fields:
             arguments.update(
                 member=data["member"],
@@ -206,6 +268,20 @@ class TicketForm(forms.Form):
 
 
 # --- actions on a ticket ----------------------------------------------------------------------------
+class TicketAssetsForm(forms.Form):
+    """The assets a ticket affects, chosen among its member's (whoever's slug the page is under)."""
+
+    assets = AssetChoiceField(
+        label=gettext_lazy("Affected equipment"),
+        required=False,
+        queryset=Asset.objects.none(),
+    )
+
+    def __init__(self, *args: Any, member: Any, current: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_queryset(self, "assets", asset_choices(member, keep=current))
+
+
 class FollowUpForm(forms.Form):
     body = forms.CharField(
         label=gettext_lazy("Follow-up"), max_length=20000, widget=forms.Textarea(attrs={"rows": 4})

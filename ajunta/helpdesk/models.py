@@ -279,6 +279,12 @@ class Ticket(TenantModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("reopenings"), default=0)
     external_reference = models.CharField(_("external reference"), max_length=120, blank=True)
+    # A ticket naming a catalogue service is a request for it (issue 8): the catalogue is the
+    # provider's, so the ticket points at the provider's row, never at a copy.
+    service = models.ForeignKey(
+        "tenants.CatalogueService", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("service requested"),
+    )  # fmt: skip
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -327,6 +333,34 @@ class Ticket(TenantModel):
             and self.resolve_due_at is not None
             and self.resolve_due_at < timezone.now()
         )
+
+
+class TicketAsset(TenantModel):
+    """An inventory asset a ticket names as affected. The organization is the ticket's member,
+    which is also the asset's: a municipality never names another's equipment."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="affected_assets")
+    # By string: helpdesk reads the inventory, the inventory never imports the helpdesk.
+    asset = models.ForeignKey(
+        "assets.Asset", on_delete=models.PROTECT, related_name="+", verbose_name=_("asset")
+    )
+
+    class Meta:
+        verbose_name = _("affected asset")
+        verbose_name_plural = _("affected assets")
+        ordering = ["ticket", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "ticket", "asset"], name="helpdesk_ticket_asset_unique"
+            )
+        ]
+        indexes = [
+            # An asset's tickets (the inventory's asset page).
+            models.Index(fields=["organization", "asset"], name="helpdesk_ticket_asset_asset")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.asset_id}"
 
 
 class FollowUp(TenantModel):

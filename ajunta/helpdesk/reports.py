@@ -35,6 +35,7 @@ from ajunta.helpdesk.models import (
     TicketTask,
 )
 from ajunta.helpdesk.selectors import month_bounds
+from ajunta.tenants import selectors as tenant_selectors
 
 MEDIAN_SAMPLE = 5000  # business-hour medians are computed in Python: over a bounded sample
 
@@ -120,7 +121,45 @@ def time_spent(
     ]
 
 
-def time_spent_csv(rows: Iterable[TimeRow]) -> str:
+@dataclass(frozen=True)
+class SupportHours:
+    """A member's hours of technical support agreed for a year, next to those spent in it."""
+
+    year: int
+    agreed: int | None  # the agreement's support_hours_per_year; None without one (or no figure)
+    spent_minutes: int
+
+    @property
+    def spent(self) -> str:
+        return f"{self.spent_minutes / 60:.2f}"
+
+    @property
+    def remaining(self) -> str | None:
+        if self.agreed is None:
+            return None
+        return f"{self.agreed - self.spent_minutes / 60:.2f}"
+
+    @property
+    def exceeded(self) -> bool:
+        return self.agreed is not None and self.spent_minutes > self.agreed * 60
+
+
+def support_hours(*, org: Any, member: Any, year: int) -> SupportHours:
+    """The hours the member's agreement in force grants for `year` and the hours spent on its
+    tickets in the whole year (as the time report counts them, seen from `org`).
+
+    The agreement read is the one in force today for the current year, on 31 December for a
+    past one and on 1 January for a future one.
+    """
+    today = timezone.localdate()
+    on = min(max(today, dt.date(year, 1, 1)), dt.date(year, 12, 31))
+    agreement = tenant_selectors.agreement_in_force(member, on)
+    spent = sum(r.minutes for r in time_spent(org=org, year=year, member=member))
+    agreed = agreement.support_hours_per_year if agreement is not None else None
+    return SupportHours(year=year, agreed=agreed, spent_minutes=spent)
+
+
+def time_spent_csv(rows: Iterable[TimeRow], support: SupportHours | None = None) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -136,6 +175,15 @@ def time_spent_csv(rows: Iterable[TimeRow]) -> str:
                 row.minutes,
                 row.hours,
             ]
+        )
+    if support is not None:
+        # After the rows, as two labelled lines: the rows keep one shape for spreadsheets.
+        writer.writerow([])
+        agreed = "" if support.agreed is None else str(support.agreed)
+        writer.writerow([str(support.year), "", "", _("Support hours agreed"), "", agreed])
+        spent_label = _("Support hours spent")
+        writer.writerow(
+            [str(support.year), "", "", spent_label, support.spent_minutes, support.spent]
         )
     return buffer.getvalue()
 

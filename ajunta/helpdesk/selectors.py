@@ -27,6 +27,7 @@ from ajunta.helpdesk.models import (
     SlaTarget,
     TechnicianGroup,
     Ticket,
+    TicketAsset,
     TicketAttachment,
     TicketTask,
 )
@@ -136,6 +137,7 @@ def tickets(
     priority: int | None = None,
     member: Any = None,
     category: Any = None,
+    service: Any = None,
     q: str = "",
 ) -> QuerySet[Ticket]:
     """The tickets `org` may see, newest first: its own, or every member's for the provider.
@@ -166,12 +168,44 @@ def tickets(
         rows = rows.filter(organization=member)
     if category is not None:
         rows = rows.filter(category=category)
+    if service is not None:
+        rows = rows.filter(service=service)
     if q:
         text = q.strip()
         rows = rows.filter(Q(number__icontains=text) | Q(title__icontains=text))
     return rows.select_related(
-        "organization", "category", "assigned_to", "assigned_group", "requester"
+        "organization", "category", "assigned_to", "assigned_group", "requester", "service"
     ).order_by("-opened_at", "-id")
+
+
+def affected_assets() -> QuerySet[TicketAsset]:
+    """Ticket-asset links with their asset, for prefetching (the inventory's big columns left)."""
+    return (
+        TicketAsset.objects.select_related("asset")
+        .defer("asset__raw_sections", "asset__local_admins")
+        .order_by("asset__name", "asset_id")
+    )
+
+
+def asset_tickets(*, org: Any, asset_id: int) -> QuerySet[Ticket]:
+    """The tickets naming asset `asset_id` that `org` may see: its own, or any member's for the
+    provider (the inventory's asset page lists them)."""
+    linked = TicketAsset.objects.filter(asset_id=asset_id).values("ticket_id")
+    return tickets(org=org).filter(pk__in=linked)
+
+
+def services_requestable(*, member: Any, provider: Any) -> list[Any]:
+    """The provider's catalogue services `member` may ask for in a ticket."""
+    return [
+        s
+        for s in tenant_selectors.requestable_services(member=member)
+        if s.organization_id == provider.pk
+    ]
+
+
+def catalogue_services(*, provider: Any) -> QuerySet[Any]:
+    """The provider's catalogue, active or not: the queue filters tickets by any of them."""
+    return tenant_selectors.catalogue_services(org=provider, active_only=False)
 
 
 def ticket_get(*, org: Any, pk: Any, staff: bool) -> Ticket:
@@ -188,6 +222,7 @@ def ticket_get(*, org: Any, pk: Any, staff: bool) -> Ticket:
         Prefetch("followups", queryset=followups),
         Prefetch("attachments", queryset=attachments),
         Prefetch("articles", queryset=Article.objects.order_by("title")),
+        Prefetch("affected_assets", queryset=affected_assets()),
     ]
     if staff:
         prefetches += [

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ajunta.assets import selectors as asset_selectors
 from ajunta.core.audit import audit_record
 from ajunta.core.calendar import BusinessCalendar, calendar_for
 from ajunta.core.documents import document_store, documents_remove_orphan_files
@@ -49,6 +50,7 @@ from ajunta.helpdesk.models import (
     Survey,
     TechnicianGroup,
     Ticket,
+    TicketAsset,
     TicketAttachment,
     TicketStatus,
     TicketTask,
@@ -411,9 +413,66 @@ def _clean_ticket(
         errors["requester"] = _("The requester must be someone of that municipality.")
     if len(attachments) > MAX_ATTACHMENTS:
         errors["attachments"] = _("At most %(count)d attachments.") % {"count": MAX_ATTACHMENTS}
+    if member is not None and "member" not in errors:
+        try:
+            data["assets"] = _member_assets(member, data.get("assets") or ())
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        try:
+            data["service"] = _requestable_service(member, provider, data.get("service"))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if data["service"] is not None:
+            # A ticket naming a catalogue service is a service request, whatever the form said.
+            data["ticket_type"] = TicketType.REQUEST
+            errors.pop("ticket_type", None)
     if errors:
         raise ValidationError(errors)
     return data
+
+
+MAX_TICKET_ASSETS = 50
+
+
+def _member_assets(member: Any, given: Sequence[Any]) -> list[Any]:
+    """The member's assets among `given` (assets or ids), or a field error naming the others.
+
+    Read through the inventory's selector under the member's own slug, so another
+    organization's asset is simply not found there, whatever the caller's side.
+    """
+    ids: list[int] = []
+    for item in given:
+        value = getattr(item, "pk", item)
+        try:
+            ids.append(int(value))
+        except (TypeError, ValueError):
+            raise ValidationError({"assets": _("Unknown asset.")}) from None
+    ids = list(dict.fromkeys(ids))
+    if len(ids) > MAX_TICKET_ASSETS:
+        raise ValidationError(
+            {"assets": _("At most %(count)d assets.") % {"count": MAX_TICKET_ASSETS}}
+        )
+    if not ids:
+        return []
+    found = {a.pk: a for a in asset_selectors.assets_for_ids(org=member, ids=ids)}
+    if len(found) != len(ids):
+        raise ValidationError({"assets": _("Choose assets of the municipality that asks.")})
+    return [found[pk] for pk in ids]
+
+
+def _requestable_service(member: Any, provider: Any, service: Any) -> Any:
+    """The catalogue service (row or code) `member` may request from `provider`, or None."""
+    if service is None or service == "":
+        return None
+    code = getattr(service, "code", service)
+    for offered in selectors.services_requestable(member=member, provider=provider):
+        if offered.code == code:
+            if getattr(service, "pk", offered.pk) != offered.pk:
+                break
+            return offered
+    raise ValidationError(
+        {"service": _("Choose one of the services this municipality may request.")}
+    )
 
 
 def ticket_create(
@@ -434,9 +493,13 @@ def ticket_create(
     opened_at: dt.datetime | None = None,
     external_reference: str = "",
     notify: bool = True,
+    assets: Sequence[Any] = (),
+    service: Any = None,
 ) -> Ticket:
     """Open a ticket for a member municipality, all or nothing.
 
+    `assets` (assets or ids) must be the member's own; `service` (a catalogue service or its
+    code) one the member may request from the provider, and it makes the ticket a request.
     Under a member's slug (`org` is the member) the actor asks for themself. Under the provider's
     slug, provider staff open it on behalf of `member`, naming the `requester` there if known.
     `attachments` are uploads; each goes through core.documents (size and type checked).
@@ -448,6 +511,7 @@ def ticket_create(
         "title": title, "description": description, "ticket_type": ticket_type,
         "category": category, "urgency": urgency, "impact": impact, "member": member,
         "requester": requester, "channel": channel, "actor": _user(actor) if member is org else None,
+        "assets": assets, "service": service,
     }, attachments)  # fmt: skip
     matrix = selectors.helpdesk_settings(provider=provider).priority_matrix
     opened = opened_at or timezone.now()
@@ -472,6 +536,7 @@ def ticket_create(
         opened_at=opened,
         sla_level=selectors.sla_level_for(member),
         external_reference=(external_reference or "")[:120],
+        service=data["service"],
     )
     _apply_sla(ticket, calendar_for(provider))
     stored: list[str] = []
@@ -497,6 +562,9 @@ def ticket_create(
                                  added_by=_user(actor), added_at=now)
                 for d in documents
             )  # fmt: skip
+            TicketAsset.objects.bulk_create(
+                TicketAsset(organization=member, ticket=ticket, asset=a) for a in data["assets"]
+            )
             audit_record(
                 org=member, actor=actor, action="helpdesk.ticket.create", obj=ticket,
                 changes={
@@ -505,6 +573,8 @@ def ticket_create(
                     "priority": ticket.priority, "requester": requester.pk if requester else None,
                     "on_behalf": getattr(org, "is_provider", False),
                     "attachments": [{"name": d.name, "sha256": d.sha256} for d in documents],
+                    "assets": [a.pk for a in data["assets"]],
+                    "service": ticket.service.code if ticket.service else None,
                 },
             )  # fmt: skip
             if notify:
@@ -513,6 +583,38 @@ def ticket_create(
     except BaseException:
         documents_remove_orphan_files(stored)
         raise
+
+
+@transaction.atomic
+def ticket_assets_set(*, org: Any, actor: Any, ticket: Ticket, assets: Sequence[Any]) -> Ticket:
+    """Name the assets a ticket affects (replacing the list), from the member's inventory.
+
+    Provider staff do it under the provider's slug, the member's staff on their own ticket. The
+    audit keeps which assets were added and which removed.
+    """
+    _visible(org, ticket)
+    ticket = _locked(ticket)
+    chosen = _member_assets(ticket.organization, assets)
+    current = {
+        row.asset_id: row for row in TicketAsset.objects.filter(organization=ticket.organization,
+                                                                ticket=ticket)
+    }  # fmt: skip
+    wanted = {a.pk for a in chosen}
+    added = [a for a in chosen if a.pk not in current]
+    removed = sorted(pk for pk in current if pk not in wanted)
+    if not added and not removed:
+        return ticket
+    TicketAsset.objects.filter(
+        organization=ticket.organization, ticket=ticket, asset_id__in=removed
+    ).delete()  # the link is a working note, not registered data: the audit keeps its history
+    TicketAsset.objects.bulk_create(
+        TicketAsset(organization=ticket.organization, ticket=ticket, asset=a) for a in added
+    )
+    _save(ticket, [])
+    audit_record(org=ticket.organization, actor=actor, action="helpdesk.ticket.assets",
+                 obj=ticket, changes={"number": ticket.number,
+                                      "added": [a.pk for a in added], "removed": removed})  # fmt: skip
+    return ticket
 
 
 @transaction.atomic
@@ -608,6 +710,11 @@ def ticket_classify(
     if ticket_type is not None:
         if ticket_type not in TicketType.values:
             raise ValidationError({"ticket_type": _("Unknown type.")})
+        if ticket.service_id is not None and ticket_type != TicketType.REQUEST:
+            # It names a catalogue service: it stays a request (the service is what is asked).
+            raise ValidationError(
+                {"ticket_type": _("A ticket that names a catalogue service is a service request.")}
+            )
         ticket.ticket_type = ticket_type
     matrix = selectors.helpdesk_settings(provider=ticket.provider).priority_matrix
     ticket.priority = priority_for(matrix, ticket.urgency, ticket.impact)

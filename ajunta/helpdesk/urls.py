@@ -23,6 +23,11 @@ urlpatterns = [
         views.AttachmentView.as_view(),
         name="helpdesk_attachment",
     ),
+    path(
+        "assets/<int:asset_id>/tickets/",
+        views.AssetTicketsView.as_view(),
+        name="helpdesk_asset_tickets",
+    ),
     path("reports/time/", views.TimeReportView.as_view(), name="helpdesk_time_report"),
     path("reports/monthly.pdf", views.MonthlyPdfView.as_view(), name="helpdesk_monthly_pdf"),
     path("stats/", views.StatsView.as_view(), name="helpdesk_stats"),

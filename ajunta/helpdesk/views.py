@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from ajunta.assets import selectors as asset_selectors
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_views import document_file_response, integrity_error_response
 from ajunta.core.tenancy import TenantHttpRequest
@@ -95,17 +96,37 @@ class QueueView(HelpdeskView):
 
 
 class TicketNewView(HelpdeskView):
+    """The form to open a ticket. Under a member's slug it also lists the catalogue services the
+    member may request; `?service=<code>` preselects one (the catalogue pages link here)."""
+
     permission = "helpdesk.open"
 
-    def form(self, request: TenantHttpRequest) -> forms.TicketForm:
+    def requestable(self) -> list[Any] | None:
+        if getattr(self.request.org, "is_provider", False):
+            return None
+        return selectors.services_requestable(member=self.request.org, provider=self.provider())
+
+    def form(self, request: TenantHttpRequest, services: list[Any] | None) -> forms.TicketForm:
         data = (request.POST, request.FILES) if request.method == "POST" else ()
-        return forms.TicketForm(*data, org=request.org, provider=self.provider())
+        initial = {}
+        code = request.GET.get("service", "").strip()[:40]
+        if code and services is not None and any(s.code == code for s in services):
+            initial = {"service": code, "ticket_type": "request"}
+        return forms.TicketForm(
+            *data, org=request.org, provider=self.provider(), services=services, initial=initial
+        )
+
+    def render_form(self, form: forms.TicketForm, services: Any, status: int = 200) -> HttpResponse:
+        context = {"form": form, "requestable": services or []}
+        return render(self.request, "helpdesk/ticket_form.html", context, status=status)
 
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
-        return render(request, "helpdesk/ticket_form.html", {"form": self.form(request)})
+        services_offered = self.requestable()
+        return self.render_form(self.form(request, services_offered), services_offered)
 
     def post(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
-        form = self.form(request)
+        services_offered = self.requestable()
+        form = self.form(request, services_offered)
         if form.is_valid():
             try:
                 ticket = services.ticket_create(
@@ -118,17 +139,32 @@ class TicketNewView(HelpdeskView):
                     request, _("Ticket %(number)s opened.") % {"number": ticket.number}
                 )
                 return redirect("helpdesk_ticket", org_slug=org_slug, pk=ticket.pk)
-        return render(request, "helpdesk/ticket_form.html", {"form": form}, status=400)
+        return self.render_form(form, services_offered, status=400)
 
 
 # --- one ticket --------------------------------------------------------------------------------
 class TicketView(HelpdeskView):
+    def may_set_assets(self) -> bool:
+        """Provider staff, or the member's staff who may open tickets, on a ticket they see."""
+        return self.staff or (
+            not getattr(self.request.org, "is_provider", False) and self.can("helpdesk.open")
+        )
+
     def context(self, ticket: Ticket, **forms_given: Any) -> dict[str, Any]:
         provider = ticket.provider
         staff = self.staff
+        affected = list(ticket.affected_assets.all())
         context: dict[str, Any] = {
             "ticket": ticket,
             "staff": staff,
+            "affected_assets": affected,
+            "assets_form": forms.TicketAssetsForm(
+                member=ticket.organization,
+                current=[link.asset_id for link in affected],
+                initial={"assets": [link.asset_id for link in affected]},
+            )
+            if self.may_set_assets()
+            else None,
             "followups": list(ticket.followups.all()),
             "attachments": list(ticket.attachments.all()),
             "articles": list(ticket.articles.all()),
@@ -178,7 +214,7 @@ class TicketView(HelpdeskView):
 
 
 STAFF_ACTIONS = {"assign", "classify", "status", "solve", "task", "link"}
-ACTIONS = STAFF_ACTIONS | {"followup", "accept", "reopen", "survey"}
+ACTIONS = STAFF_ACTIONS | {"followup", "accept", "reopen", "survey", "assets"}
 
 
 class TicketActionView(TicketView):
@@ -191,6 +227,8 @@ class TicketActionView(TicketView):
         if action in STAFF_ACTIONS and not self.staff:
             raise PermissionDenied
         if action == "survey" and self.staff:
+            raise PermissionDenied
+        if action == "assets" and not self.may_set_assets():
             raise PermissionDenied
         form, call = self.bind(action, ticket)
         if form.is_valid():
@@ -221,6 +259,10 @@ class TicketActionView(TicketView):
                 **common, body=d["body"], is_private=d.get("is_private", False),
                 minutes_spent=d.get("minutes_spent") or 0, attachments=d["attachments"],
             )  # fmt: skip
+        if action == "assets":
+            current = [link.asset_id for link in ticket.affected_assets.all()]
+            chosen = forms.TicketAssetsForm(post, member=ticket.organization, current=current)
+            return chosen, lambda d: services.ticket_assets_set(**common, assets=list(d["assets"]))
         if action == "accept":
             return forms.AcceptForm(post), lambda d: services.ticket_accept(
                 **common, comment=d["comment"]
@@ -268,6 +310,28 @@ class TicketActionView(TicketView):
             return services.article_link(**common, article=article)
 
         return link, do_link
+
+
+class AssetTicketsView(HelpdeskView):
+    """The tickets naming one asset, as a fragment the inventory's asset page loads with htmx.
+
+    The inventory cannot import the helpdesk (the helpdesk reads the inventory), so its page asks
+    here. The asset must be one `org` sees in the inventory: 404 otherwise, like the page itself.
+    """
+
+    def get(self, request: TenantHttpRequest, org_slug: str, asset_id: int) -> HttpResponse:
+        if not asset_selectors.assets_for_ids(org=request.org, ids=[asset_id]):
+            raise Http404
+        rows = selectors.asset_tickets(org=request.org, asset_id=asset_id)
+        context = {
+            "page": paginate_capped(request, rows),
+            "asset_id": asset_id,
+            "can_open": self.can("helpdesk.open")
+            and not getattr(request.org, "is_provider", False),
+        }
+        response = render(request, "helpdesk/partials/asset_tickets.html", context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
 
 
 class TaskDoneView(HelpdeskView):
@@ -326,9 +390,17 @@ class TimeReportView(HelpdeskView):
         year, month = form.period()
         member = self.member_from_query()
         rows = reports.time_spent(org=request.org, year=year, month=month, member=member)
+        # Hours agreed vs spent: for one member, its own slug or the provider's with ?member=.
+        is_provider = getattr(request.org, "is_provider", False)
+        subject = member if is_provider else request.org
+        support = (
+            reports.support_hours(org=request.org, member=subject, year=year)
+            if subject is not None
+            else None
+        )
         if request.GET.get("format") == "csv":
             response = HttpResponse(
-                reports.time_spent_csv(rows), content_type="text/csv; charset=utf-8"
+                reports.time_spent_csv(rows, support), content_type="text/csv; charset=utf-8"
             )
             name = f"helpdesk-time-{request.org.slug}-{year}{f'-{month:02d}' if month else ''}.csv"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -341,6 +413,7 @@ class TimeReportView(HelpdeskView):
             "month": month,
             "member": member,
             "total_hours": f"{sum(r.minutes for r in rows) / 60:.2f}",
+            "support": support,
             "is_provider": getattr(request.org, "is_provider", False),
             "member_code": request.GET.get("member", "")[:60],
             "query": request.GET.urlencode(),

@@ -118,8 +118,9 @@ class QueueQueryTests(HelpdeskTestCase):
                 technician=self.tomas,
             )  # fmt: skip
         self.login(self.tomas)
-        # session, user, OTP device, role, count, organization switcher, rows
-        with self.assertNumQueries(7):
+        # session, user, OTP device, role, count, organization switcher, the service filter's
+        # choices, rows
+        with self.assertNumQueries(8):
             response = self.client.get("/o/ccbages/helpdesk/?queue=mine")
         self.assertEqual(len(page_ids(response)), 3)
         for n in range(4):
@@ -127,7 +128,7 @@ class QueueQueryTests(HelpdeskTestCase):
                 org=self.provider, actor=self.paula, ticket=self.open_ticket(title=f"U{n}"),
                 technician=self.tomas,
             )  # fmt: skip
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(8):
             response = self.client.get("/o/ccbages/helpdesk/?queue=mine")
         self.assertEqual(len(page_ids(response)), 7)
         client = self.api(self.tomas)
