@@ -371,7 +371,7 @@ class APITokenTests(TenantTestCase):
         with mock.patch("django.utils.timezone.now", return_value=issued + dt.timedelta(days=364)):
             self.assertEqual(client.get("/api/v1/me/").status_code, 200)
         with mock.patch("django.utils.timezone.now", return_value=issued + dt.timedelta(days=365)):
-            response = client.get("/api/v1/me/")
+            response = client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en")
         self.assertEqual(response.status_code, 401)
         self.assertIn("expired", response.json()["detail"])
         with (
