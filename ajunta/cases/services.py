@@ -23,7 +23,6 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from stdnum.es import cif, nie, nif
 
 from ajunta.cases import pdfs
 from ajunta.cases.models import (
@@ -46,12 +45,9 @@ from ajunta.cases.models import (
     DecreeStatus,
     DocumentTemplate,
     EniExport,
-    IdType,
     Initiation,
     Notification,
     NotificationStatus,
-    PartyRole,
-    PersonType,
     Procedure,
     SilenceEffect,
     Visibility,
@@ -62,11 +58,11 @@ from ajunta.core.calendar import calendar_for
 from ajunta.core.documents import document_register, document_store
 from ajunta.core.models import Document, EniDocumentType, EniElaborationState, EniOrigin
 from ajunta.core.numbering import next_number
+from ajunta.registry import services as registry_services
 from ajunta.registry.services import normalize_text
 
 logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=models.Model)
-ID_VALIDATORS: dict[str, Any] = {IdType.NIF: nif, IdType.NIE: nie, IdType.CIF: cif}
 PARTY_FIELDS = (
     "role", "person_type", "id_type", "id_number", "name", "first_surname", "second_surname",
     "address", "postal_code", "email", "phone",
@@ -289,39 +285,9 @@ def compute_due_date(org: Any, start: dt.date, value: int | None, unit: str) -> 
 
 # --- case files ----------------------------------------------------------------------------------
 def _clean_party(raw: dict[str, Any], index: int) -> dict[str, Any]:
-    errors: dict[str, str] = {}
-    party = {field: (raw.get(field) or "") for field in PARTY_FIELDS}
-    party = {k: v.strip() if isinstance(v, str) else v for k, v in party.items()}
-    party["role"] = party["role"] or PartyRole.INTERESTED
-    if party["role"] not in PartyRole.values:
-        errors["role"] = _("Unknown role.")
-    if party["person_type"] not in PersonType.values:
-        errors["person_type"] = _("Say whether it is a natural or a legal person.")
-    if party["id_type"] not in IdType.values:
-        errors["id_type"] = _("Choose the type of identity document.")
-    validator = ID_VALIDATORS.get(party["id_type"])
-    if validator is not None:
-        try:
-            party["id_number"] = validator.validate(party["id_number"])
-        except Exception:
-            errors["id_number"] = _("This %(type)s is not valid.") % {
-                "type": IdType(party["id_type"]).label
-            }
-    elif not party["id_number"]:
-        errors["id_number"] = _("Give the document number.")
-    if not party["name"]:
-        errors["name"] = _("Give the name or the company name.")
-    if party["person_type"] == PersonType.NATURAL and not party["first_surname"]:
-        errors["first_surname"] = _("A natural person needs at least the first surname.")
-    for field in PARTY_FIELDS:
-        limit = getattr(CaseParty._meta.get_field(field), "max_length", None)
-        if limit and isinstance(party[field], str) and len(party[field]) > limit:
-            errors[field] = _("At most %(limit)d characters.") % {"limit": limit}
-    if errors:
-        raise ValidationError(
-            {f"parties[{index}].{field}": message for field, message in errors.items()}
-        )
-    return party
+    """A case's party is checked exactly as a registry entry's (registry.services.party_clean)."""
+    party = registry_services.party_clean(raw, index=index)
+    return {field: party[field] for field in PARTY_FIELDS}
 
 
 def _search_document(case: Case, parties: Sequence[dict[str, Any]]) -> str:

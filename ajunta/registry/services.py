@@ -90,7 +90,11 @@ def limits() -> tuple[int, int, int]:
     )
 
 
-def _clean_party(raw: dict[str, Any], index: int, count: int) -> dict[str, Any]:
+def party_clean(raw: dict[str, Any], *, index: int, count: int | None = None) -> dict[str, Any]:
+    """An interested party's fields, normalized and checked (NIF/NIE/CIF, INE code, e-mail,
+    lengths); errors are named `parties[index].field`. The one validation of a party, also used
+    by case files. With `count` (the parties of one filing) a representative must name, in
+    `represents`, the position of the party it acts for; without it there is no such link."""
     errors: dict[str, str] = {}
     party = {field: (raw.get(field) or "") for field in PARTY_FIELDS}
     party = {k: v.strip() if isinstance(v, str) else v for k, v in party.items()}
@@ -134,9 +138,9 @@ def _clean_party(raw: dict[str, Any], index: int, count: int) -> dict[str, Any]:
         limit = getattr(InterestedParty._meta.get_field(field), "max_length", None)
         if limit and isinstance(party[field], str) and len(party[field]) > limit:
             errors[field] = _("At most %(limit)d characters.") % {"limit": limit}
-    represents = raw.get("represents")
-    valid_target = isinstance(represents, int) and 0 <= represents < count and represents != index
-    if party["role"] == PartyRole.REPRESENTATIVE and not valid_target:
+    represents = raw.get("represents") if count is not None else None
+    linked = isinstance(represents, int) and 0 <= represents < (count or 0) and represents != index
+    if count is not None and party["role"] == PartyRole.REPRESENTATIVE and not linked:
         errors["represents"] = _("Say which interested party this person represents.")
     party["represents"] = represents if party["role"] == PartyRole.REPRESENTATIVE else None
     if errors:
@@ -213,7 +217,7 @@ def _clean_entry(org: Any, data: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     count = len(data["parties"])
-    data["parties"] = [_clean_party(p, i, count) for i, p in enumerate(data["parties"])]
+    data["parties"] = [party_clean(p, index=i, count=count) for i, p in enumerate(data["parties"])]
     data["attachments"] = _clean_attachments(data["attachments"])
     return data
 
