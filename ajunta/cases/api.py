@@ -44,12 +44,12 @@ from ajunta.cases.models import (
     Procedure,
     Visibility,
 )
-from ajunta.cases.pagination import CappedPagination
 from ajunta.core.api import TenantViewSet
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_api import DocumentIntegrityFailed, PassthroughRenderer
 from ajunta.core.documents_views import document_file_response
 from ajunta.core.models import EniDocumentType, EniElaborationState, EniOrigin
+from ajunta.core.pagination import CappedPagination
 from ajunta.core.tenancy import TenantAPIRequest
 from ajunta.registry import selectors as registry_selectors
 

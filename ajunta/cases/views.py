@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from ajunta.cases import forms as case_forms
 from ajunta.cases import pdfs, selectors, services
 from ajunta.cases.models import Case, CaseDocument, DeadlineUnit, Decree, DecreeStatus
-from ajunta.cases.pagination import COUNT_CAP, paginate_capped
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_views import document_file_response, integrity_error_response
+from ajunta.core.pagination import COUNT_CAP, paginate_capped
 from ajunta.core.tenancy import TenantHttpRequest
 from ajunta.core.views import TenantView, is_htmx, paginate
 from ajunta.registry import selectors as registry_selectors

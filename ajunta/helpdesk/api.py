@@ -25,6 +25,7 @@ from rest_framework.response import Response
 
 from ajunta.assets import selectors as asset_selectors
 from ajunta.core.api import TenantAPIView, TenantViewSet
+from ajunta.core.pagination import CappedPagination
 from ajunta.core.tenancy import TenantAPIRequest
 from ajunta.helpdesk import reports, selectors, services
 from ajunta.helpdesk.models import (
@@ -40,7 +41,6 @@ from ajunta.helpdesk.models import (
     TicketTask,
     TicketType,
 )
-from ajunta.helpdesk.pagination import CappedPagination
 from ajunta.tenants import selectors as tenant_selectors
 
 

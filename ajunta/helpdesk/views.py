@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from ajunta.assets import selectors as asset_selectors
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_views import document_file_response, integrity_error_response
+from ajunta.core.pagination import paginate_capped
 from ajunta.core.tenancy import TenantHttpRequest
 from ajunta.core.views import TenantView, is_htmx, paginate
 from ajunta.helpdesk import forms, reports, selectors, services
@@ -32,7 +33,6 @@ from ajunta.helpdesk.models import (
     TicketAttachment,
     TicketTask,
 )
-from ajunta.helpdesk.pagination import paginate as paginate_capped
 from ajunta.helpdesk.rendering import render_markdown
 
 

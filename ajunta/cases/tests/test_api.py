@@ -309,7 +309,7 @@ class CaseApiTests(CasesTestCase):
         api = self.api(self.bob)
         body = api.get(url("alpha", "/files/")).json()
         self.assertEqual((body["count"], body["count_capped"]), (4, False))
-        with mock.patch("ajunta.cases.pagination.COUNT_CAP", 2):
+        with mock.patch("ajunta.core.pagination.COUNT_CAP", 2):
             body = api.get(url("alpha", "/files/")).json()
             self.assertEqual((body["count"], body["count_capped"]), (3, True))
             page = self.login(self.bob).get("/o/alpha/cases/")

@@ -1,8 +1,9 @@
-"""Pages of long case lists without an exact count.
+"""Pages of very long lists without an exact count.
 
-An organization with hundreds of thousands of case files pays tens of milliseconds for every
-exact COUNT(*). Past COUNT_CAP rows the lists say "more than 10,000" instead: nobody pages that
-far, they search or filter.
+An exact COUNT(*) over hundreds of thousands of rows (a provider's whole ticket history, a big
+municipality's case files) costs more than the rest of the page. These paginators count no
+further than COUNT_CAP + 1 rows; past that the page says "more than 10,000" and the API sets
+`count_capped`: nobody pages that far, they search or filter.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         """The number of rows, counting no further than COUNT_CAP + 1."""
         rows: Any = self.object_list
-        return int(rows[: COUNT_CAP + 1].count())
+        # Without the ordering: a sorted subquery would walk the whole list to count it.
+        return int(rows.order_by()[: COUNT_CAP + 1].count())
 
     @property
     def capped(self) -> bool:
