@@ -534,7 +534,10 @@ def main() -> None:
         organizations = args.organizations or scale.organizations
         entries = args.entries or scale.entries
         log(f"-- generating {organizations:,} organizations, {entries:,} entries")
-        results["generation"] = generate(url, organizations=organizations, entries=entries, log=log)
+        results["generation"] = generate(
+            url, organizations=organizations, entries=entries, tickets=scale.tickets,
+            assets=scale.assets, log=log,
+        )
     results["machine"] = machine(url)
     log("-- collectstatic (the app serves its pages with DEBUG off)")
     collect_static(url)
