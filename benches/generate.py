@@ -543,7 +543,8 @@ class Generator:
                            {"user": username, "role": role})  # fmt: skip
                 if role in ("municipal_admin", "municipal_staff"):
                     key = secrets.token_hex(20)
-                    tokens.append(f"{key}\t{ts(joined)}\t{uid}\n")
+                    # Issued lately: tokens expire after API_TOKEN_TTL_DAYS (365 by default).
+                    tokens.append(f"{key}\t{ts(self.now - dt.timedelta(days=3))}\t{uid}\n")
                     self.tokens.append((key, uid))
             n_units = (
                 1
