@@ -6,6 +6,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ajunta.assets import services
@@ -86,6 +89,26 @@ class SecurityRecordForm(forms.ModelForm):
         pass
 
 
+class PlainSelect(forms.Select):
+    """A select whose options are written in Python, not one template each: the provider's
+    organization filter lists every member, and a thousand option templates took about 100 ms of
+    the asset list page (benchmark, scale L)."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        chosen = {str(v) for v in self.format_value(value)}
+        selected = mark_safe(" selected")  # noqa: S308 (a constant)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((v, selected if str(v) in chosen else "", label) for v, label in self.choices),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
 class AssetFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=120)
     software = forms.CharField(
@@ -116,6 +139,7 @@ class AssetFilterForm(forms.Form):
                 coerce=int,
                 empty_value=None,
                 choices=[("", _("All"))] + [(o.pk, o.name) for o in self.organizations.values()],
+                widget=PlainSelect,
             )
 
     def filters(self) -> dict[str, Any]:
