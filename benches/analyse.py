@@ -274,7 +274,10 @@ def module_requests(org: Any) -> list[tuple[str, Any]]:
         ("POST agent inventory (known machine)", lambda: inventory(known)),
         ("POST agent inventory (new machine)", lambda: inventory(None)),
         ("GET asset list page (member)", lambda: member_html.get(f"/o/{org.slug}/assets/")),
-        ("GET asset list page (provider admin)", lambda: admin_html.get(f"/o/{provider.slug}/assets/")),
+        (
+            "GET asset list page (provider admin)",
+            lambda: admin_html.get(f"/o/{provider.slug}/assets/"),
+        ),
     ]
 
 

@@ -24,7 +24,8 @@ What it writes, and the invariants it keeps:
   passes on the generated data (skip with --no-audit).
 
 Not generated: receipts (entries' `receipt` is empty: no PDF per historical entry), attachments,
-citizens' portal accounts; case files, tickets and assets (those modules do not exist yet).
+citizens' portal accounts, case files (not merged yet). Tickets, follow-ups, assets, software,
+interfaces, memberships and agent tokens come from benches.modules.
 
 Speed: the big tables' secondary indexes and foreign keys are dropped, the rows streamed through
 three concurrent COPYs, then indexes and constraints rebuilt (two at a time) from the definitions

@@ -132,11 +132,19 @@ ASSET_KINDS = (("desktop", 48), ("laptop", 20), ("printer", 9), ("phone", 8), ("
 ASSET_KIND_CUM = list(accumulate(w for _k, w in ASSET_KINDS))
 COMPUTERS = {"desktop", "laptop", "server", "virtual_machine"}
 HARDWARE = {
-    "desktop": (("HP", "ProDesk 400 G7"), ("Dell", "OptiPlex 7090"), ("Lenovo", "ThinkCentre M70q")),
+    "desktop": (
+        ("HP", "ProDesk 400 G7"),
+        ("Dell", "OptiPlex 7090"),
+        ("Lenovo", "ThinkCentre M70q"),
+    ),
     "laptop": (("HP", "ProBook 450 G8"), ("Lenovo", "ThinkPad E14"), ("Dell", "Latitude 5420")),
     "server": (("Dell", "PowerEdge R650"), ("HPE", "ProLiant DL360 Gen10")),
     "virtual_machine": (("VMware, Inc.", "VMware Virtual Platform"),),
-    "printer": (("Kyocera", "ECOSYS M3655idn"), ("HP", "LaserJet Pro M404dn"), ("Ricoh", "IM C3000")),
+    "printer": (
+        ("Kyocera", "ECOSYS M3655idn"),
+        ("HP", "LaserJet Pro M404dn"),
+        ("Ricoh", "IM C3000"),
+    ),
     "phone": (("Samsung", "Galaxy A54"), ("Apple", "iPhone 13")),
     "tablet": (("Samsung", "Galaxy Tab A8"), ("Apple", "iPad 9")),
     "network_device": (("Cisco", "Catalyst 1000"), ("HPE", "Aruba 2530")),

@@ -41,8 +41,8 @@ from benches.common import (
     connect,
     setup_django,
 )
-from benches.modules import agent_token_plain
 from benches.load import Call, RssWatch, Scenario, counter_ceiling, prewarm, run_scenario
+from benches.modules import agent_token_plain
 
 APP_PORT = 8100
 CEILING_PORT = 8101
@@ -185,7 +185,6 @@ def fixtures(url: str) -> dict[str, Any]:
     setup_django(url)
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from rest_framework.authtoken.models import Token
@@ -643,9 +642,7 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(f"| {name} | — | — | — | — | — | — | — | — | not yet available: {why} |")
     i = results.get("integrity", {})
     t = i.get("tickets", {})
-    inventories = next(
-        (s for s in results["scenarios"] if s["name"] == "agent_inventory"), None
-    )
+    inventories = next((s for s in results["scenarios"] if s["name"] == "agent_inventory"), None)
     if inventories and inventories.get("seconds_per_10000"):
         lines += ["", f"Inventories: {inventories['throughput']}/s, so 10,000 take "
                   f"{inventories['seconds_per_10000']} s."]  # fmt: skip
@@ -736,8 +733,12 @@ def main() -> None:
         entries = args.entries or scale.entries
         log(f"-- generating {organizations:,} organizations, {entries:,} entries")
         results["generation"] = generate(
-            url, organizations=organizations, entries=entries, tickets=scale.tickets,
-            assets=scale.assets, log=log,
+            url,
+            organizations=organizations,
+            entries=entries,
+            tickets=scale.tickets,
+            assets=scale.assets,
+            log=log,
         )
     results["machine"] = machine(url)
     log("-- collectstatic (the app serves its pages with DEBUG off)")

@@ -100,7 +100,7 @@ class PlainSelect(forms.Select):
         final = self.build_attrs(self.attrs, attrs)
         final["name"] = name
         chosen = {str(v) for v in self.format_value(value)}
-        selected = mark_safe(" selected")  # noqa: S308 (a constant)
+        selected = mark_safe(" selected")
         options = format_html_join(
             "",
             '<option value="{}"{}>{}</option>',

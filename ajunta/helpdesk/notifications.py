@@ -60,9 +60,7 @@ def _recipients(ticket: Ticket, event: str, actor: Any) -> list[tuple[Any, Any]]
     ]
     # Who switched the event off, in one query (one per recipient cost 8 queries per new ticket
     # for a provider with 8 technicians: benchmark, docs/performance.md).
-    off = selectors.notifications_disabled(
-        users=[u.pk for u, _org in found], event=event
-    )
+    off = selectors.notifications_disabled(users=[u.pk for u, _org in found], event=event)
     seen: set[int] = set()
     result = []
     for user, org_id in found:
