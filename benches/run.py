@@ -623,7 +623,10 @@ def markdown(results: dict[str, Any]) -> str:
             f"Data generated in {t['total_s']} s ({t['generate_s']} s after migrations: COPY "
             f"{t['copy_s']} s, indexes {t['indexes_s']} s, vacuum {t['vacuum_analyze_s']} s); "
             f"{g['rows']['parties']:,} parties, {g['rows']['audit_events']:,} audit events, "
-            f"{g['rows']['users']:,} users.",
+            f"{g['rows']['users']:,} users; tickets, follow-ups and assets in "
+            f"{t.get('copy_modules_s', 0)} s: {g['rows'].get('followups', 0):,} follow-ups, "
+            f"{g['rows'].get('software', 0):,} programs, {g['rows'].get('interfaces', 0):,} "
+            f"interfaces, {g['rows'].get('memberships', 0):,} memberships.",
             "",
         ]
     lines += [

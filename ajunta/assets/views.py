@@ -30,8 +30,9 @@ from ajunta.assets.forms import (
     SecurityRecordForm,
 )
 from ajunta.assets.models import Asset, AssetSource
+from ajunta.assets.pagination import paginate
 from ajunta.core.tenancy import TenantHttpRequest
-from ajunta.core.views import TenantView, is_htmx, paginate
+from ajunta.core.views import TenantView, is_htmx
 
 MODULE = "assets"
 
