@@ -171,13 +171,114 @@ def analyse(url: str, *, slug: str | None = None) -> dict[str, Any]:
         "organization": org.slug,
         "entries": RegistryEntry.objects.filter(organization=org).count(),
     }
-    result["requests"] = [queries_of(label, call) for label, call in requests]
+    modules_requests = module_requests(org)
+    result["requests"] = [queries_of(label, call) for label, call in requests + modules_requests]
+    calls = dict(modules_requests)
     result["profiles"] = [
         profile("POST API register entry", create, repeat=20),
         profile("GET registry book page", requests[0][1], repeat=20),
         profile("GET API search q=garcia", requests[3][1], repeat=10),
+        *[profile(label, calls[label], repeat=10) for label in PROFILED if label in calls],
     ]
     return result
+
+
+PROFILED = (
+    "GET ticket queue page (technician)",
+    "GET API tickets (technician)",
+    "POST API open ticket",
+    "POST agent inventory (known machine)",
+    "GET asset list page (provider admin)",
+)
+
+
+def _verified_client(user: Any) -> Any:
+    """A logged-in client whose session carries a verified second factor (provider roles)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = _client(user)
+    device, _new = TOTPDevice.objects.get_or_create(
+        user=user, name="bench", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def module_requests(org: Any) -> list[tuple[str, Any]]:
+    """The helpdesk and inventory requests: the provider's queue and inventory, `org`'s own."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from ajunta.assets.models import Asset
+    from ajunta.core.models import RoleAssignment
+    from ajunta.tenants.models import Organization
+    from benches.modules import agent_token_plain
+    from benches.run import inventory_document
+
+    users = get_user_model().objects
+    provider = Organization.objects.filter(is_provider=True).order_by("pk").first()
+    if provider is None or org.pk == provider.pk:
+        return []
+
+    def holder(where: Any, role: str) -> Any:
+        return users.get(
+            pk=RoleAssignment.objects.filter(organization=where, role=role).values("user_id")[:1]
+        )
+
+    tech = holder(provider, "provider_technician")
+    admin = holder(provider, "provider_admin")
+    secretary = holder(org, "municipal_admin")
+    tech_html, admin_html = _verified_client(tech), _verified_client(admin)
+    tech_api = _token_client(Token.objects.get_or_create(user=tech)[0].key)
+    member_api = _token_client(Token.objects.get_or_create(user=secretary)[0].key)
+    member_html = _client(secretary)
+    from django.test import Client
+
+    agent = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {agent_token_plain(org.pk)}")
+    known = (
+        Asset.objects.filter(organization=org)
+        .exclude(device_id="")
+        .values_list("device_id", flat=True)
+        .first()
+    ) or "PC-BENCH-KNOWN-2026-01-01-10-00-00"
+    counter = iter(range(10**9))
+    queue = f"/o/{provider.slug}/helpdesk/"
+    tickets = f"/api/v1/o/{provider.slug}/helpdesk/tickets/"
+
+    def open_ticket() -> Any:
+        n = next(counter)
+        return member_api.post(
+            f"/api/v1/o/{org.slug}/helpdesk/tickets/", content_type="application/json",
+            data=json.dumps({"title": f"No funciona la impressora ({n})",
+                             "description": "La impressora no imprimeix.", "urgency": 3}),
+        )  # fmt: skip
+
+    def inventory(device: str | None) -> Any:
+        n = next(counter)
+        name = device or f"PC-BENCH-NEW-{n:07d}-2026-01-01-10-00-00"
+        return agent.post(
+            f"/o/{org.slug}/assets/agent/", content_type="application/json",
+            data=json.dumps(inventory_document(name, n)),
+        )  # fmt: skip
+
+    return [
+        ("GET ticket queue page (technician)", lambda: tech_html.get(queue)),
+        ("GET ticket queue page ?queue=all", lambda: tech_html.get(queue, {"queue": "all"})),
+        ("GET ticket queue page ?queue=mine", lambda: tech_html.get(queue, {"queue": "mine"})),
+        ("GET API tickets (technician)", lambda: tech_api.get(tickets)),
+        ("GET API tickets ?queue=open", lambda: tech_api.get(tickets, {"queue": "open"})),
+        ("POST API open ticket", open_ticket),
+        ("POST agent inventory (known machine)", lambda: inventory(known)),
+        ("POST agent inventory (new machine)", lambda: inventory(None)),
+        ("GET asset list page (member)", lambda: member_html.get(f"/o/{org.slug}/assets/")),
+        (
+            "GET asset list page (provider admin)",
+            lambda: admin_html.get(f"/o/{provider.slug}/assets/"),
+        ),
+    ]
 
 
 def main() -> None:

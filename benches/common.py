@@ -29,15 +29,33 @@ class Scale:
     name: str
     organizations: int
     entries: int
+    tickets: int
+    assets: int
     duration: float  # seconds each HTTP scenario runs (after its warm-up)
     max_requests: int  # the most requests one scenario sends, whatever the duration
 
 
 SCALES = {
     # `make bench`: end to end in a few minutes.
-    "S": Scale("S", organizations=50, entries=50_000, duration=15, max_requests=6_000),
+    "S": Scale(
+        "S",
+        organizations=50,
+        entries=50_000,
+        tickets=15_000,
+        assets=5_000,
+        duration=15,
+        max_requests=6_000,
+    ),
     # `make bench SCALE=L`: the scale the targets are set for.
-    "L": Scale("L", organizations=1_000, entries=1_000_000, duration=30, max_requests=20_000),
+    "L": Scale(
+        "L",
+        organizations=1_000,
+        entries=1_000_000,
+        tickets=300_000,
+        assets=100_000,
+        duration=30,
+        max_requests=20_000,
+    ),
 }
 
 

@@ -24,7 +24,8 @@ What it writes, and the invariants it keeps:
   passes on the generated data (skip with --no-audit).
 
 Not generated: receipts (entries' `receipt` is empty: no PDF per historical entry), attachments,
-citizens' portal accounts; case files, tickets and assets (those modules do not exist yet).
+citizens' portal accounts, case files (not merged yet). Tickets, follow-ups, assets, software,
+interfaces, memberships and agent tokens come from benches.modules.
 
 Speed: the big tables' secondary indexes and foreign keys are dropped, the rows streamed through
 three concurrent COPYs, then indexes and constraints rebuilt (two at a time) from the definitions
@@ -35,10 +36,12 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import contextlib
 import csv
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import math
 import random
@@ -55,6 +58,7 @@ from typing import Any
 
 from psycopg.copy import QueuedLibpqWriter
 
+from benches import modules
 from benches.common import (
     ROOT,
     SCALES,
@@ -71,7 +75,12 @@ TZ = zoneinfo.ZoneInfo("Europe/Madrid")
 DATA = ROOT / "ajunta" / "tenants" / "data"
 
 # Tables loaded in bulk: their secondary indexes and foreign keys are rebuilt after the load.
-BULK_TABLES = ("registry_registryentry", "registry_interestedparty", "core_auditevent")
+BULK_TABLES = (
+    "registry_registryentry",
+    "registry_interestedparty",
+    "core_auditevent",
+    *modules.BULK_TABLES,
+)
 
 
 # --- vocabulary -----------------------------------------------------------------------------------
@@ -451,6 +460,11 @@ class Ids:
     event: int = 0
     counter: int = 0
     chain: int = 0
+    ticket: int = 0
+    followup: int = 0
+    asset: int = 0
+    software: int = 0
+    interface: int = 0
 
     def next(self, name: str) -> int:
         value = getattr(self, name) + 1
@@ -530,7 +544,8 @@ class Generator:
                            {"user": username, "role": role})  # fmt: skip
                 if role in ("municipal_admin", "municipal_staff"):
                     key = secrets.token_hex(20)
-                    tokens.append(f"{key}\t{ts(joined)}\t{uid}\n")
+                    # Issued lately: tokens expire after API_TOKEN_TTL_DAYS (365 by default).
+                    tokens.append(f"{key}\t{ts(self.now - dt.timedelta(days=3))}\t{uid}\n")
                     self.tokens.append((key, uid))
             n_units = (
                 1
@@ -837,8 +852,35 @@ def rebuild_secondary(url: str, statements: list[str], log: Any) -> None:
     log(f"  rebuilt {len(indexes)} indexes/unique constraints and {len(fks)} foreign keys")
 
 
-def generate(url: str, *, organizations: int, entries: int, audit: bool = True,
-             seed: int = SEED, log: Any = None) -> dict[str, Any]:  # fmt: skip
+def stream_modules(url: str, more: modules.ModulesGenerator, ids: Ids, log: Any) -> None:
+    """Tickets (with follow-ups) and assets (with software and interfaces) through five COPYs."""
+    tables = list(modules.BULK_TABLES)
+    connections = [connect(url) for _ in tables]
+    try:
+        with contextlib.ExitStack() as stack:
+            copies = {}
+            for table, conn in zip(tables, connections, strict=True):
+                cursor = stack.enter_context(conn.cursor())
+                copies[table] = stack.enter_context(cursor.copy(
+                    f"COPY {table} ({modules.COLUMNS[table]}) FROM STDIN",  # type: ignore[arg-type]
+                    writer=QueuedLibpqWriter(cursor),
+                ))  # fmt: skip
+            for chunk in itertools.chain(more.ticket_chunks(ids), more.asset_chunks(ids)):
+                for table, text in chunk.items():
+                    if text:
+                        copies[table].write(text)
+        for conn in connections:
+            conn.commit()
+    finally:
+        for conn in connections:
+            conn.close()
+    log(f"  {more.stats.get('tickets', 0):,} tickets, {more.stats.get('followups', 0):,} "
+        f"follow-ups, {more.stats.get('assets', 0):,} assets, {more.stats.get('software', 0):,} "
+        f"programs, {more.stats.get('interfaces', 0):,} interfaces streamed")  # fmt: skip
+
+
+def generate(url: str, *, organizations: int, entries: int, tickets: int = 0, assets: int = 0,
+             audit: bool = True, seed: int = SEED, log: Any = None) -> dict[str, Any]:  # fmt: skip
     """Recreate the bench database and fill it. Returns timings and row counts."""
     log = log or functools.partial(print, flush=True)
     timings: dict[str, float] = {}
@@ -848,6 +890,7 @@ def generate(url: str, *, organizations: int, entries: int, audit: bool = True,
     mark = time.perf_counter()
     gen = Generator(organizations=organizations, entries=entries, audit=audit, seed=seed)
     users, roles, tokens, units = gen.people_rows()
+    more = modules.ModulesGenerator(gen, tickets=tickets, assets=assets, seed=seed)
     with connect(url) as conn:
         _copy_text(
             conn,
@@ -859,6 +902,8 @@ def generate(url: str, *, organizations: int, entries: int, audit: bool = True,
         _copy_text(conn, "core_roleassignment", COLUMNS["core_roleassignment"], roles)
         _copy_text(conn, "authtoken_token", COLUMNS["authtoken_token"], tokens)
         _copy_text(conn, "registry_unit", COLUMNS["registry_unit"], units)
+        for table, rows in more.small_rows().items():
+            _copy_text(conn, table, modules.COLUMNS[table], rows)
         conn.commit()  # deferred foreign-key checks must run before the constraints are dropped
         rebuild = drop_secondary(conn, BULK_TABLES)
         conn.commit()
@@ -903,17 +948,24 @@ def generate(url: str, *, organizations: int, entries: int, audit: bool = True,
         f"{gen.stats['audit_events']:,} audit events streamed in {timings['copy_s']:.1f} s")  # fmt: skip
 
     mark = time.perf_counter()
+    stream_modules(url, more, gen.ids, log)
+    timings["copy_modules_s"] = time.perf_counter() - mark
+    gen.stats.update(more.stats)
+
+    mark = time.perf_counter()
     counter_rows = [
         f"{i}\tregistry.{direction}\t{year}\t{last}\t{org_id}\n"
         for i, ((org_id, direction, year), last) in enumerate(sorted(counters.items()), start=1)
     ]
+    counter_rows += more.counter_rows(len(counter_rows) + 1)
     gen.stats["counters"] = len(counter_rows)
     with connect(url) as conn:
         _copy_text(conn, "core_counter", COLUMNS["core_counter"], counter_rows)
         _copy_text(conn, "core_auditchain", COLUMNS["core_auditchain"], chains)
         for table in ("tenants_organization", "core_user", "core_roleassignment", "registry_unit",
                       "registry_registryentry", "registry_interestedparty", "core_counter",
-                      "core_auditevent", "core_auditchain"):  # fmt: skip
+                      "core_auditevent", "core_auditchain", *modules.BULK_TABLES,
+                      *modules.COLUMNS):  # fmt: skip
             conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # type: ignore[arg-type]
                 f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
@@ -934,6 +986,8 @@ def generate(url: str, *, organizations: int, entries: int, audit: bool = True,
     return {
         "organizations": organizations,
         "entries": entries,
+        "tickets": tickets,
+        "assets": assets,
         "audit_events": audit,
         "rows": gen.stats,
         "largest_organization": {"slug": largest.slug, "entries": largest.entries},
@@ -949,6 +1003,8 @@ def main() -> None:
     parser.add_argument("--scale", choices=sorted(SCALES), default="S")
     parser.add_argument("--organizations", type=int, help="override the scale's count")
     parser.add_argument("--entries", type=int, help="override the scale's count")
+    parser.add_argument("--tickets", type=int, help="override the scale's count")
+    parser.add_argument("--assets", type=int, help="override the scale's count")
     parser.add_argument("--no-audit", action="store_true", help="skip the audit chain")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args()
@@ -958,6 +1014,8 @@ def main() -> None:
         url,
         organizations=args.organizations or scale.organizations,
         entries=args.entries or scale.entries,
+        tickets=scale.tickets if args.tickets is None else args.tickets,
+        assets=scale.assets if args.assets is None else args.assets,
         audit=not args.no_audit,
         seed=args.seed,
     )

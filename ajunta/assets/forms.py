@@ -6,6 +6,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ajunta.assets import services
@@ -86,6 +89,33 @@ class SecurityRecordForm(forms.ModelForm):
         pass
 
 
+class PlainSelect(forms.Widget):
+    """A select of many (value, label) options written in Python, not one template each.
+
+    The provider's organization filter lists every member: as a ChoiceField a thousand options were
+    normalized on every form copy and rendered through a thousand option templates, about 100 ms of
+    the provider's asset list page (benchmark, scale L; docs/performance.md).
+    """
+
+    def __init__(self, options: list[tuple[Any, Any]], attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.options = options
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        chosen = "" if value is None else str(value)
+        options = "".join(
+            f'<option value="{escape(v)}"{" selected" if str(v) == chosen else ""}>'
+            f"{escape(label)}</option>"
+            for v, label in self.options
+        )
+        # Every value and label is escaped above.
+        return mark_safe(f"<select{flatatt(final)}>{options}</select>")  # noqa: S308
+
+
 class AssetFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=120)
     software = forms.CharField(
@@ -110,13 +140,20 @@ class AssetFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organizations = {org.pk: org for org in organizations or []}
         if len(self.organizations) > 1:
-            self.fields["organization"] = forms.TypedChoiceField(
-                label=_("Organization"),
-                required=False,
-                coerce=int,
-                empty_value=None,
-                choices=[("", _("All"))] + [(o.pk, o.name) for o in self.organizations.values()],
+            options = [("", _("All"))] + [(o.pk, o.name) for o in self.organizations.values()]
+            self.fields["organization"] = forms.IntegerField(
+                label=_("Organization"), required=False, widget=PlainSelect(options)
             )
+
+    def clean_organization(self) -> int | None:
+        value = self.cleaned_data.get("organization")
+        if value is not None and value not in self.organizations:
+            raise forms.ValidationError(
+                forms.ChoiceField.default_error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return value
 
     def filters(self) -> dict[str, Any]:
         if not self.is_bound or not self.is_valid():

@@ -31,8 +31,9 @@ from ajunta.assets.forms import (
 )
 from ajunta.assets.models import Asset, AssetSource
 from ajunta.core.modules import org_uses_module
+from ajunta.core.pagination import paginate_capped
 from ajunta.core.tenancy import TenantHttpRequest
-from ajunta.core.views import TenantView, is_htmx, paginate
+from ajunta.core.views import TenantView, is_htmx
 
 MODULE = "assets"
 
@@ -66,7 +67,7 @@ class AssetListView(AssetsView):
         rows = selectors.assets(org=request.org, **form.filters())
         context = {
             "form": form,
-            "page": paginate(request, rows),
+            "page": paginate_capped(request, rows),
             "extra_query": form.querystring(),
             "show_org": len(orgs) > 1,
             "can_manage": self.can("assets.manage"),

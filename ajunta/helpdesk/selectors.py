@@ -246,6 +246,17 @@ def notification_enabled(*, org: Any, user: Any, event: str) -> bool:
     ).exists()
 
 
+def notifications_disabled(*, users: list[int], event: str) -> set[tuple[int, int]]:
+    """(organization id, user id) pairs where one of `users` switched `event` off."""
+    if not users:
+        return set()
+    return set(
+        NotificationPreference.objects.filter(
+            user__in=users, event=event, enabled=False
+        ).values_list("organization_id", "user_id")
+    )
+
+
 def notification_preferences(*, org: Any, user: Any) -> dict[str, bool]:
     return dict(
         NotificationPreference.objects.filter(organization=org, user=user).values_list(

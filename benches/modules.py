@@ -1,0 +1,466 @@
+"""Scale data of the modules beside the registry: memberships, helpdesk tickets, IT inventory.
+
+Used by benches.generate; rows are COPY text (tab-separated, `\\N` for NULL). Invariants kept:
+
+- memberships: every generated municipality is an ACTIVE member of the provider (organization 1),
+  so the provider's queues and inventory cover them all;
+- tickets: numbered in the provider's series `helpdesk.ticket` per year of opening (local time),
+  1..n in order of opening, `core_counter` holding n (as `core.numbering.next_number` leaves it),
+  number `2026-000123`; SLA targets from the provider's `helpdesk_slatarget` rows, due instants
+  computed by the app's own `BusinessCalendar`; statuses by age (old tickets closed, recent ones
+  spread over the queue), with the follow-ups those statuses imply;
+- assets: computers (most inventoried by the agent, with installed software and network
+  interfaces), printers, phones, network devices; one active agent token per organization, whose
+  plain text `agent_token_plain(org_id)` the load driver sends.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+import random
+from collections.abc import Iterator
+from itertools import accumulate
+from typing import Any
+
+NULL = "\\N"
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def esc(value: str) -> str:
+    return value.translate(COPY_ESCAPES)
+
+
+def agent_token_plain(org_id: int) -> str:
+    """The bench's agent token of organization `org_id` (only its SHA-256 is stored)."""
+    return "ajt_bench_" + hashlib.sha256(f"bench-agent-{org_id}".encode()).hexdigest()[:32]
+
+
+def agent_device_id(org_id: int, n: int) -> str:
+    return f"PC-{org_id:04d}-{n:05d}-2024-01-08-09-00-00"
+
+
+COLUMNS = {
+    "tenants_membership": "id, organization_id, member_id, status, applicant_name, applicant_kind, "
+    "ine_code, population, contact_name, contact_email, contact_phone, notes, applied_on, "
+    "start_date, end_date, decision_reason, created_at",
+    "helpdesk_category": "id, organization_id, parent_id, name, full_name, is_active",
+    "helpdesk_slatarget": "id, organization_id, level, priority, own_minutes, resolve_minutes",
+    "helpdesk_ticket": "id, organization_id, provider_id, year, sequence, number, ticket_type, "
+    "category_id, title, description, channel, urgency, impact, priority, status, requester_id, "
+    "requester_email, created_by_id, assigned_to_id, assigned_group_id, opened_at, sla_level, "
+    "own_target_minutes, resolve_target_minutes, own_due_at, resolve_due_at, "
+    "paused_business_seconds, paused_since, owned_at, solved_at, closed_at, reopen_count, "
+    "external_reference, updated_at",
+    "helpdesk_followup": "id, organization_id, ticket_id, kind, author_id, body, is_private, "
+    "minutes_spent, created_at",
+    "assets_agenttoken": "id, organization_id, token_hash, prefix, created_at, created_by_id, "
+    "revoked_at, last_used_at",
+    "assets_asset": "id, organization_id, kind, inventory_tag, name, serial, uuid, device_id, "
+    "manufacturer, model, location, holder, status, purchase_date, warranty_end, supplier, cost, "
+    "notes, os_name, os_version, os_eol_label, os_eol_date, software_eol_label, software_eol_date, "
+    "antivirus_name, antivirus_enabled, antivirus_up_to_date, firewall_enabled, disk_encrypted, "
+    "secure_boot, local_admins, last_inventory_at, inventory_hash, software_hash, interfaces_hash, "
+    "raw_sections, source, created_at, updated_at",
+    "assets_installedsoftware": "id, organization_id, asset_id, name, version, publisher, installed_on",
+    "assets_networkinterface": "id, organization_id, asset_id, name, mac, ipv4, ipv6, kind, is_up",
+}
+BULK_TABLES = (
+    "helpdesk_ticket",
+    "helpdesk_followup",
+    "assets_asset",
+    "assets_installedsoftware",
+    "assets_networkinterface",
+)
+
+# (own, resolve) business minutes per priority 1..5: the provider's standard agreement.
+SLA = {1: (960, 4800), 2: (480, 2880), 3: (240, 1440), 4: (60, 480), 5: (30, 240)}
+CATEGORIES = (
+    ("Maquinari", None), ("Impressores", "Maquinari"), ("Ordinadors", "Maquinari"),
+    ("Programari", None), ("Gestió d'expedients", "Programari"), ("Padró", "Programari"),
+    ("Comptabilitat", "Programari"), ("Xarxa i comunicacions", None), ("Correu electrònic", None),
+    ("Comptes i accessos", None), ("Certificats digitals", None), ("Web municipal", None),
+)  # fmt: skip
+TITLES = (
+    "No funciona la impressora de {place}",
+    "L'ordinador de {place} va molt lent",
+    "No puc entrar al programa de padró",
+    "Error en signar amb el certificat digital",
+    "Cal renovar el certificat de representant de l'ajuntament",
+    "Alta d'usuari per a una persona nova a {place}",
+    "Canvi de contrasenya del correu electrònic",
+    "No arriben els correus de la seu electrònica",
+    "Sense connexió a internet a {place}",
+    "Instal·lació del programa de comptabilitat a un ordinador nou",
+    "La web municipal no mostra les últimes notícies",
+    "Error en generar el padró de la taxa d'escombraries",
+    "Petició de nou portàtil per a {place}",
+    "El telèfon de {place} no té línia",
+    "Actualització de l'antivirus pendent",
+    "No es pot obrir un expedient de la plataforma",
+)
+PLACES = ("la Secretaria", "l'Alcaldia", "Intervenció", "l'Oficina d'atenció", "Urbanisme",
+          "Serveis Socials", "la Biblioteca", "la Policia Local", "el Jutjat de pau")  # fmt: skip
+DESCRIPTION = (
+    "Bon dia, {title_lower}. Ho hem provat de reiniciar i continua igual. "
+    "Ens cal per atendre el públic aquest matí. Gràcies."
+)
+FOLLOWUP_BODIES = (
+    "Hem revisat la configuració en remot.",
+    "Queda pendent que ens confirmeu si torna a passar.",
+    "S'ha reinstal·lat el controlador i s'ha fet una prova.",
+    "Necessitem accés al despatx per revisar l'equip.",
+    "Hem escalat la incidència al proveïdor del programa.",
+)
+SOLUTION = "Resolt: s'ha corregit la configuració i s'ha comprovat amb l'usuari que funciona."
+CHANNELS = (("web", 50), ("email", 30), ("phone", 12), ("api", 8))
+CHANNEL_CUM = list(accumulate(w for _c, w in CHANNELS))
+# Status mix by age of the ticket (days): old tickets are nearly all closed.
+STATUS_MIX = (
+    (7, (("new", 18), ("assigned", 18), ("in_progress", 25), ("pending", 12), ("solved", 15),
+         ("closed", 12))),
+    (30, (("new", 2), ("assigned", 5), ("in_progress", 10), ("pending", 8), ("solved", 15),
+          ("closed", 60))),
+    (10**6, (("new", 0.2), ("assigned", 0.3), ("in_progress", 0.5), ("pending", 1.5),
+             ("solved", 0.5), ("closed", 97))),
+)  # fmt: skip
+
+ASSET_KINDS = (("desktop", 48), ("laptop", 20), ("printer", 9), ("phone", 8), ("server", 3),
+               ("virtual_machine", 4), ("network_device", 4), ("firewall", 1), ("tablet", 2),
+               ("other", 1))  # fmt: skip
+ASSET_KIND_CUM = list(accumulate(w for _k, w in ASSET_KINDS))
+COMPUTERS = {"desktop", "laptop", "server", "virtual_machine"}
+HARDWARE = {
+    "desktop": (
+        ("HP", "ProDesk 400 G7"),
+        ("Dell", "OptiPlex 7090"),
+        ("Lenovo", "ThinkCentre M70q"),
+    ),
+    "laptop": (("HP", "ProBook 450 G8"), ("Lenovo", "ThinkPad E14"), ("Dell", "Latitude 5420")),
+    "server": (("Dell", "PowerEdge R650"), ("HPE", "ProLiant DL360 Gen10")),
+    "virtual_machine": (("VMware, Inc.", "VMware Virtual Platform"),),
+    "printer": (
+        ("Kyocera", "ECOSYS M3655idn"),
+        ("HP", "LaserJet Pro M404dn"),
+        ("Ricoh", "IM C3000"),
+    ),
+    "phone": (("Samsung", "Galaxy A54"), ("Apple", "iPhone 13")),
+    "tablet": (("Samsung", "Galaxy Tab A8"), ("Apple", "iPad 9")),
+    "network_device": (("Cisco", "Catalyst 1000"), ("HPE", "Aruba 2530")),
+    "firewall": (("Fortinet", "FortiGate 60F"),),
+    "other": (("Epson", "EB-W49"),),
+}
+OPERATING_SYSTEMS = {
+    "desktop": (("Windows", "Microsoft Windows 11 Pro", "23H2", 45),
+                ("Windows", "Microsoft Windows 10 Pro", "22H2", 45),
+                ("Windows", "Microsoft Windows 7 Professional", "6.1", 3),
+                ("Ubuntu", "Ubuntu 22.04.4 LTS", "22.04", 7)),
+    "laptop": (("Windows", "Microsoft Windows 11 Pro", "23H2", 70),
+               ("Windows", "Microsoft Windows 10 Pro", "22H2", 30)),
+    "server": (("Windows", "Microsoft Windows Server 2019 Standard", "10.0.17763", 50),
+               ("Windows", "Microsoft Windows Server 2012 R2 Standard", "6.3", 15),
+               ("Debian GNU/Linux", "Debian GNU/Linux 12 (bookworm)", "12", 35)),
+    "virtual_machine": (("Windows", "Microsoft Windows Server 2022 Standard", "10.0.20348", 50),
+                        ("Ubuntu", "Ubuntu 20.04.6 LTS", "20.04", 50)),
+}  # fmt: skip
+SOFTWARE = (
+    ("Google Chrome", "131.0.6778.86", "Google LLC"), ("Mozilla Firefox", "133.0", "Mozilla"),
+    ("Microsoft Office Professional Plus 2016", "16.0.4266.1001", "Microsoft Corporation"),
+    ("Microsoft 365 Apps for business", "16.0.17928.20156", "Microsoft Corporation"),
+    ("LibreOffice 24.2.7.2", "24.2.7.2", "The Document Foundation"),
+    ("Adobe Acrobat Reader DC", "24.004.20220", "Adobe Inc."), ("7-Zip 23.01", "23.01", "Igor Pavlov"),
+    ("AutoFirma", "1.8.3", "Gobierno de España"), ("Java 8 Update 421", "8.0.4210.9", "Oracle"),
+    ("Configurador FNMT-RCM", "4.0.6", "FNMT-RCM"), ("VLC media player", "3.0.21", "VideoLAN"),
+    ("AnyDesk", "8.1.0", "AnyDesk Software GmbH"), ("Microsoft Edge", "131.0.2903.70", "Microsoft"),
+)  # fmt: skip
+ANTIVIRUS = ("Microsoft Defender", "ESET Endpoint Security", "Panda Adaptive Defense 360")
+
+
+def _pick(rng: random.Random, table: tuple[Any, ...], cumulative: list[float]) -> Any:
+    return table[bisect.bisect(cumulative, rng.random() * cumulative[-1])][0]
+
+
+def _ts(moment: dt.datetime | None) -> str:
+    return NULL if moment is None else moment.isoformat()
+
+
+def _bool(value: bool | None) -> str:
+    return NULL if value is None else ("t" if value else "f")
+
+
+def allocate(weights: list[float], total: int) -> list[int]:
+    whole = sum(weights) or 1
+    counts = [int(total * w / whole) for w in weights]
+    order = sorted(range(len(weights)), key=lambda i: -weights[i])
+    for i in order[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+class ModulesGenerator:
+    """Rows of the memberships, helpdesk and assets tables for the organizations of `gen`."""
+
+    def __init__(self, gen: Any, *, tickets: int, assets: int, seed: int) -> None:
+        self.gen = gen
+        self.rng = random.Random(seed + 1)
+        self.now: dt.datetime = gen.now
+        self.tickets = tickets
+        self.assets = assets
+        self.provider = gen.orgs[0]
+        self.members = [o for o in gen.orgs if not o.is_provider]
+        self.stats: dict[str, int] = {}
+        self.category_ids: list[int] = []
+        self.counters: dict[int, int] = {}  # year -> last ticket sequence of the provider
+
+    # --- small tables ------------------------------------------------------------------------
+    def small_rows(self) -> dict[str, list[str]]:
+        rng = self.rng
+        joined = dt.datetime(self.gen.years.start - 1, 12, 1, tzinfo=dt.UTC)
+        memberships = []
+        for i, org in enumerate(self.members, start=1):
+            applied = (joined - dt.timedelta(days=rng.randrange(30, 3000))).date()
+            memberships.append("\t".join((
+                str(i), str(self.provider.id), str(org.id), "active", esc(org.name),
+                "municipality", org.ine, str(org.population) if org.population else NULL,
+                "", f"secretaria@{org.slug}.example", "", "", applied.isoformat(),
+                (applied + dt.timedelta(days=30)).isoformat(), NULL, "", _ts(joined),
+            )) + "\n")  # fmt: skip
+        categories, ids = [], {}
+        for i, (name, parent) in enumerate(CATEGORIES, start=1):
+            ids[name] = i
+            full = f"{parent} > {name}" if parent else name
+            categories.append(
+                f"{i}\t{self.provider.id}\t{ids[parent] if parent else NULL}\t{esc(name)}\t"
+                f"{esc(full)}\tt\n"
+            )
+        self.category_ids = list(ids.values())
+        sla = [
+            f"{p}\t{self.provider.id}\tstandard\t{p}\t{own}\t{resolve}\n"
+            for p, (own, resolve) in SLA.items()
+        ]
+        tokens = []
+        for i, org in enumerate(self.gen.orgs, start=1):
+            plain = agent_token_plain(org.id)
+            tokens.append(
+                f"{i}\t{org.id}\t{hashlib.sha256(plain.encode()).hexdigest()}\t{plain[:10]}\t"
+                f"{_ts(joined)}\t{NULL}\t{NULL}\t{NULL}\n"
+            )
+        self.stats.update(memberships=len(memberships), agent_tokens=len(tokens))
+        return {
+            "tenants_membership": memberships,
+            "helpdesk_category": categories,
+            "helpdesk_slatarget": sla,
+            "assets_agenttoken": tokens,
+        }
+
+    # --- tickets -----------------------------------------------------------------------------
+    def _opening_times(self) -> list[tuple[dt.datetime, int]]:
+        """(opened_at, member index) of every ticket, in order of opening."""
+        from benches.generate import TZ
+
+        rng = self.rng
+        weights = [min(o.population or 20000, 50_000) ** 0.6 for o in self.members]
+        counts = allocate(weights, self.tickets)
+        start = dt.datetime(self.gen.years.start, 1, 1, tzinfo=TZ)
+        span = (self.now - start).total_seconds()
+        out = []
+        for index, count in enumerate(counts):
+            for _ in range(count):
+                # More tickets lately (the platform grows): a square root skews toward now.
+                moment = start + dt.timedelta(seconds=span * rng.random() ** 0.6)
+                day = moment.astimezone(TZ).date()
+                while day.weekday() >= 5:
+                    day -= dt.timedelta(days=1)
+                local = dt.datetime.combine(day, dt.time(8), tzinfo=TZ) + dt.timedelta(
+                    seconds=rng.randrange(0, 9 * 3600)
+                )
+                if local > self.now:
+                    local = self.now - dt.timedelta(seconds=rng.randrange(60, 6 * 3600))
+                moment = local.astimezone(dt.UTC).replace(microsecond=rng.randrange(0, 10**6))
+                out.append((moment, index))
+        out.sort()
+        return out
+
+    def ticket_chunks(self, ids: Any, chunk: int = 5000) -> Iterator[dict[str, str]]:
+        """COPY text of tickets and follow-ups, `chunk` tickets at a time."""
+        from django.utils import timezone
+
+        from ajunta.core.calendar import BusinessCalendar
+        from ajunta.tenants.models import Organization
+
+        rng = self.rng
+        calendar = BusinessCalendar(Organization.objects.get(pk=self.provider.id))
+        technicians = self.provider.users.get("provider_technician", [])
+        tz = timezone.get_default_timezone()
+        due_memo: dict[tuple[int, int], dt.datetime] = {}
+        tickets: list[str] = []
+        followups: list[str] = []
+        n_tickets = n_followups = 0
+        for opened, index in self._opening_times():
+            org = self.members[index]
+            tid = ids.next("ticket")
+            year = opened.astimezone(tz).year
+            seq = self.counters[year] = self.counters.get(year, 0) + 1
+            age = (self.now - opened).total_seconds() / 86400
+            mix = next(m for limit, m in STATUS_MIX if age <= limit)
+            status = _pick(rng, mix, [c for c in accumulate(w for _s, w in mix)])
+            urgency = min(5, max(1, round(rng.gauss(3, 0.9))))
+            impact = min(5, max(1, round(rng.gauss(2.7, 0.9))))
+            priority = (urgency + impact + 1) // 2
+            own_min, resolve_min = SLA[priority]
+            # Due instants by the provider's calendar, memoized per (opening minute, priority).
+            key = (int(opened.timestamp()) // 60, priority)
+            own_due = due_memo.get(key)
+            if own_due is None:
+                own_due = due_memo[key] = calendar.add_business_seconds(opened, own_min * 60)
+            resolve_due = calendar.add_business_seconds(opened, resolve_min * 60)
+            people = org.users.get("municipal_staff", []) + org.users["municipal_admin"]
+            requester = rng.choice(people)
+            tech = rng.choice(technicians) if technicians and status != "new" else None
+            owned = (
+                opened + dt.timedelta(minutes=rng.uniform(5, own_min * 1.3))
+                if tech else None
+            )  # fmt: skip
+            solved = closed = paused = None
+            if status in ("solved", "closed"):
+                solved = (owned or opened) + dt.timedelta(hours=rng.uniform(0.5, 24 * 6))
+                solved = min(solved, self.now - dt.timedelta(minutes=1))
+                paused = solved if status == "solved" else None
+                if status == "closed":
+                    closed = min(solved + dt.timedelta(days=rng.uniform(0.1, 7)), self.now)
+            elif status == "pending":
+                paused = min((owned or opened) + dt.timedelta(hours=rng.uniform(1, 48)), self.now)
+            updated = max(m for m in (opened, owned, solved, closed, paused) if m is not None)
+            title = rng.choice(TITLES).format(place=rng.choice(PLACES))
+            channel = _pick(rng, CHANNELS, CHANNEL_CUM)
+            tickets.append("\t".join((
+                str(tid), str(org.id), str(self.provider.id), str(year), str(seq),
+                f"{year}-{seq:06d}", "incident" if rng.random() < 0.7 else "request",
+                str(rng.choice(self.category_ids)) if rng.random() < 0.85 else NULL,
+                esc(title), esc(DESCRIPTION.format(title_lower=title[0].lower() + title[1:])),
+                channel, str(urgency), str(impact), str(priority), status, str(requester[0]),
+                f"user{requester[0]}@{org.slug}.example",
+                str(tech[0]) if channel == "phone" and tech else str(requester[0]),
+                str(tech[0]) if tech else NULL, NULL, _ts(opened), "standard", str(own_min),
+                str(resolve_min), _ts(own_due), _ts(resolve_due), "0", _ts(paused), _ts(owned),
+                _ts(solved), _ts(closed), "0", "", _ts(updated),
+            )) + "\n")  # fmt: skip
+            n_tickets += 1
+            # Follow-ups: the technician's notes, the solution, the requester's acceptance.
+            if tech and owned is not None:
+                for k in range(rng.choice((0, 1, 1, 2))):
+                    at = owned + dt.timedelta(minutes=10 + 90 * k + rng.uniform(0, 60))
+                    followups.append("\t".join((
+                        str(ids.next("followup")), str(org.id), str(tid), "comment", str(tech[0]),
+                        esc(rng.choice(FOLLOWUP_BODIES)), "t" if rng.random() < 0.25 else "f",
+                        str(rng.choice((0, 5, 10, 15, 30, 60))), _ts(min(at, self.now)),
+                    )) + "\n")  # fmt: skip
+                    n_followups += 1
+            if solved is not None and tech:
+                followups.append(
+                    f"{ids.next('followup')}\t{org.id}\t{tid}\tsolution\t{tech[0]}\t{esc(SOLUTION)}"
+                    f"\tf\t{rng.choice((10, 20, 30, 45, 60, 90))}\t{_ts(solved)}\n"
+                )
+                n_followups += 1
+                if closed is not None and rng.random() < 0.4:
+                    followups.append(
+                        f"{ids.next('followup')}\t{org.id}\t{tid}\tacceptance\t{requester[0]}\t"
+                        f"Gràcies, ja funciona.\tf\t0\t{_ts(closed)}\n"
+                    )
+                    n_followups += 1
+            if len(tickets) >= chunk:
+                yield {"helpdesk_ticket": "".join(tickets), "helpdesk_followup": "".join(followups)}
+                tickets, followups = [], []
+        if tickets:
+            yield {"helpdesk_ticket": "".join(tickets), "helpdesk_followup": "".join(followups)}
+        self.stats.update(tickets=n_tickets, followups=n_followups)
+
+    def counter_rows(self, first_id: int) -> list[str]:
+        return [
+            f"{first_id + i}\thelpdesk.ticket\t{year}\t{last}\t{self.provider.id}\n"
+            for i, (year, last) in enumerate(sorted(self.counters.items()))
+        ]
+
+    # --- assets ------------------------------------------------------------------------------
+    def asset_chunks(self, ids: Any) -> Iterator[dict[str, str]]:
+        """COPY text of assets, their software and interfaces, one organization at a time."""
+        from ajunta.assets.eol import release_of
+
+        rng = self.rng
+        weights = [min(o.population or 20000, 50_000) ** 0.6 for o in self.gen.orgs]
+        counts = allocate(weights, self.assets)
+        releases = {}
+        for kind, systems in OPERATING_SYSTEMS.items():
+            for name, full, version, _w in systems:
+                releases[kind, full] = release_of(name, full, version)
+        os_cum = {k: list(accumulate(s[3] for s in v)) for k, v in OPERATING_SYSTEMS.items()}
+        n_assets = n_software = n_interfaces = 0
+        for org, count in zip(self.gen.orgs, counts, strict=True):
+            assets: list[str] = []
+            software: list[str] = []
+            interfaces: list[str] = []
+            holders = [p[1] for people in org.users.values() for p in people] or ["—"]
+            for n in range(1, count + 1):
+                aid = ids.next("asset")
+                kind = _pick(rng, ASSET_KINDS, ASSET_KIND_CUM)
+                maker, model = rng.choice(HARDWARE[kind])
+                computer = kind in COMPUTERS
+                agent = computer and rng.random() < 0.75
+                status = _pick(rng, (("in_use", 86), ("in_stock", 6), ("in_repair", 2),
+                                     ("retired", 6)), [86, 92, 94, 100])  # fmt: skip
+                bought = self.now.date() - dt.timedelta(days=rng.randrange(30, 365 * 9))
+                created = dt.datetime.combine(bought, dt.time(10), tzinfo=dt.UTC)
+                os_name = os_full = os_version = eol_label = av = ""
+                eol_date = NULL
+                av_on = av_fresh = firewall = encrypted = secure_boot = None
+                inventoried = None
+                if computer:
+                    systems = OPERATING_SYSTEMS[kind]
+                    os_name, os_full, os_version, _w = systems[
+                        bisect.bisect(os_cum[kind], rng.random() * os_cum[kind][-1])
+                    ]
+                    release = releases[kind, os_full]
+                    if release is not None:
+                        eol_label, eol_date = release.label, release.end_of_life.isoformat()
+                    if agent:
+                        inventoried = self.now - dt.timedelta(hours=rng.uniform(1, 24 * 20))
+                        if os_name == "Windows":
+                            av = rng.choice(ANTIVIRUS)
+                            av_on, av_fresh = rng.random() < 0.97, rng.random() < 0.9
+                        firewall = rng.random() < 0.9
+                        encrypted = rng.random() < (0.6 if kind == "laptop" else 0.2)
+                        secure_boot = rng.random() < 0.7
+                name = f"{kind[:2].upper()}-{org.slug[:12].upper()}-{n:04d}"
+                assets.append("\t".join((
+                    str(aid), str(org.id), kind, f"INV-{n:05d}", esc(name),
+                    f"SN{org.id:04d}{n:06d}", f"{aid:08x}-0000-4000-8000-{org.id:012d}",
+                    agent_device_id(org.id, n) if agent else "", esc(maker), esc(model),
+                    esc(rng.choice(PLACES)), esc(rng.choice(holders)), status, bought.isoformat(),
+                    (bought + dt.timedelta(days=3 * 365)).isoformat(), "Subministraments TIC SL",
+                    f"{rng.randrange(150, 2500)}.00", "", esc(os_full), os_version, esc(eol_label),
+                    eol_date, "", NULL, esc(av), _bool(av_on), _bool(av_fresh), _bool(firewall),
+                    _bool(encrypted), _bool(secure_boot), "[]", _ts(inventoried), "", "", "", "{}",
+                    "agent" if agent else "manual", _ts(created), _ts(inventoried or created),
+                )) + "\n")  # fmt: skip
+                if agent:
+                    for name_, version, publisher in rng.sample(SOFTWARE, rng.randrange(4, 9)):
+                        software.append(
+                            f"{ids.next('software')}\t{org.id}\t{aid}\t{esc(name_)}\t{version}\t"
+                            f"{esc(publisher)}\t{bought.isoformat()}\n"
+                        )
+                    for k in range(1 if kind != "server" else 2):
+                        interfaces.append(
+                            f"{ids.next('interface')}\t{org.id}\t{aid}\tEthernet {k}\t"
+                            f"00:1a:{org.id % 256:02x}:{n // 256 % 256:02x}:{n % 256:02x}:{k:02x}\t"
+                            f"10.{org.id % 256}.{n // 250 % 256}.{n % 250 + 2}\t\tethernet\tt\n"
+                        )
+            n_assets += len(assets)
+            n_software += len(software)
+            n_interfaces += len(interfaces)
+            yield {
+                "assets_asset": "".join(assets),
+                "assets_installedsoftware": "".join(software),
+                "assets_networkinterface": "".join(interfaces),
+            }
+        self.stats.update(assets=n_assets, software=n_software, interfaces=n_interfaces)
