@@ -613,6 +613,7 @@ FILING_DESCRIPTION = gettext_lazy(
 class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """The registry book of this organization (Ley 39/2015 art. 16). Entries are never edited or deleted."""
 
+    module = "registry"
     permission = "registry.view"
     write_permission = "registry.create"
     action_permissions = {
@@ -790,6 +791,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
 class UnitViewSet(mixins.ListModelMixin, TenantViewSet):
     """The units of this organization that registered entries are routed to."""
 
+    module = "registry"
     permission = "registry.view"
     write_permission = "registry.settings"
     serializer_class = UnitSerializer

@@ -150,7 +150,13 @@ def waiting_age(cal: BusinessCalendar, since: dt.datetime, now: dt.datetime) -> 
 
 
 # --- the registry book ----------------------------------------------------------------------------
-class RegistryBookView(TenantView):
+class RegistryView(TenantView):
+    """A page of the registry: 404 where the organization does not use it (core.modules)."""
+
+    module = "registry"
+
+
+class RegistryBookView(RegistryView):
     """The book, newest first, filtered. An htmx request gets only the results."""
 
     permission = "registry.view"
@@ -179,7 +185,7 @@ def export_name(org: Any, filters: dict[str, Any], extension: str) -> str:
     return f"registre-{org.slug}{'-' + period if period else ''}.{extension}"
 
 
-class RegistryBookCsvView(TenantView):
+class RegistryBookCsvView(RegistryView):
     permission = "registry.view"
 
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponseBase:
@@ -195,7 +201,7 @@ class RegistryBookCsvView(TenantView):
         return response
 
 
-class RegistryBookPdfView(TenantView):
+class RegistryBookPdfView(RegistryView):
     permission = "registry.view"
 
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponseBase:
@@ -301,7 +307,7 @@ def party_row_response(request: TenantHttpRequest) -> HttpResponse:
     return render(request, PARTY_ROW, context)
 
 
-class RegistryEntryNewView(EntryFormMixin, TenantView):
+class RegistryEntryNewView(EntryFormMixin, RegistryView):
     """The office registers a filing made in person (or sent), with scanned attachments."""
 
     permission = "registry.create"
@@ -329,7 +335,7 @@ class RegistryEntryNewView(EntryFormMixin, TenantView):
         return redirect(entry_url(request.org, entry))
 
 
-class RegistryEntryRectifyView(EntryFormMixin, TenantView):
+class RegistryEntryRectifyView(EntryFormMixin, RegistryView):
     """A correction is a new entry linked to the original, which stays as it was."""
 
     permission = "registry.create"
@@ -389,7 +395,7 @@ class RegistryEntryRectifyView(EntryFormMixin, TenantView):
 
 
 # --- one entry -------------------------------------------------------------------------------------
-class RegistryEntryView(TenantView):
+class RegistryEntryView(RegistryView):
     permission = "registry.view"
 
     def get(self, request: TenantHttpRequest, org_slug: str, pk: int) -> HttpResponse:
@@ -435,7 +441,7 @@ class RegistryEntryView(TenantView):
         return render(request, "registry/entry.html", context)
 
 
-class RegistryEntryAnnulView(TenantView):
+class RegistryEntryAnnulView(RegistryView):
     """Annulment keeps the entry and its number in the book, marked with who, when and why."""
 
     permission = "registry.annul"
@@ -469,7 +475,7 @@ class RegistryEntryAnnulView(TenantView):
         return render(request, "registry/entry_annul.html", context, status=400)
 
 
-class RegistryEntryAcknowledgeView(TenantView):
+class RegistryEntryAcknowledgeView(RegistryView):
     """The destination unit confirms receipt. From the unit page, htmx swaps the row in place."""
 
     permission = "registry.acknowledge"
@@ -505,7 +511,7 @@ def _pending(prefix: str = "entries__") -> Q:
     )
 
 
-class RegistryUnitsView(TenantView):
+class RegistryUnitsView(RegistryView):
     """Units with how many entries wait for their acknowledgement and since when."""
 
     permission = "registry.view"
@@ -548,7 +554,7 @@ class RegistryUnitsView(TenantView):
         return render(self.request, "registry/units.html", context, status=status)
 
 
-class RegistryUnitView(TenantView):
+class RegistryUnitView(RegistryView):
     """What waits for one unit, oldest first, with how long each entry has waited."""
 
     permission = "registry.view"
@@ -569,7 +575,7 @@ class RegistryUnitView(TenantView):
         return render(request, "registry/unit.html", context)
 
 
-class RegistryUnitActiveView(TenantView):
+class RegistryUnitActiveView(RegistryView):
     """Deactivate a unit (no new entries are routed to it) or activate it again."""
 
     permission = "registry.settings"
@@ -595,7 +601,7 @@ def number_examples(number_format: str) -> list[tuple[str, str]]:
     ]  # fmt: skip
 
 
-class RegistrySettingsView(TenantView):
+class RegistrySettingsView(RegistryView):
     permission = "registry.settings"
 
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:

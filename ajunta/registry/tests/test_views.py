@@ -12,11 +12,14 @@ from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from ajunta.core.models import Document, Role
 from ajunta.core.testing import TenantIsolationMixin, TenantTestCase, make_user, verify_mfa
 from ajunta.registry import services
 from ajunta.registry.models import EntryAttachment, EntryStatus, RegistryEntry, Validity
+from ajunta.tenants import services as tenant_services
+from ajunta.tenants.testing import make_provider
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
@@ -145,6 +148,25 @@ class PagesRenderTests(RegistryViewTestCase):
         self.assertContains(incoming, f"{new_case}?entry={self.entry.number}")
         outgoing = client.get(self.url("registry_entry", self.outgoing.pk))
         self.assertNotContains(outgoing, new_case)
+
+    def test_a_member_whose_agreement_leaves_out_the_registry_does_not_see_it(self) -> None:
+        provider = make_provider(members=(self.org_a,))
+        helpdesk = tenant_services.catalogue_service_create(
+            org=provider, actor=None, code="helpdesk", name="Suport", module="helpdesk"
+        )
+        tenant_services.agreement_create(
+            org=provider, actor=None, member=self.org_a, title="Conveni",
+            start_date=dt.date(2020, 1, 1), end_date=dt.date(2099, 12, 31), services=[helpdesk],
+        )  # fmt: skip
+        client = self.login(self.bob)
+        self.assertEqual(client.get(self.url("registry_book")).status_code, 404)
+        self.assertEqual(client.get(self.url("registry_entry", self.entry.pk)).status_code, 404)
+        self.assertNotContains(client.get("/o/alpha/"), self.url("registry_book"))
+        api = APIClient()
+        api.force_authenticate(self.bob)
+        self.assertEqual(api.get("/api/v1/o/alpha/registry/entries/").status_code, 404)
+        # another member, with no agreement on record, keeps it
+        self.assertEqual(self.login(self.charlie).get("/o/beta/registry/").status_code, 200)
 
     def test_the_entry_page_shows_everything(self) -> None:
         response = self.login(self.bob).get(self.url("registry_entry", self.entry.pk))
