@@ -606,7 +606,11 @@ class ModulesGenerator:
                         archived = min(closed + dt.timedelta(days=rng.uniform(30, 200)), self.now)  # type: ignore[operator]
                 elif status == "suspended":
                     suspended = (local_day + dt.timedelta(days=rng.randrange(1, 20))).isoformat()
-                phase = phases[-1]["code"] if resolved else phases[min(int(age // 10), len(phases) - 1)]["code"]
+                phase = (
+                    phases[-1]["code"]
+                    if resolved
+                    else phases[min(int(age // 10), len(phases) - 1)]["code"]
+                )
                 responsible = rng.choice(staff)[0] if staff and rng.random() < 0.8 else None
                 creator = rng.choice(staff)[0] if staff else None
                 unit_id = rng.choice(org.units) if org.units and rng.random() < 0.7 else None
