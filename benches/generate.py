@@ -469,6 +469,7 @@ class Ids:
     case: int = 0
     case_party: int = 0
     case_task: int = 0
+    case_document: int = 0
 
     def next(self, name: str) -> int:
         value = getattr(self, name) + 1
@@ -884,7 +885,8 @@ def stream_modules(url: str, more: modules.ModulesGenerator, ids: Ids, log: Any)
         f"follow-ups, {more.stats.get('assets', 0):,} assets, {more.stats.get('software', 0):,} "
         f"programs, {more.stats.get('interfaces', 0):,} interfaces, {more.stats.get('cases', 0):,} "
         f"case files, {more.stats.get('case_parties', 0):,} case parties, "
-        f"{more.stats.get('case_tasks', 0):,} case tasks streamed")  # fmt: skip
+        f"{more.stats.get('case_tasks', 0):,} case tasks, "
+        f"{more.stats.get('case_documents', 0):,} case documents streamed")  # fmt: skip
 
 
 def generate(url: str, *, organizations: int, entries: int, tickets: int = 0, assets: int = 0,
@@ -975,7 +977,7 @@ def generate(url: str, *, organizations: int, entries: int, tickets: int = 0, as
         for table in ("tenants_organization", "core_user", "core_roleassignment", "registry_unit",
                       "registry_registryentry", "registry_interestedparty", "core_counter",
                       "core_auditevent", "core_auditchain", *modules.BULK_TABLES,
-                      *modules.COLUMNS):  # fmt: skip
+                      *(t for t in modules.COLUMNS if t not in modules.NO_SERIAL)):  # fmt: skip
             conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # type: ignore[arg-type]
                 f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"

@@ -16,7 +16,9 @@ Used by benches.generate; rows are COPY text (tab-separated, `\\N` for NULL). In
   the series `cases.case` per organization and year of opening (local time), 1..n in order of
   opening with `core_counter` holding n, number `2026/000123` (the default format); one or two
   parties, a few tasks, a status by age (old cases resolved, closed or archived), the due date
-  from the procedure's deadline; no documents in the index (its rows need stored files).
+  from the procedure's deadline; an index of 0-4 documents, all pointing at the organization's
+  one shared `core_document` row (its file is never read by the pages measured, and is not
+  written: the bench's MEDIA_ROOT is empty).
 """
 
 from __future__ import annotations
@@ -82,7 +84,14 @@ COLUMNS = {
     "id_number, name, first_surname, second_surname, address, postal_code, email, phone",
     "cases_casetask": "id, organization_id, case_id, title, assignee_id, due_date, done_at, "
     "done_by_id, created_at, created_by_id",
+    "core_document": "organization_id, id, name, file, content_type, size, sha256, document_type, "
+    "origin, elaboration_state, capture_date, dir3_body, created_by_id, created_at, "
+    "registered_at, verification_code",
+    "cases_casedocument": "id, organization_id, case_id, position, title, document_id, version, "
+    "visibility, signed_at, signed_by_id, signature_provider, certificate_signed, added_at, "
+    "added_by_id",
 }
+NO_SERIAL = frozenset({"core_document"})  # a UUID primary key: no sequence to set
 BULK_TABLES = (
     "helpdesk_ticket",
     "helpdesk_followup",
@@ -92,6 +101,7 @@ BULK_TABLES = (
     "cases_case",
     "cases_caseparty",
     "cases_casetask",
+    "cases_casedocument",
 )
 
 # (own, resolve) business minutes per priority 1..5: the provider's standard agreement.
@@ -229,6 +239,7 @@ PROCEDURES = (
 PROCEDURE_CUM = list(accumulate(p[7] for p in PROCEDURES))
 CASE_STREETS = ("Major", "de l'Església", "Nou", "de la Font", "del Mercat", "Sant Josep",
                 "de Baix", "del Raval", "Catalunya", "de Dalt")  # fmt: skip
+DOCUMENT_TITLES = ("Sol·licitud", "Informe tècnic", "Proposta de resolució", "Resolució")
 TASKS = ("Revisar la documentació aportada", "Demanar l'informe tècnic", "Preparar la proposta",
          "Notificar la resolució", "Requerir esmena a la persona interessada")  # fmt: skip
 # Status mix of a case by age (days): most old cases are closed or archived.
@@ -323,9 +334,19 @@ class ModulesGenerator:
                         str(value), unit, silence, "", esc(json.dumps(phases)), "both", "normal",
                         "f", NULL, "t", _ts(joined),
                     )) + "\n")  # fmt: skip
+        documents = []
+        if self.cases:
+            for org in self.gen.orgs:
+                documents.append("\t".join((
+                    str(org.id), str(self.document_id(org.id)), "sollicitud.pdf",
+                    f"documents/{org.id}/bench/sollicitud.pdf", "application/pdf", "48213",
+                    hashlib.sha256(f"bench-document-{org.id}".encode()).hexdigest(), "TD99", "1",
+                    "EE01", _ts(joined), org.dir3, NULL, _ts(joined), NULL, NULL,
+                )) + "\n")  # fmt: skip
         self.stats.update(memberships=len(memberships), agent_tokens=len(tokens),
-                          procedures=len(procedures))  # fmt: skip
+                          procedures=len(procedures), documents=len(documents))  # fmt: skip
         return {
+            "core_document": documents,
             "cases_procedure": procedures,
             "tenants_membership": memberships,
             "helpdesk_category": categories,
@@ -545,6 +566,10 @@ class ModulesGenerator:
         self.stats.update(assets=n_assets, software=n_software, interfaces=n_interfaces)
 
     # --- case files --------------------------------------------------------------------------
+    @staticmethod
+    def document_id(org_id: int) -> str:
+        return f"00000000-0000-4000-8000-{org_id:012d}"
+
     def case_chunks(self, ids: Any) -> Iterator[dict[str, str]]:
         """COPY text of case files, their parties and tasks, one organization at a time."""
         from benches.generate import TZ, make_citizen
@@ -555,7 +580,7 @@ class ModulesGenerator:
         counts = allocate([max(o.entries, 1) for o in orgs], self.cases)
         start = dt.datetime(self.gen.years.start, 1, 1, tzinfo=TZ)
         span = (self.now - start).total_seconds()
-        n_cases = n_parties = n_tasks = 0
+        n_cases = n_parties = n_tasks = n_docs = 0
         for org, count in zip(orgs, counts, strict=True):
             if not count:
                 continue
@@ -577,6 +602,8 @@ class ModulesGenerator:
             cases: list[str] = []
             parties: list[str] = []
             tasks: list[str] = []
+            docs: list[str] = []
+            document = self.document_id(org.id)
             for opened in moments:
                 cid = ids.next("case")
                 local_day = opened.astimezone(TZ).date()
@@ -628,13 +655,22 @@ class ModulesGenerator:
                         esc(person["email"]), person["phone"],
                     )) + "\n")  # fmt: skip
                     n_parties += 1
-                document = " ".join(normalize(w) for text in words if text for w in text.split())
+                for position in range(rng.choice((0, 1, 1, 2, 2, 3, 4))):
+                    added = min(opened + dt.timedelta(days=position * 3, minutes=5), self.now)
+                    docs.append("\t".join((
+                        str(ids.next("case_document")), str(org.id), str(cid), str(position + 1),
+                        DOCUMENT_TITLES[position], document, "1",
+                        "published" if position == 0 else "internal", NULL, NULL, "", "f",
+                        _ts(added), str(creator) if creator else NULL,
+                    )) + "\n")  # fmt: skip
+                    n_docs += 1
+                search = " ".join(normalize(w) for text in words if text for w in text.split())
                 cases.append("\t".join((
                     str(cid), str(org.id), str(year), str(seq), number, str(pid), esc(subject),
                     status, phase, NULL, str(unit_id) if unit_id else NULL,
                     str(responsible) if responsible else NULL, _ts(opened), local_day.isoformat(),
                     due.isoformat(), suspended, "f", _ts(resolved), _ts(closed), _ts(archived),
-                    str(creator) if creator else NULL, esc(document),
+                    str(creator) if creator else NULL, esc(search),
                 )) + "\n")  # fmt: skip
                 n_cases += 1
                 if staff:
@@ -656,8 +692,11 @@ class ModulesGenerator:
                 "cases_case": "".join(cases),
                 "cases_caseparty": "".join(parties),
                 "cases_casetask": "".join(tasks),
+                "cases_casedocument": "".join(docs),
             }
-        self.stats.update(cases=n_cases, case_parties=n_parties, case_tasks=n_tasks)
+        self.stats.update(
+            cases=n_cases, case_parties=n_parties, case_tasks=n_tasks, case_documents=n_docs
+        )
 
     def case_counter_rows(self, first_id: int) -> list[str]:
         return [
