@@ -652,7 +652,8 @@ def markdown(results: dict[str, Any]) -> str:
     lines = [
         f"### {results['date']} — scale {results['scale']} "
         f"({results['data']['organizations']:,} organizations, {results['data']['entries']:,} entries, "
-        f"{results['data'].get('tickets', 0):,} tickets, {results['data'].get('assets', 0):,} assets)",
+        f"{results['data'].get('tickets', 0):,} tickets, {results['data'].get('assets', 0):,} assets, "
+        f"{results['data'].get('cases', 0):,} case files)",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; PostgreSQL {m['postgresql']}; "
         f"Python {m['python']}; Django {m['django']}. gunicorn {results['config']['workers']} sync "
@@ -671,7 +672,10 @@ def markdown(results: dict[str, Any]) -> str:
             f"{g['rows']['users']:,} users; tickets, follow-ups and assets in "
             f"{t.get('copy_modules_s', 0)} s: {g['rows'].get('followups', 0):,} follow-ups, "
             f"{g['rows'].get('software', 0):,} programs, {g['rows'].get('interfaces', 0):,} "
-            f"interfaces, {g['rows'].get('memberships', 0):,} memberships.",
+            f"interfaces, {g['rows'].get('memberships', 0):,} memberships; "
+            f"{g['rows'].get('case_parties', 0):,} case parties, "
+            f"{g['rows'].get('case_tasks', 0):,} case tasks, "
+            f"{g['rows'].get('case_documents', 0):,} documents in case indexes.",
             "",
         ]
     lines += [
