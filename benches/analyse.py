@@ -171,7 +171,7 @@ def analyse(url: str, *, slug: str | None = None) -> dict[str, Any]:
         "organization": org.slug,
         "entries": RegistryEntry.objects.filter(organization=org).count(),
     }
-    modules_requests = module_requests(org)
+    modules_requests = module_requests(org) + case_requests(org, html, api)
     result["requests"] = [queries_of(label, call) for label, call in requests + modules_requests]
     calls = dict(modules_requests)
     result["profiles"] = [
@@ -189,7 +189,35 @@ PROFILED = (
     "POST API open ticket",
     "POST agent inventory (known machine)",
     "GET asset list page (provider admin)",
+    "GET case list page",
+    "GET case file page",
 )
+
+
+def case_requests(org: Any, html: Any, api: Any) -> list[tuple[str, Any]]:
+    """The case files' list (page and API, search) and a recent case's page, as `org`'s secretary."""
+    from ajunta.cases.models import Case
+
+    case = (
+        Case.objects.filter(organization=org)
+        .order_by("-opened_at", "-id")
+        .values_list("pk", flat=True)[4:5]
+    )
+    if not case:
+        return []
+    pk = case[0]
+    files = f"/api/v1/o/{org.slug}/cases/files/"
+    return [
+        ("GET case list page", lambda: html.get(f"/o/{org.slug}/cases/")),
+        (
+            "GET case list page ?q=garcia",
+            lambda: html.get(f"/o/{org.slug}/cases/", {"q": "garcia"}),
+        ),
+        ("GET API case files", lambda: api.get(files)),
+        ("GET API case files ?q=garcia", lambda: api.get(files, {"q": "garcia"})),
+        ("GET case file page", lambda: html.get(f"/o/{org.slug}/cases/{pk}/")),
+        ("GET API case file", lambda: api.get(f"{files}{pk}/")),
+    ]
 
 
 def _verified_client(user: Any) -> Any:

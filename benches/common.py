@@ -31,6 +31,7 @@ class Scale:
     entries: int
     tickets: int
     assets: int
+    cases: int
     duration: float  # seconds each HTTP scenario runs (after its warm-up)
     max_requests: int  # the most requests one scenario sends, whatever the duration
 
@@ -43,6 +44,7 @@ SCALES = {
         entries=50_000,
         tickets=15_000,
         assets=5_000,
+        cases=25_000,
         duration=15,
         max_requests=6_000,
     ),
@@ -53,6 +55,7 @@ SCALES = {
         entries=1_000_000,
         tickets=300_000,
         assets=100_000,
+        cases=500_000,
         duration=30,
         max_requests=20_000,
     ),

@@ -24,8 +24,9 @@ What it writes, and the invariants it keeps:
   passes on the generated data (skip with --no-audit).
 
 Not generated: receipts (entries' `receipt` is empty: no PDF per historical entry), attachments,
-citizens' portal accounts, case files (not merged yet). Tickets, follow-ups, assets, software,
-interfaces, memberships and agent tokens come from benches.modules.
+citizens' portal accounts, case documents. Tickets, follow-ups, assets, software, interfaces,
+memberships, agent tokens and case files (procedures, cases, parties, tasks) come from
+benches.modules.
 
 Speed: the big tables' secondary indexes and foreign keys are dropped, the rows streamed through
 three concurrent COPYs, then indexes and constraints rebuilt (two at a time) from the definitions
@@ -465,6 +466,10 @@ class Ids:
     asset: int = 0
     software: int = 0
     interface: int = 0
+    case: int = 0
+    case_party: int = 0
+    case_task: int = 0
+    case_document: int = 0
 
     def next(self, name: str) -> int:
         value = getattr(self, name) + 1
@@ -865,7 +870,9 @@ def stream_modules(url: str, more: modules.ModulesGenerator, ids: Ids, log: Any)
                     f"COPY {table} ({modules.COLUMNS[table]}) FROM STDIN",  # type: ignore[arg-type]
                     writer=QueuedLibpqWriter(cursor),
                 ))  # fmt: skip
-            for chunk in itertools.chain(more.ticket_chunks(ids), more.asset_chunks(ids)):
+            for chunk in itertools.chain(
+                more.ticket_chunks(ids), more.asset_chunks(ids), more.case_chunks(ids)
+            ):
                 for table, text in chunk.items():
                     if text:
                         copies[table].write(text)
@@ -876,11 +883,15 @@ def stream_modules(url: str, more: modules.ModulesGenerator, ids: Ids, log: Any)
             conn.close()
     log(f"  {more.stats.get('tickets', 0):,} tickets, {more.stats.get('followups', 0):,} "
         f"follow-ups, {more.stats.get('assets', 0):,} assets, {more.stats.get('software', 0):,} "
-        f"programs, {more.stats.get('interfaces', 0):,} interfaces streamed")  # fmt: skip
+        f"programs, {more.stats.get('interfaces', 0):,} interfaces, {more.stats.get('cases', 0):,} "
+        f"case files, {more.stats.get('case_parties', 0):,} case parties, "
+        f"{more.stats.get('case_tasks', 0):,} case tasks, "
+        f"{more.stats.get('case_documents', 0):,} case documents streamed")  # fmt: skip
 
 
 def generate(url: str, *, organizations: int, entries: int, tickets: int = 0, assets: int = 0,
-             audit: bool = True, seed: int = SEED, log: Any = None) -> dict[str, Any]:  # fmt: skip
+             cases: int = 0, audit: bool = True, seed: int = SEED,
+             log: Any = None) -> dict[str, Any]:  # fmt: skip
     """Recreate the bench database and fill it. Returns timings and row counts."""
     log = log or functools.partial(print, flush=True)
     timings: dict[str, float] = {}
@@ -890,7 +901,7 @@ def generate(url: str, *, organizations: int, entries: int, tickets: int = 0, as
     mark = time.perf_counter()
     gen = Generator(organizations=organizations, entries=entries, audit=audit, seed=seed)
     users, roles, tokens, units = gen.people_rows()
-    more = modules.ModulesGenerator(gen, tickets=tickets, assets=assets, seed=seed)
+    more = modules.ModulesGenerator(gen, tickets=tickets, assets=assets, cases=cases, seed=seed)
     with connect(url) as conn:
         _copy_text(
             conn,
@@ -958,6 +969,7 @@ def generate(url: str, *, organizations: int, entries: int, tickets: int = 0, as
         for i, ((org_id, direction, year), last) in enumerate(sorted(counters.items()), start=1)
     ]
     counter_rows += more.counter_rows(len(counter_rows) + 1)
+    counter_rows += more.case_counter_rows(len(counter_rows) + 1)
     gen.stats["counters"] = len(counter_rows)
     with connect(url) as conn:
         _copy_text(conn, "core_counter", COLUMNS["core_counter"], counter_rows)
@@ -965,7 +977,7 @@ def generate(url: str, *, organizations: int, entries: int, tickets: int = 0, as
         for table in ("tenants_organization", "core_user", "core_roleassignment", "registry_unit",
                       "registry_registryentry", "registry_interestedparty", "core_counter",
                       "core_auditevent", "core_auditchain", *modules.BULK_TABLES,
-                      *modules.COLUMNS):  # fmt: skip
+                      *(t for t in modules.COLUMNS if t not in modules.NO_SERIAL)):  # fmt: skip
             conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # type: ignore[arg-type]
                 f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
@@ -988,6 +1000,7 @@ def generate(url: str, *, organizations: int, entries: int, tickets: int = 0, as
         "entries": entries,
         "tickets": tickets,
         "assets": assets,
+        "cases": cases,
         "audit_events": audit,
         "rows": gen.stats,
         "largest_organization": {"slug": largest.slug, "entries": largest.entries},
@@ -1005,6 +1018,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, help="override the scale's count")
     parser.add_argument("--tickets", type=int, help="override the scale's count")
     parser.add_argument("--assets", type=int, help="override the scale's count")
+    parser.add_argument("--cases", type=int, help="override the scale's count")
     parser.add_argument("--no-audit", action="store_true", help="skip the audit chain")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args()
@@ -1016,6 +1030,7 @@ def main() -> None:
         entries=args.entries or scale.entries,
         tickets=scale.tickets if args.tickets is None else args.tickets,
         assets=scale.assets if args.assets is None else args.assets,
+        cases=scale.cases if args.cases is None else args.cases,
         audit=not args.no_audit,
         seed=args.seed,
     )

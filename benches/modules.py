@@ -11,7 +11,14 @@ Used by benches.generate; rows are COPY text (tab-separated, `\\N` for NULL). In
   spread over the queue), with the follow-ups those statuses imply;
 - assets: computers (most inventoried by the agent, with installed software and network
   interfaces), printers, phones, network devices; one active agent token per organization, whose
-  plain text `agent_token_plain(org_id)` the load driver sends.
+  plain text `agent_token_plain(org_id)` the load driver sends;
+- case files: each organization's own procedures (the catalogue's usual ones), cases numbered in
+  the series `cases.case` per organization and year of opening (local time), 1..n in order of
+  opening with `core_counter` holding n, number `2026/000123` (the default format); one or two
+  parties, a few tasks, a status by age (old cases resolved, closed or archived), the due date
+  from the procedure's deadline; an index of 0-4 documents, all pointing at the organization's
+  one shared `core_document` row (its file is never read by the pages measured, and is not
+  written: the bench's MEDIA_ROOT is empty).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import json
 import random
 from collections.abc import Iterator
 from itertools import accumulate
@@ -65,13 +73,35 @@ COLUMNS = {
     "raw_sections, source, created_at, updated_at",
     "assets_installedsoftware": "id, organization_id, asset_id, name, version, publisher, installed_on",
     "assets_networkinterface": "id, organization_id, asset_id, name, mac, ipv4, ipv6, kind, is_up",
+    "cases_procedure": "id, organization_id, code, sia_code, name, classification, description, "
+    "deadline_value, deadline_unit, silence_effect, required_documents, phases, initiation, "
+    "confidentiality, is_template, adopted_from_id, is_active, created_at",
+    "cases_case": "id, organization_id, year, sequence, number, procedure_id, subject, status, "
+    "phase, origin_entry_id, responsible_unit_id, responsible_id, opened_at, start_date, "
+    "due_date, suspended_since, extended, resolved_at, closed_at, archived_at, created_by_id, "
+    "search_document",
+    "cases_caseparty": "id, organization_id, case_id, position, role, person_type, id_type, "
+    "id_number, name, first_surname, second_surname, address, postal_code, email, phone",
+    "cases_casetask": "id, organization_id, case_id, title, assignee_id, due_date, done_at, "
+    "done_by_id, created_at, created_by_id",
+    "core_document": "organization_id, id, name, file, content_type, size, sha256, document_type, "
+    "origin, elaboration_state, capture_date, dir3_body, created_by_id, created_at, "
+    "registered_at, verification_code",
+    "cases_casedocument": "id, organization_id, case_id, position, title, document_id, version, "
+    "visibility, signed_at, signed_by_id, signature_provider, certificate_signed, added_at, "
+    "added_by_id",
 }
+NO_SERIAL = frozenset({"core_document"})  # a UUID primary key: no sequence to set
 BULK_TABLES = (
     "helpdesk_ticket",
     "helpdesk_followup",
     "assets_asset",
     "assets_installedsoftware",
     "assets_networkinterface",
+    "cases_case",
+    "cases_caseparty",
+    "cases_casetask",
+    "cases_casedocument",
 )
 
 # (own, resolve) business minutes per priority 1..5: the provider's standard agreement.
@@ -177,6 +207,49 @@ SOFTWARE = (
 ANTIVIRUS = ("Microsoft Defender", "ESET Endpoint Security", "Panda Adaptive Defense 360")
 
 
+def _phases(*names: str) -> list[dict[str, Any]]:
+    codes = [n.lower().split()[0] for n in names]
+    return [
+        {"code": c, "name": n, "next": codes[i + 1 : i + 2]}
+        for i, (c, n) in enumerate(zip(codes, names, strict=True))
+    ]
+
+
+# code, name, classification, deadline, unit, silence, phases, weight, subject
+PROCEDURES = (
+    ("OBRES-MENORS", "Llicència d'obres menors", "Urbanisme", 1, "months", "positive",
+     _phases("Inici", "Informe tècnic", "Resolució"), 30, "Obres menors {street}"),
+    ("COMUNICACIO-OBRES", "Comunicació prèvia d'obres", "Urbanisme", 15, "business_days",
+     "positive", _phases("Inici", "Comprovació"), 20, "Comunicació d'obres {street}"),
+    ("AJUT-URGENCIA", "Ajut d'urgència social", "Serveis socials", 3, "months", "negative",
+     _phases("Inici", "Valoració social", "Resolució"), 12, "Ajut d'urgència social"),
+    ("QUEIXA", "Queixa o suggeriment", "Atenció ciutadana", 30, "business_days", "none",
+     _phases("Recepció", "Resposta"), 15, "Queixa per sorolls {street}"),
+    ("GUAL", "Llicència de gual", "Via pública", 3, "months", "negative",
+     _phases("Inici", "Informe tècnic", "Resolució"), 6, "Gual permanent {street}"),
+    ("ACTIVITATS", "Comunicació d'obertura d'activitat", "Activitats", 1, "months", "positive",
+     _phases("Inici", "Inspecció", "Resolució"), 7, "Obertura d'un establiment {street}"),
+    ("RESP-PATRIMONIAL", "Responsabilitat patrimonial", "Secretaria", 6, "months", "negative",
+     _phases("Inici", "Instrucció", "Audiència", "Resolució"), 4,
+     "Reclamació de danys per una caiguda {street}"),
+    ("SUBVENCIO", "Subvenció a entitats", "Cultura", 3, "months", "negative",
+     _phases("Sol·licitud", "Valoració", "Resolució", "Justificació"), 6,
+     "Subvenció a una entitat per a activitats culturals"),
+)  # fmt: skip
+PROCEDURE_CUM = list(accumulate(p[7] for p in PROCEDURES))
+CASE_STREETS = ("Major", "de l'Església", "Nou", "de la Font", "del Mercat", "Sant Josep",
+                "de Baix", "del Raval", "Catalunya", "de Dalt")  # fmt: skip
+DOCUMENT_TITLES = ("Sol·licitud", "Informe tècnic", "Proposta de resolució", "Resolució")
+TASKS = ("Revisar la documentació aportada", "Demanar l'informe tècnic", "Preparar la proposta",
+         "Notificar la resolució", "Requerir esmena a la persona interessada")  # fmt: skip
+# Status mix of a case by age (days): most old cases are closed or archived.
+CASE_STATUS_MIX = (
+    (30, (("open", 85), ("suspended", 8), ("resolved", 5), ("closed", 2), ("archived", 0))),
+    (180, (("open", 35), ("suspended", 10), ("resolved", 25), ("closed", 28), ("archived", 2))),
+    (10**6, (("open", 3), ("suspended", 2), ("resolved", 5), ("closed", 55), ("archived", 35))),
+)  # fmt: skip
+
+
 def _pick(rng: random.Random, table: tuple[Any, ...], cumulative: list[float]) -> Any:
     return table[bisect.bisect(cumulative, rng.random() * cumulative[-1])][0]
 
@@ -201,7 +274,7 @@ def allocate(weights: list[float], total: int) -> list[int]:
 class ModulesGenerator:
     """Rows of the memberships, helpdesk and assets tables for the organizations of `gen`."""
 
-    def __init__(self, gen: Any, *, tickets: int, assets: int, seed: int) -> None:
+    def __init__(self, gen: Any, *, tickets: int, assets: int, seed: int, cases: int = 0) -> None:
         self.gen = gen
         self.rng = random.Random(seed + 1)
         self.now: dt.datetime = gen.now
@@ -212,6 +285,9 @@ class ModulesGenerator:
         self.stats: dict[str, int] = {}
         self.category_ids: list[int] = []
         self.counters: dict[int, int] = {}  # year -> last ticket sequence of the provider
+        self.cases = cases
+        self.case_counters: dict[tuple[int, int], int] = {}  # (org, year) -> last case sequence
+        self.procedures: dict[int, list[tuple[int, tuple[Any, ...]]]] = {}  # org -> [(id, row)]
 
     # --- small tables ------------------------------------------------------------------------
     def small_rows(self) -> dict[str, list[str]]:
@@ -246,8 +322,32 @@ class ModulesGenerator:
                 f"{i}\t{org.id}\t{hashlib.sha256(plain.encode()).hexdigest()}\t{plain[:10]}\t"
                 f"{_ts(joined)}\t{NULL}\t{NULL}\t{NULL}\n"
             )
-        self.stats.update(memberships=len(memberships), agent_tokens=len(tokens))
+        procedures = []
+        if self.cases:
+            for org in self.gen.orgs:
+                for row in PROCEDURES:
+                    pid = len(procedures) + 1
+                    self.procedures.setdefault(org.id, []).append((pid, row))
+                    code, name, classification, value, unit, silence, phases = row[:7]
+                    procedures.append("\t".join((
+                        str(pid), str(org.id), code, "", esc(name), esc(classification), "",
+                        str(value), unit, silence, "", esc(json.dumps(phases)), "both", "normal",
+                        "f", NULL, "t", _ts(joined),
+                    )) + "\n")  # fmt: skip
+        documents = []
+        if self.cases:
+            for org in self.gen.orgs:
+                documents.append("\t".join((
+                    str(org.id), str(self.document_id(org.id)), "sollicitud.pdf",
+                    f"documents/{org.id}/bench/sollicitud.pdf", "application/pdf", "48213",
+                    hashlib.sha256(f"bench-document-{org.id}".encode()).hexdigest(), "TD99", "1",
+                    "EE01", _ts(joined), org.dir3, NULL, _ts(joined), NULL, NULL,
+                )) + "\n")  # fmt: skip
+        self.stats.update(memberships=len(memberships), agent_tokens=len(tokens),
+                          procedures=len(procedures), documents=len(documents))  # fmt: skip
         return {
+            "core_document": documents,
+            "cases_procedure": procedures,
             "tenants_membership": memberships,
             "helpdesk_category": categories,
             "helpdesk_slatarget": sla,
@@ -464,3 +564,142 @@ class ModulesGenerator:
                 "assets_networkinterface": "".join(interfaces),
             }
         self.stats.update(assets=n_assets, software=n_software, interfaces=n_interfaces)
+
+    # --- case files --------------------------------------------------------------------------
+    @staticmethod
+    def document_id(org_id: int) -> str:
+        return f"00000000-0000-4000-8000-{org_id:012d}"
+
+    def case_chunks(self, ids: Any) -> Iterator[dict[str, str]]:
+        """COPY text of case files, their parties and tasks, one organization at a time."""
+        from benches.generate import TZ, make_citizen
+
+        rng = self.rng
+        normalize = self.gen.search_document.normalize
+        orgs = self.gen.orgs
+        counts = allocate([max(o.entries, 1) for o in orgs], self.cases)
+        start = dt.datetime(self.gen.years.start, 1, 1, tzinfo=TZ)
+        span = (self.now - start).total_seconds()
+        n_cases = n_parties = n_tasks = n_docs = 0
+        for org, count in zip(orgs, counts, strict=True):
+            if not count:
+                continue
+            procedures = self.procedures[org.id]
+            staff = org.users.get("municipal_staff", []) + org.users.get("municipal_admin", [])
+            moments = []
+            for _ in range(count):
+                moment = start + dt.timedelta(seconds=span * rng.random() ** 0.7)
+                day = moment.astimezone(TZ).date()
+                while day.weekday() >= 5:
+                    day -= dt.timedelta(days=1)
+                local = dt.datetime.combine(day, dt.time(8), tzinfo=TZ) + dt.timedelta(
+                    seconds=rng.randrange(0, 7 * 3600)
+                )
+                if local > self.now:
+                    local = self.now - dt.timedelta(seconds=rng.randrange(60, 6 * 3600))
+                moments.append(local.astimezone(dt.UTC).replace(microsecond=rng.randrange(10**6)))
+            moments.sort()
+            cases: list[str] = []
+            parties: list[str] = []
+            tasks: list[str] = []
+            docs: list[str] = []
+            document = self.document_id(org.id)
+            for opened in moments:
+                cid = ids.next("case")
+                local_day = opened.astimezone(TZ).date()
+                year = local_day.year
+                key = (org.id, year)
+                seq = self.case_counters[key] = self.case_counters.get(key, 0) + 1
+                number = f"{year}/{seq:06d}"
+                pid, proc = procedures[
+                    bisect.bisect(PROCEDURE_CUM, rng.random() * PROCEDURE_CUM[-1])
+                ]
+                code, name, _cls, value, unit, _silence, phases, _w, subject = proc
+                subject = subject.format(street=f"al carrer {rng.choice(CASE_STREETS)}")
+                if unit == "months":
+                    due = local_day + dt.timedelta(days=30 * value)
+                else:
+                    due = local_day + dt.timedelta(days=value * 7 // 5)
+                age = (self.now - opened).total_seconds() / 86400
+                mix = next(m for limit, m in CASE_STATUS_MIX if age <= limit)
+                status = _pick(rng, mix, list(accumulate(w for _s, w in mix)))
+                resolved = closed = archived = None
+                suspended = NULL
+                if status in ("resolved", "closed", "archived"):
+                    resolved = min(opened + dt.timedelta(days=rng.uniform(5, 80)), self.now)
+                    if status != "resolved":
+                        closed = min(resolved + dt.timedelta(days=rng.uniform(1, 30)), self.now)
+                    if status == "archived":
+                        archived = min(closed + dt.timedelta(days=rng.uniform(30, 200)), self.now)  # type: ignore[operator]
+                elif status == "suspended":
+                    suspended = (local_day + dt.timedelta(days=rng.randrange(1, 20))).isoformat()
+                phase = (
+                    phases[-1]["code"]
+                    if resolved
+                    else phases[min(int(age // 10), len(phases) - 1)]["code"]
+                )
+                responsible = rng.choice(staff)[0] if staff and rng.random() < 0.8 else None
+                creator = rng.choice(staff)[0] if staff else None
+                unit_id = rng.choice(org.units) if org.units and rng.random() < 0.7 else None
+                people = [make_citizen(rng, org) for _ in range(1 if rng.random() < 0.8 else 2)]
+                words = [number, subject, name, code]
+                for position, person in enumerate(people):
+                    words += [person["id_number"], person["name"], person["first_surname"],
+                              person["second_surname"]]  # fmt: skip
+                    parties.append("\t".join((
+                        str(ids.next("case_party")), str(org.id), str(cid), str(position),
+                        "interested" if position == 0 else "representative",
+                        person["person_type"], person["id_type"], person["id_number"],
+                        esc(person["name"]), esc(person["first_surname"]),
+                        esc(person["second_surname"]), esc(person["address"]), "",
+                        esc(person["email"]), person["phone"],
+                    )) + "\n")  # fmt: skip
+                    n_parties += 1
+                for position in range(rng.choice((0, 1, 1, 2, 2, 3, 4))):
+                    added = min(opened + dt.timedelta(days=position * 3, minutes=5), self.now)
+                    docs.append("\t".join((
+                        str(ids.next("case_document")), str(org.id), str(cid), str(position + 1),
+                        DOCUMENT_TITLES[position], document, "1",
+                        "published" if position == 0 else "internal", NULL, NULL, "", "f",
+                        _ts(added), str(creator) if creator else NULL,
+                    )) + "\n")  # fmt: skip
+                    n_docs += 1
+                search = " ".join(normalize(w) for text in words if text for w in text.split())
+                cases.append("\t".join((
+                    str(cid), str(org.id), str(year), str(seq), number, str(pid), esc(subject),
+                    status, phase, NULL, str(unit_id) if unit_id else NULL,
+                    str(responsible) if responsible else NULL, _ts(opened), local_day.isoformat(),
+                    due.isoformat(), suspended, "f", _ts(resolved), _ts(closed), _ts(archived),
+                    str(creator) if creator else NULL, esc(search),
+                )) + "\n")  # fmt: skip
+                n_cases += 1
+                if staff:
+                    for k in range(rng.choice((0, 1, 1, 2, 3))):
+                        done = resolved is not None or rng.random() < 0.5
+                        created = opened + dt.timedelta(hours=k + 1)
+                        doer = rng.choice(staff)[0]
+                        tasks.append("\t".join((
+                            str(ids.next("case_task")), str(org.id), str(cid),
+                            esc(TASKS[(k + cid) % len(TASKS)]), str(rng.choice(staff)[0]),
+                            (local_day + dt.timedelta(days=7 * (k + 1))).isoformat(),
+                            _ts(min(created + dt.timedelta(days=rng.uniform(0.1, 10)), self.now))
+                            if done else NULL,
+                            str(doer) if done else NULL, _ts(created),
+                            str(creator) if creator else NULL,
+                        )) + "\n")  # fmt: skip
+                        n_tasks += 1
+            yield {
+                "cases_case": "".join(cases),
+                "cases_caseparty": "".join(parties),
+                "cases_casetask": "".join(tasks),
+                "cases_casedocument": "".join(docs),
+            }
+        self.stats.update(
+            cases=n_cases, case_parties=n_parties, case_tasks=n_tasks, case_documents=n_docs
+        )
+
+    def case_counter_rows(self, first_id: int) -> list[str]:
+        return [
+            f"{first_id + i}\tcases.case\t{year}\t{last}\t{org_id}\n"
+            for i, ((org_id, year), last) in enumerate(sorted(self.case_counters.items()))
+        ]

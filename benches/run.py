@@ -48,9 +48,7 @@ APP_PORT = 8100
 CEILING_PORT = 8101
 SPREAD = 100  # organizations the spread scenarios cycle through
 DOC = ROOT / "docs" / "performance.md"
-NOT_AVAILABLE = [
-    ("case file page", "cases module not merged yet"),
-]
+NOT_AVAILABLE: list[tuple[str, str]] = []
 TEN_THOUSAND = 10_000  # inventories: the target is the time for this many
 # (scenario, measure, limit, unit); the limits of docs/performance.md, set for scale L.
 TARGETS = [
@@ -67,6 +65,10 @@ TARGETS = [
     ("agent_inventory", "seconds_per_10000", 60, "s for 10,000 ≤"),
     ("html_asset_list", "p95_ms", 50, "ms p95 ≤"),
     ("html_asset_list_provider", "p95_ms", 50, "ms p95 ≤"),
+    ("html_case_list", "p95_ms", 50, "ms p95 ≤"),
+    ("html_case_list_largest", "p95_ms", 50, "ms p95 ≤"),
+    ("api_case_list", "p95_ms", 50, "ms p95 ≤"),
+    ("html_case_page", "p95_ms", 50, "ms p95 ≤"),
 ]
 RSS_LIMIT_MB = 200
 NIF_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
@@ -229,6 +231,14 @@ def fixtures(url: str) -> dict[str, Any]:
             [list(chosen)],
         ):
             devices.setdefault(org_id, []).append(device_id)
+        # Case files of the largest organization (the case page), spread over its book.
+        case_ids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT id FROM cases_case WHERE organization_id = %s ORDER BY id",
+                [largest[0]],
+            )
+        ][::97][:500]
         provider = conn.execute(
             "SELECT id, slug FROM tenants_organization WHERE is_provider ORDER BY id LIMIT 1"
         ).fetchone()
@@ -270,6 +280,7 @@ def fixtures(url: str) -> dict[str, Any]:
         "provider": (provider[0], provider[1]),  # type: ignore[index]
         "provider_staff": provider_staff,
         "devices": devices,
+        "case_ids": case_ids,
         "spread": [(o[0], o[1]) for o in spread],
         "largest": (largest[0], largest[1], largest[2]),
         "sessions": sessions,
@@ -375,6 +386,11 @@ def scenarios(fx: dict[str, Any]) -> dict[str, Scenario]:
             json=document,
         )
 
+    case_ids = fx["case_ids"] or [0]
+
+    def case_page(index: int) -> Call:
+        return page(largest_id, f"/o/{largest_slug}/cases/{case_ids[index % len(case_ids)]}/")
+
     def book(index: int) -> Call:
         org_id, slug = spread[index % len(spread)]
         return page(org_id, f"/o/{slug}/registry/")
@@ -467,6 +483,30 @@ def scenarios(fx: dict[str, Any]) -> dict[str, Scenario]:
             "html_asset_list_provider",
             f"GET /o/{provider_slug}/assets/ as the provider's administrator (every member's assets)",
             lambda i: staff_page("provider_admin", f"/o/{provider_slug}/assets/"),
+        ),
+        "html_case_list": Scenario(
+            "html_case_list",
+            f"GET /o/<slug>/cases/ over {len(spread)} organizations",
+            lambda i: page(spread[i % len(spread)][0], f"/o/{spread[i % len(spread)][1]}/cases/"),
+        ),
+        "html_case_list_largest": Scenario(
+            "html_case_list_largest",
+            f"GET /o/{largest_slug}/cases/ (the most case files)",
+            lambda i: page(largest_id, f"/o/{largest_slug}/cases/"),
+        ),
+        "api_case_list": Scenario(
+            "api_case_list",
+            f"GET /api/v1/o/<slug>/cases/files/ over {len(spread)} organizations",
+            lambda i: api_get(
+                spread[i % len(spread)][0],
+                f"/api/v1/o/{spread[i % len(spread)][1]}/cases/files/",
+            ),
+        ),
+        "html_case_page": Scenario(
+            "html_case_page",
+            f"GET /o/{largest_slug}/cases/<pk>/ over {len(case_ids)} case files of the largest "
+            "organization",
+            case_page,
         ),
     }
 
@@ -574,6 +614,11 @@ def asset_count(url: str) -> int:
         return int(conn.execute("SELECT count(*) FROM assets_asset").fetchone()[0])  # type: ignore[index]
 
 
+def case_count(url: str) -> int:
+    with connect(url) as conn:
+        return int(conn.execute("SELECT count(*) FROM cases_case").fetchone()[0])  # type: ignore[index]
+
+
 def entry_count(url: str) -> int:
     with connect(url) as conn:
         return int(conn.execute("SELECT count(*) FROM registry_registryentry").fetchone()[0])  # type: ignore[index]
@@ -607,7 +652,8 @@ def markdown(results: dict[str, Any]) -> str:
     lines = [
         f"### {results['date']} — scale {results['scale']} "
         f"({results['data']['organizations']:,} organizations, {results['data']['entries']:,} entries, "
-        f"{results['data'].get('tickets', 0):,} tickets, {results['data'].get('assets', 0):,} assets)",
+        f"{results['data'].get('tickets', 0):,} tickets, {results['data'].get('assets', 0):,} assets, "
+        f"{results['data'].get('cases', 0):,} case files)",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; PostgreSQL {m['postgresql']}; "
         f"Python {m['python']}; Django {m['django']}. gunicorn {results['config']['workers']} sync "
@@ -626,7 +672,10 @@ def markdown(results: dict[str, Any]) -> str:
             f"{g['rows']['users']:,} users; tickets, follow-ups and assets in "
             f"{t.get('copy_modules_s', 0)} s: {g['rows'].get('followups', 0):,} follow-ups, "
             f"{g['rows'].get('software', 0):,} programs, {g['rows'].get('interfaces', 0):,} "
-            f"interfaces, {g['rows'].get('memberships', 0):,} memberships.",
+            f"interfaces, {g['rows'].get('memberships', 0):,} memberships; "
+            f"{g['rows'].get('case_parties', 0):,} case parties, "
+            f"{g['rows'].get('case_tasks', 0):,} case tasks, "
+            f"{g['rows'].get('case_documents', 0):,} documents in case indexes.",
             "",
         ]
     lines += [
@@ -741,6 +790,7 @@ def main() -> None:
             entries=entries,
             tickets=scale.tickets,
             assets=scale.assets,
+            cases=scale.cases,
             log=log,
         )
     results["machine"] = machine(url)
@@ -752,6 +802,7 @@ def main() -> None:
         "entries": entry_count(url),
         "tickets": ticket_count(url),
         "assets": asset_count(url),
+        "cases": case_count(url),
         "largest_organization": {"slug": fx["largest"][1], "entries": fx["largest"][2]},
         "spread_organizations": len(fx["spread"]),
     }
