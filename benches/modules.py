@@ -271,6 +271,31 @@ def allocate(weights: list[float], total: int) -> list[int]:
     return counts
 
 
+def weekday_moment(
+    rng: random.Random,
+    start: dt.datetime,
+    span: float,
+    now: dt.datetime,
+    *,
+    skew: float,
+    hours: int,
+) -> dt.datetime:
+    """A random instant after `start`, skewed toward now by `skew` (< 1), moved to a weekday and
+    to office hours (8:00 plus up to `hours`), never in the future; in UTC."""
+    from benches.generate import TZ  # generate imports this module
+
+    moment = start + dt.timedelta(seconds=span * rng.random() ** skew)
+    day = moment.astimezone(TZ).date()
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    local = dt.datetime.combine(day, dt.time(8), tzinfo=TZ) + dt.timedelta(
+        seconds=rng.randrange(0, hours * 3600)
+    )
+    if local > now:
+        local = now - dt.timedelta(seconds=rng.randrange(60, 6 * 3600))
+    return local.astimezone(dt.UTC).replace(microsecond=rng.randrange(0, 10**6))
+
+
 class ModulesGenerator:
     """Rows of the memberships, helpdesk and assets tables for the organizations of `gen`."""
 
@@ -368,16 +393,7 @@ class ModulesGenerator:
         for index, count in enumerate(counts):
             for _ in range(count):
                 # More tickets lately (the platform grows): a square root skews toward now.
-                moment = start + dt.timedelta(seconds=span * rng.random() ** 0.6)
-                day = moment.astimezone(TZ).date()
-                while day.weekday() >= 5:
-                    day -= dt.timedelta(days=1)
-                local = dt.datetime.combine(day, dt.time(8), tzinfo=TZ) + dt.timedelta(
-                    seconds=rng.randrange(0, 9 * 3600)
-                )
-                if local > self.now:
-                    local = self.now - dt.timedelta(seconds=rng.randrange(60, 6 * 3600))
-                moment = local.astimezone(dt.UTC).replace(microsecond=rng.randrange(0, 10**6))
+                moment = weekday_moment(rng, start, span, self.now, skew=0.6, hours=9)
                 out.append((moment, index))
         out.sort()
         return out
@@ -588,16 +604,7 @@ class ModulesGenerator:
             staff = org.users.get("municipal_staff", []) + org.users.get("municipal_admin", [])
             moments = []
             for _ in range(count):
-                moment = start + dt.timedelta(seconds=span * rng.random() ** 0.7)
-                day = moment.astimezone(TZ).date()
-                while day.weekday() >= 5:
-                    day -= dt.timedelta(days=1)
-                local = dt.datetime.combine(day, dt.time(8), tzinfo=TZ) + dt.timedelta(
-                    seconds=rng.randrange(0, 7 * 3600)
-                )
-                if local > self.now:
-                    local = self.now - dt.timedelta(seconds=rng.randrange(60, 6 * 3600))
-                moments.append(local.astimezone(dt.UTC).replace(microsecond=rng.randrange(10**6)))
+                moments.append(weekday_moment(rng, start, span, self.now, skew=0.7, hours=7))
             moments.sort()
             cases: list[str] = []
             parties: list[str] = []
