@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ajunta.core.models import Document, EniDocumentType, TenantModel
+from ajunta.core.parties import IdType, PartyRole, PersonType
 
 DEFAULT_NUMBER_FORMAT = "{year}/{seq:06d}"
 DECREE_NUMBER_FORMAT = "{year}/{seq:04d}"
@@ -224,25 +225,6 @@ class DeadlineEvent(TenantModel):
 
     class Meta:
         ordering = ["case", "created_at", "id"]
-
-
-class PartyRole(models.TextChoices):
-    INTERESTED = "interested", _("Interested party")
-    REPRESENTATIVE = "representative", _("Representative")
-
-
-class PersonType(models.TextChoices):
-    NATURAL = "natural", _("Natural person")
-    LEGAL = "legal", _("Legal person")
-
-
-class IdType(models.TextChoices):
-    # The registry's (SICRES) identity document codes, so parties copy across unchanged.
-    NIF = "N", _("NIF")
-    CIF = "C", _("CIF")
-    PASSPORT = "P", _("Passport")
-    NIE = "E", _("NIE")
-    OTHER = "X", _("Other")
 
 
 class CaseParty(TenantModel):

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ajunta.core.models import Document, TenantModel
+from ajunta.core.parties import IdType, PartyRole, PersonType
 from ajunta.core.validators import validate_dir3_code, validate_ine_code
 
 DEFAULT_NUMBER_FORMAT = "{direction}/{year}/{seq:06d}"
@@ -175,25 +176,6 @@ class RegistryEntry(TenantModel):
     @property
     def is_annulled(self) -> bool:
         return self.status == EntryStatus.ANNULLED
-
-
-class PartyRole(models.TextChoices):
-    INTERESTED = "interested", _("Interested party")
-    REPRESENTATIVE = "representative", _("Representative")
-
-
-class PersonType(models.TextChoices):
-    NATURAL = "natural", _("Natural person")
-    LEGAL = "legal", _("Legal person")
-
-
-class IdType(models.TextChoices):
-    # SICRES Tipo_Documento_Identificacion: N NIF, C CIF, P passport, E NIE, X other
-    NIF = "N", _("NIF")
-    CIF = "C", _("CIF")
-    PASSPORT = "P", _("Passport")
-    NIE = "E", _("NIE")
-    OTHER = "X", _("Other")
 
 
 class PreferredChannel(models.TextChoices):
