@@ -33,17 +33,9 @@ from ajunta.assets.models import Asset, AssetSource
 from ajunta.core.modules import org_uses_module
 from ajunta.core.pagination import paginate_capped
 from ajunta.core.tenancy import TenantHttpRequest
-from ajunta.core.views import TenantView, is_htmx
+from ajunta.core.views import TenantView, add_service_error, is_htmx
 
 MODULE = "assets"
-
-
-def add_service_error(form: Any, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, field_messages in error.message_dict.items():
-        form.add_error(key if key in form.fields else None, field_messages)
 
 
 def asset_or_404(org: Any, pk: int) -> Asset:

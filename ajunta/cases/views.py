@@ -26,7 +26,7 @@ from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_views import document_file_response, integrity_error_response
 from ajunta.core.pagination import COUNT_CAP, paginate_capped
 from ajunta.core.tenancy import TenantHttpRequest
-from ajunta.core.views import TenantView, is_htmx, paginate
+from ajunta.core.views import TenantView, add_service_error, is_htmx, paginate
 from ajunta.registry import selectors as registry_selectors
 
 MODULE = "cases"
@@ -38,14 +38,6 @@ def _get_or_404(getter: Callable[..., Any], **kwargs: Any) -> Any:
         return getter(**kwargs)
     except (ObjectDoesNotExist, ValueError) as exc:
         raise Http404 from exc
-
-
-def add_service_error(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, field_messages in error.message_dict.items():
-        form.add_error(key if key in form.fields else None, field_messages)
 
 
 def case_url(org: Any, case: Case) -> str:

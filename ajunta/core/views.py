@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -80,6 +81,15 @@ def public(reason: str) -> Any:
         return view
 
     return mark
+
+
+def add_service_error(form: Any, error: ValidationError) -> None:
+    """A service's ValidationError on the form: on the field it names, else on the whole form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for key, field_messages in error.message_dict.items():
+        form.add_error(key if key in form.fields else None, field_messages)
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -23,7 +23,7 @@ from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_views import document_file_response, integrity_error_response
 from ajunta.core.pagination import paginate_capped
 from ajunta.core.tenancy import TenantHttpRequest
-from ajunta.core.views import TenantView, is_htmx, paginate
+from ajunta.core.views import TenantView, add_service_error, is_htmx, paginate
 from ajunta.helpdesk import forms, reports, selectors, services
 from ajunta.helpdesk.models import (
     Article,
@@ -34,15 +34,6 @@ from ajunta.helpdesk.models import (
     TicketTask,
 )
 from ajunta.helpdesk.rendering import render_markdown
-
-
-def add_service_error(form: Any, error: ValidationError) -> None:
-    """A service's ValidationError on the form: on the field it names, else on the whole form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, field_messages in error.message_dict.items():
-        form.add_error(key if key in form.fields else None, field_messages)
 
 
 class HelpdeskView(TenantView):

@@ -34,7 +34,7 @@ from ajunta.core.calendar import BusinessCalendar, calendar_for
 from ajunta.core.documents import format_verification_code
 from ajunta.core.modules import org_uses_module
 from ajunta.core.tenancy import PERMISSIONS, TenantHttpRequest
-from ajunta.core.views import TenantView, is_htmx, paginate, safe_next
+from ajunta.core.views import TenantView, add_service_error, is_htmx, paginate, safe_next
 from ajunta.registry import exports, selectors, services
 from ajunta.registry.forms import (
     MAX_PARTIES,
@@ -64,15 +64,6 @@ def entry_or_404(org: Any, pk: int) -> RegistryEntry:
 
 def entry_url(org: Any, entry: RegistryEntry) -> str:
     return reverse("registry_entry", args=[org.slug, entry.pk])
-
-
-def add_service_error(form: Any, error: ValidationError) -> None:
-    """A service's ValidationError on the form: on the field it names, else on the whole form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, field_messages in error.message_dict.items():
-        form.add_error(key if key in form.fields else None, field_messages)
 
 
 _PARTY_KEY = re.compile(r"parties\[(\d+)\]\.(\w+)")

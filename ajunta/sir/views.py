@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ajunta.core.tenancy import TenantHttpRequest
-from ajunta.core.views import TenantView, is_htmx, paginate
+from ajunta.core.views import TenantView, add_service_error, is_htmx, paginate
 from ajunta.sir import selectors, services
 from ajunta.sir.forms import (
     AcceptForm,
@@ -40,14 +40,6 @@ TRAY_LABELS = {
     "rejected": gettext_lazy("Rejected and errors"),
     "forwarded": gettext_lazy("Forwarded"),
 }
-
-
-def add_service_error(form: Any, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, field_messages in error.message_dict.items():
-        form.add_error(key if key in form.fields else None, field_messages)
 
 
 def sicres_error_text(error: SicresError) -> str:

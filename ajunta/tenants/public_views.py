@@ -22,11 +22,11 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ajunta.core.ratelimit import client_ip, rate_limit_exceeded
-from ajunta.core.views import paginate, public
+from ajunta.core.views import add_service_error, paginate, public
 from ajunta.tenants import selectors, services
 from ajunta.tenants.forms import ApplicationForm
 from ajunta.tenants.models import Organization, PageKind
-from ajunta.tenants.views import apply_validation_error, feed_token, ical_response
+from ajunta.tenants.views import feed_token, ical_response
 
 APPLY_LIMIT = 5  # applications from one address
 APPLY_WINDOW = 3600  # per hour
@@ -160,7 +160,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         try:
             services.membership_apply(org=provider, actor=None, **form.cleaned_data)
         except ValidationError as error:
-            apply_validation_error(form, error)
+            add_service_error(form, error)
         else:
             return render(request, "tenants/public/applied.html", _context(provider))
     return render(request, "tenants/public/apply.html", _context(provider, form=form), status=400)

@@ -24,7 +24,7 @@ from ajunta.core import services as core_services
 from ajunta.core.calendar import DEFAULT_HOURS, calendar_for
 from ajunta.core.pdf import PdfBuilder
 from ajunta.core.tenancy import TenantHttpRequest, has_permission
-from ajunta.core.views import TenantView, is_htmx, paginate, safe_next
+from ajunta.core.views import TenantView, add_service_error, is_htmx, paginate, safe_next
 from ajunta.tenants import selectors, services
 from ajunta.tenants.charts import bar_chart
 from ajunta.tenants.forms import (
@@ -44,18 +44,6 @@ from ajunta.tenants.forms import (
     TrainingSessionForm,
 )
 from ajunta.tenants.models import Agreement, Membership, MembershipStatus, TrainingSession
-
-
-def apply_validation_error(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has it."""
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for field, messages_ in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages_:
-            form.add_error(target, message)
 
 
 def membership_context(request: TenantHttpRequest) -> dict[str, Any]:
@@ -155,7 +143,7 @@ class CalendarSettingsView(TenantView):
                 try:
                     core_services.business_hours_set(org=org, actor=request.user, ranges=ranges)
                 except ValidationError as error:
-                    apply_validation_error(hours_form, error)
+                    add_service_error(hours_form, error)
                 else:
                     messages.success(request, _("Business hours saved."))
                     return redirect("calendar_settings", org_slug=org.slug)
@@ -171,7 +159,7 @@ class CalendarSettingsView(TenantView):
                     org=org, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                apply_validation_error(form, error)
+                add_service_error(form, error)
             else:
                 done = _("Local holiday added.")
                 if is_htmx(request):
@@ -275,7 +263,7 @@ class MembershipNewView(MembersView):
                     org=request.org, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                apply_validation_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Application recorded."))
                 return redirect("membership", org_slug=org_slug, pk=membership.pk)
@@ -319,7 +307,7 @@ class MembershipView(MembersView):
                     on=form.cleaned_data["on"],
                 )
             except ValidationError as error:
-                apply_validation_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Membership updated."))
                 return redirect("membership", org_slug=org_slug, pk=pk)
@@ -385,7 +373,7 @@ class FeesView(MembersView):
             try:
                 services.fee_rule_create(org=request.org, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                apply_validation_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Fee rule added."))
                 return redirect("fees", org_slug=org_slug)
@@ -475,7 +463,7 @@ class CatalogueView(MembersView):
                     org=request.org, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                apply_validation_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Service added to the catalogue."))
                 return redirect("catalogue", org_slug=org_slug)
@@ -504,7 +492,7 @@ class CatalogueServiceView(MembersView):
                     org=request.org, actor=request.user, service=service, **fields
                 )
             except ValidationError as error:
-                apply_validation_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("catalogue", org_slug=org_slug)
@@ -537,7 +525,7 @@ class AgreementListView(MembersView):
                     org=request.org, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                apply_validation_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Agreement recorded."))
                 return redirect("agreement", org_slug=org_slug, pk=agreement.pk)
@@ -579,7 +567,7 @@ class AgreementView(MembersView):
                 messages.success(request, _("Agreement annulled."))
                 return redirect("agreement", org_slug=org_slug, pk=pk)
         except ValidationError as error:
-            apply_validation_error(form, error)
+            add_service_error(form, error)
         return self.show(request, agreement, form, status=400)
 
 
@@ -657,7 +645,7 @@ class TrainingSessionsView(MembersView):
                     org=request.org, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                apply_validation_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Session scheduled."))
                 return redirect("training_session", org_slug=org_slug, pk=session.pk)
@@ -708,7 +696,7 @@ class TrainingSessionView(MembersView):
                     org=request.org, actor=request.user, session=session, **form.cleaned_data
                 )
             except ValidationError as error:
-                apply_validation_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Member enrolled."))
                 return redirect("training_session", org_slug=org_slug, pk=pk)
@@ -833,7 +821,7 @@ class SitePageEditView(MembersView):
                     org=request.org, actor=request.user, slug=slug, language=language, **data
                 )
             except ValidationError as error:
-                apply_validation_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Page saved."))
                 return redirect("site_pages", org_slug=org_slug)
