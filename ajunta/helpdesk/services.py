@@ -517,7 +517,8 @@ def ticket_create(
     opened = opened_at or timezone.now()
     year = timezone.localtime(opened).year
     # Everything but the number is prepared here, SLA clocks included: the counter row of the
-    # provider's series stays locked from next_number() to the commit, so only inserts run then.
+    # provider's series stays locked from next_number() to the commit, so only the inserts (and
+    # storing any attachments) run then.
     ticket = Ticket(
         organization=member,
         provider=provider,
@@ -542,6 +543,11 @@ def ticket_create(
     stored: list[str] = []
     try:
         with transaction.atomic():
+            # The number first, as every numbered write does: the provider's counter is always
+            # locked before a member's audit-chain head (document_store appends to that chain),
+            # so a filing with attachments and one without cannot wait on each other for ever.
+            ticket.sequence = next_number(org=provider, series="helpdesk.ticket", year=year)
+            ticket.number = f"{year}-{ticket.sequence:06d}"
             documents = []
             for index, upload in enumerate(attachments):
                 try:
@@ -554,8 +560,6 @@ def ticket_create(
                 stored.append(document.file.name)
                 documents.append(document)
             now = timezone.now()
-            ticket.sequence = next_number(org=provider, series="helpdesk.ticket", year=year)
-            ticket.number = f"{year}-{ticket.sequence:06d}"
             ticket.save(force_insert=True)
             TicketAttachment.objects.bulk_create(
                 TicketAttachment(organization=member, ticket=ticket, document=d,

@@ -7,9 +7,13 @@ import io
 
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ajunta.core.models import BusinessHours, Counter, LocalHoliday
+from ajunta.core.testing import use_temporary_media
 from ajunta.helpdesk import services
 from ajunta.helpdesk.models import (
     EscalationEvent,
@@ -258,6 +262,19 @@ class LifecycleTests(HelpdeskTestCase):
         self.assertIn("title", raised.exception.message_dict)
         self.assertFalse(Ticket.objects.exists())
         self.assertFalse(Counter.objects.filter(series="helpdesk.ticket").exists())
+
+    def test_a_ticket_takes_its_number_before_storing_attachments(self) -> None:
+        # Lock order: the provider's counter, then the member's audit-chain head (which storing
+        # a document appends to). The other order lets a ticket with attachments and one
+        # without, from the same member, deadlock on PostgreSQL.
+        use_temporary_media(self)
+        upload = SimpleUploadedFile("log.txt", b"no carrier\n", content_type="text/plain")
+        with CaptureQueriesContext(connection) as queries:
+            self.open_ticket(attachments=[upload])
+        sql = [q["sql"] for q in queries.captured_queries]
+        counter = next(i for i, q in enumerate(sql) if "core_counter" in q)
+        chain = next(i for i, q in enumerate(sql) if "core_auditchain" in q)
+        self.assertLess(counter, chain)
 
     def test_other_members_ticket_is_not_reachable(self) -> None:
         ticket = self.open_ticket()
