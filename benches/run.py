@@ -22,11 +22,13 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
 
 from benches.common import (
@@ -161,11 +163,13 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn {self.name} exited: see {self.log_path}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
+                    healthy = response.status == 200
+                if healthy:
                     workers = psutil.Process(self.process.pid).children()
                     if len(workers) >= self.workers:
                         return
-            except httpx.HTTPError:
+            except (urllib.error.URLError, OSError):
                 pass
             time.sleep(0.3)
         raise RuntimeError(f"gunicorn {self.name} did not answer within {timeout} s")
@@ -345,7 +349,9 @@ def scenarios(fx: dict[str, Any]) -> dict[str, Scenario]:
         org_id, slug = spread[index % len(spread)]
         roll = index % 10
         q = rng.choice(nifs[org_id]) if roll < 2 and nifs.get(org_id) else rng.choice(SEARCH_WORDS)
-        return api_get(org_id, f"/api/v1/o/{slug}/registry/entries/?{httpx.QueryParams(q=q)}")
+        return api_get(
+            org_id, f"/api/v1/o/{slug}/registry/entries/?{urllib.parse.urlencode({'q': q})}"
+        )
 
     provider_id, provider_slug = fx["provider"]
     staff = fx["provider_staff"]
