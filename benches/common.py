@@ -88,6 +88,26 @@ def connect(url: str, **kwargs: object) -> psycopg.Connection:
     return psycopg.connect(url, **kwargs)  # type: ignore[arg-type]
 
 
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def redis_urls() -> dict[str, str] | None:
+    """The cache and broker URLs of the production set-up (docs/operations.md), on the Redis of
+    BENCH_REDIS_URL (database 14 for the cache, the next one for the broker), emptied first; None
+    when no Redis answers there, and the run measures the no-broker set-up instead."""
+    import redis
+
+    parts = urlsplit(BENCH_REDIS_URL)
+    number = int(parts.path.lstrip("/") or 0)
+    broker = urlunsplit(parts._replace(path=f"/{number + 1}"))
+    try:
+        for url in (BENCH_REDIS_URL, broker):
+            redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+    except redis.RedisError:
+        return None
+    return {"REDIS_URL": BENCH_REDIS_URL, "CELERY_BROKER_URL": broker}
+
+
 def app_env(url: str, **extra: str) -> dict[str, str]:
     """The environment the app runs with against the bench database."""
     env = dict(os.environ)

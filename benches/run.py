@@ -41,6 +41,7 @@ from benches.common import (
     bench_database_url,
     collect_static,
     connect,
+    redis_urls,
     setup_django,
 )
 from benches.load import Call, RssWatch, Scenario, counter_ceiling, prewarm, run_scenario
@@ -183,6 +184,71 @@ class Gunicorn:
                 self.process.kill()
                 self.process.wait()
         self.handle.close()
+
+
+class CeleryWorker:
+    """The production set-up's background worker (docs/operations.md), on the same cores: receipts
+    and e-mails leave the request, and their CPU is still paid inside the measurement."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.log_path = logs / "celery-worker.log"
+        command = [
+            str(Path(PYTHON).parent / "celery"), "-A", "ajunta", "worker", "--concurrency", "1",
+            "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
+        ]  # fmt: skip
+        self.handle = open(self.log_path, "w")  # noqa: SIM115 (closed in stop())
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.handle, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        self.broker = env["CELERY_BROKER_URL"]
+
+    def rss_mb(self) -> float:
+        try:
+            procs = [psutil.Process(self.process.pid), *psutil.Process(self.process.pid).children()]
+            return round(max(p.memory_info().rss for p in procs) / 2**20, 1)
+        except psutil.Error:
+            return 0.0
+
+    def drain(self, url: str, since_entry_id: int, timeout: float = 900) -> dict[str, Any]:
+        """Wait until the broker's queue is empty and every entry filed since `since_entry_id` has
+        its receipt; how long that took after the scenario ended."""
+        import redis
+
+        queue = redis.Redis.from_url(self.broker)
+        started = time.perf_counter()
+        pending = 0
+        while time.perf_counter() - started < timeout:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the Celery worker exited: see {self.log_path}")
+            with connect(url) as conn:
+                pending = int(
+                    conn.execute(
+                        "SELECT count(*) FROM registry_registryentry WHERE id > %s "
+                        "AND receipt_id IS NULL",
+                        [since_entry_id],
+                    ).fetchone()[0]  # type: ignore[index]
+                )
+            if pending == 0 and queue.llen("celery") == 0:
+                break
+            time.sleep(0.5)
+        return {"drain_s": round(time.perf_counter() - started, 1), "receipts_pending": pending}
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # warm shutdown: finishes the task at hand
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.handle.close()
+
+
+def max_entry_id(url: str) -> int:
+    with connect(url) as conn:
+        row = conn.execute("SELECT COALESCE(max(id), 0) FROM registry_registryentry").fetchone()
+    return int(row[0]) if row else 0
 
 
 # --- fixtures: who calls what ----------------------------------------------------------------------
@@ -665,7 +731,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"Python {m['python']}; Django {m['django']}. gunicorn {results['config']['workers']} sync "
         f"workers; client concurrency {results['config']['concurrency']}; "
         f"{results['config']['duration']} s per scenario after {results['config']['warmup']} s warm-up, "
-        f"at most {results['config']['max_requests']:,} requests. Load average at start "
+        f"at most {results['config']['max_requests']:,} requests; {results['config'].get('services', '')}. "
+        f'"Alone": the read scenario again at concurrency 1. Load average at start '
         f"{results['load_before']['loadavg_1m']}, at end {results['load_after']['loadavg_1m']}.",
         "",
     ]
@@ -685,19 +752,22 @@ def markdown(results: dict[str, Any]) -> str:
             "",
         ]
     lines += [
-        "| scenario | ok | errors | req/s | p50 ms | p95 ms | p99 ms | ratio to view ceiling | ratio to counter ceiling | worker RSS MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | ok | errors | req/s | p50 ms | p95 ms | p99 ms | alone p50 / p95 ms | ratio to view ceiling | ratio to counter ceiling | worker RSS MB | background drained |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in [*results["ceilings"].values(), *results["scenarios"]]:
         ratio_view = f"{s['throughput'] / view:.2f}" if view and s["kind"] != "ceiling" else ""
         counter = s.get("counter_ratio")
+        alone = f"{s['unloaded_p50_ms']} / {s['unloaded_p95_ms']}" if "unloaded_p95_ms" in s else ""
+        drained = f"{s['drain_s']} s" if "drain_s" in s else ""
         lines.append(
             f"| {s['name']} | {s['ok']:,} | {sum(s['errors'].values())} | {s['throughput']:,} | "
-            f"{s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {ratio_view} | "
-            f"{'' if counter is None else f'{counter:.3f}'} | {s.get('worker_rss_mb_max', '')} |"
+            f"{s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {alone} | {ratio_view} | "
+            f"{'' if counter is None else f'{counter:.3f}'} | {s.get('worker_rss_mb_max', '')} | "
+            f"{drained} |"
         )
     for name, why in NOT_AVAILABLE:
-        lines.append(f"| {name} | — | — | — | — | — | — | — | — | not yet available: {why} |")
+        lines.append(f"| {name} | — | — | — | — | — | — | — | — | — | not yet available: {why} | |")
     i = results.get("integrity", {})
     t = i.get("tickets", {})
     inventories = next((s for s in results["scenarios"] if s["name"] == "agent_inventory"), None)
@@ -755,6 +825,17 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--max-requests", type=int, help="per scenario (default: the scale's)")
     parser.add_argument("--only", help="comma-separated scenario names")
+    parser.add_argument(
+        "--no-redis",
+        action="store_true",
+        help="measure without Redis and Celery (tasks in the web process) even when Redis answers",
+    )
+    parser.add_argument(
+        "--unloaded-seconds",
+        type=float,
+        default=5.0,
+        help="each read scenario again at concurrency 1 for this long (0: skip)",
+    )
     parser.add_argument("--no-analyse", action="store_true", help="skip EXPLAIN and profiles")
     parser.add_argument(
         "--no-doc", action="store_true", help="do not append to docs/performance.md"
@@ -815,9 +896,18 @@ def main() -> None:
     all_scenarios = scenarios(fx)
     only = set(args.only.split(",")) if args.only else None
     wanted = [n for n in all_scenarios if only is None or n in only]
-    app = Gunicorn("app", APP_PORT, app_env(url), args.workers, work)
+    services = None if args.no_redis else redis_urls()
+    results["config"]["services"] = (
+        "Redis cache and sessions, Celery worker (1 process) on Redis"
+        if services
+        else "no Redis: local-memory cache, database sessions, tasks in the web process"
+    )
+    log(f"-- services: {results['config']['services']}")
+    app = Gunicorn("app", APP_PORT, app_env(url, **(services or {})), args.workers, work)
+    worker = CeleryWorker(app_env(url, **services), work) if services else None
     ceiling = Gunicorn(
-        "ceiling", CEILING_PORT, app_env(url, DJANGO_SETTINGS_MODULE="benches.ceiling_settings"),
+        "ceiling", CEILING_PORT,
+        app_env(url, DJANGO_SETTINGS_MODULE="benches.ceiling_settings", **(services or {})),
         args.workers, work,
     )  # fmt: skip
     run_args = {"concurrency": args.concurrency, "duration": duration, "warmup": args.warmup,
@@ -829,12 +919,15 @@ def main() -> None:
         app.wait_ready()
         ceiling.wait_ready()
         log("-- warming the workers up (each imports its views on its first requests)")
+        before_prewarm = max_entry_id(url)
         prewarm(ceiling.url, all_scenarios["ceiling_view"], 6 * args.workers)
         for name in wanted:
             if name != "ceiling_view":
                 done = prewarm(app.url, all_scenarios[name], 3 * args.workers)
                 if all_scenarios[name].kind == "write":
                     prewarmed[name] = done
+        if worker is not None:
+            worker.drain(url, before_prewarm)  # the warm-up's receipts, before anything is measured
         watch = RssWatch(app.process.pid).start()
         results["ceilings"] = {}
         if "ceiling_view" in wanted:
@@ -866,7 +959,18 @@ def main() -> None:
             if name == "ceiling_view":
                 continue
             log(f"-- {name}")
+            since = max_entry_id(url)
             outcome = run_scenario(app.url, all_scenarios[name], watch=watch, **run_args)
+            if worker is not None and all_scenarios[name].kind == "write":
+                outcome.update(worker.drain(url, since))
+                log(f"   background work drained {outcome['drain_s']} s after the scenario")
+            if all_scenarios[name].kind == "read" and args.unloaded_seconds > 0:
+                alone = run_scenario(
+                    app.url, all_scenarios[name], concurrency=1,
+                    duration=args.unloaded_seconds, warmup=0.5, max_requests=max_requests,
+                )  # fmt: skip
+                outcome["unloaded_p50_ms"] = alone["p50_ms"]
+                outcome["unloaded_p95_ms"] = alone["p95_ms"]
             counter_key = {"api_create_spread": "ceiling_counter_spread",
                            "api_create_one_org": "ceiling_counter_one"}.get(name)  # fmt: skip
             ceiling_counter = results["ceilings"].get(counter_key or "", {}).get("throughput")
@@ -882,8 +986,12 @@ def main() -> None:
                 log(f"   errors: {json.dumps(outcome['error_samples'])[:600]}")
         watch.stop()
         results["memory"] = watch.report()
+        if worker is not None:
+            results["memory"]["celery_worker_rss_mb"] = worker.rss_mb()
     finally:
         app.stop()
+        if worker is not None:
+            worker.stop()
         ceiling.stop()
     results["created_rows"] = entry_count(url) - before
     results["created_201"] = sum(
