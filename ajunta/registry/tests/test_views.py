@@ -335,6 +335,29 @@ class BookFilterTests(RegistryViewTestCase):
         self.assertContains(response, f"<s>{self.outgoing.number}</s>", html=False)
         self.assertEqual(self.shown(status="annulled"), {str(self.outgoing.pk)})
 
+    def test_a_row_shows_the_entry_in_the_users_language(self) -> None:
+        entry = file_entry(
+            self.org_a, self.bob, destination_unit=self.unit, channel="electronic",
+            parties=[NURIA, {**NURIA, "id_number": "87654321X", "name": "Jordi",
+                             "role": "representative", "represents": 0}],
+        )  # fmt: skip
+        response = self.login(self.bob).get(self.url("registry_book"), HTTP_ACCEPT_LANGUAGE="ca")
+        row = re.search(
+            rf'<tr data-entry-id="{entry.pk}">(.*?)</tr>', response.content.decode(), re.S
+        )
+        assert row is not None
+        html = row.group(1)
+        link = reverse("registry_entry", args=[self.org_a.slug, entry.pk])
+        self.assertIn(f'<a href="{link}">{entry.number}</a>', html)
+        self.assertIn("D&#x27;entrada", html)  # the direction, in Catalan (escaped)
+        self.assertIn('Núria Puig <span class="mono">12345678Z</span> i 1 més', html)
+        self.assertIn("Electrònic", html)
+        self.assertIn(self.unit.name, html)
+        local = timezone.localtime(entry.filed_at)
+        self.assertIn(
+            f'<time datetime="{local.isoformat()}">{local:%d/%m/%Y} {local:%-H:%M}</time>', html
+        )
+
     def test_htmx_gets_only_the_results(self) -> None:
         response = self.login(self.bob).get(self.url("registry_book"), {"direction": "out"}, **HX)
         html = response.content.decode()
