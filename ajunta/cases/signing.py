@@ -12,13 +12,15 @@ import asyncio
 import functools
 import logging
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
-from pyhanko.sign import signers
 
 from ajunta.core.seal import seal_available, seal_path, seal_pdf
+
+if TYPE_CHECKING:  # pyHanko loads on first use (see core.seal)
+    from pyhanko.sign import signers
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +78,8 @@ def sign_detached(data: bytes, *, org: Any) -> bytes | None:
 @functools.lru_cache(maxsize=16)
 def _pkcs12_signer(path: str, modified_ns: int) -> signers.SimpleSigner:
     """The signer in a seal file, kept while the file is unchanged (decrypting it is slow)."""
+    from pyhanko.sign import signers
+
     passphrase = settings.SEAL_PASSPHRASE or ""
     loaded = signers.SimpleSigner.load_pkcs12(path, passphrase=passphrase.encode() or None)
     if loaded is None:

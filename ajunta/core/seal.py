@@ -9,6 +9,9 @@ A seal file that exists but cannot be read (wrong passphrase, damaged file) is l
 and treated as absent, so that the registry keeps issuing receipts: `seal_available()` tells the
 caller, before it prints a line saying the document is sealed.
 `python manage.py make_test_seal` creates a self-signed platform seal for development and tests.
+
+pyHanko is imported on first use, not with this module: it weighs some 25 MB in every process,
+and a web worker without a seal file, or whose receipts a Celery worker seals, never needs it.
 """
 
 from __future__ import annotations
@@ -16,21 +19,19 @@ from __future__ import annotations
 import functools
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, load_der_private_key, pkcs12
 from django.conf import settings
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
-from pyhanko.sign.general import SigningError, get_pyca_cryptography_hash
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
+
+if TYPE_CHECKING:
+    from pyhanko.sign import signers
 
 logger = logging.getLogger(__name__)
 
@@ -49,39 +50,48 @@ def seal_path(org: Any) -> Path | None:
     return None
 
 
-class _SealSigner(signers.SimpleSigner):
-    """pyHanko's SimpleSigner parses its private key again for every signature, and checking an
-    RSA key costs some 100 ms; this one keeps the parsed key for the life of the process."""
+@functools.cache
+def _seal_signer_class() -> Callable[[signers.SimpleSigner], signers.SimpleSigner]:
+    from pyhanko.sign import signers
+    from pyhanko.sign.general import get_pyca_cryptography_hash
 
-    def __init__(self, loaded: signers.SimpleSigner) -> None:
-        super().__init__(
-            signing_cert=loaded.signing_cert,
-            signing_key=loaded.signing_key,
-            cert_registry=loaded.cert_registry,
-        )
-        self._private_key = load_der_private_key(loaded.signing_key.dump(), password=None)
+    class SealSigner(signers.SimpleSigner):
+        """pyHanko's SimpleSigner parses its private key again for every signature, and checking
+        an RSA key costs some 100 ms; this one keeps the parsed key for the life of the process."""
 
-    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-        try:
-            algorithm = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
-        except ValueError:
-            algorithm = ""
-        if algorithm == "rsassa_pkcs1v15" and isinstance(self._private_key, RSAPrivateKey):
-            return self._private_key.sign(
-                data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm)
+        def __init__(self, loaded: signers.SimpleSigner) -> None:
+            super().__init__(
+                signing_cert=loaded.signing_cert,
+                signing_key=loaded.signing_key,
+                cert_registry=loaded.cert_registry,
             )
-        return super().sign_raw(data, digest_algorithm)
+            self._private_key = load_der_private_key(loaded.signing_key.dump(), password=None)
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            try:
+                algorithm = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+            except ValueError:
+                algorithm = ""
+            if algorithm == "rsassa_pkcs1v15" and isinstance(self._private_key, RSAPrivateKey):
+                return self._private_key.sign(
+                    data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm)
+                )
+            return super().sign_raw(data, digest_algorithm)
+
+    return SealSigner
 
 
 @functools.lru_cache(maxsize=64)
 def _load_signer(path: str, modified_ns: int, passphrase: str) -> signers.SimpleSigner | None:
     """The signer in a PKCS#12 file, kept while the file is unchanged (decrypting it is slow)."""
+    from pyhanko.sign import signers
+
     try:
         data = Path(path).read_bytes()
         loaded = signers.SimpleSigner.load_pkcs12_data(
             data, other_certs=[], passphrase=passphrase.encode() if passphrase else None
         )
-        return _SealSigner(loaded)
+        return _seal_signer_class()(loaded)
     except (OSError, ValueError, TypeError):
         logger.error("Seal file %s cannot be read: documents go unsealed", path, exc_info=True)
         return None
@@ -117,6 +127,10 @@ def seal_pdf(pdf_bytes: bytes, *, org: Any, reason: str = "", location: str = ""
     signer = _signer_for(org)
     if signer is None:
         return pdf_bytes
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko.sign.general import SigningError
+
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
     metadata = signers.PdfSignatureMetadata(
         field_name=SEAL_FIELD,
@@ -176,6 +190,10 @@ def verify_pdf_signature(
     `trust_roots` defaults to the installed seal certificates, so that a self-signed test seal
     validates; a real deployment passes its trust list.
     """
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
     reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
     if not reader.embedded_signatures:
         return SignatureCheck(signed=False)
