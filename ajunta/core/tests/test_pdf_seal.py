@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -191,3 +194,17 @@ class MakeTestSealTests(SealTestCase):
         self.make_seal()
         subject = seal.installed_seal_certificates()[0].subject.native
         self.assertEqual(subject["organization_name"], "Consell Comarcal del Bages")
+
+
+def test_a_web_worker_starts_without_pyhanko() -> None:
+    """pyHanko (some 25 MB) loads on the first seal, not when a worker imports every view."""
+    code = (
+        "import sys, django; django.setup(); "
+        "from django.urls import get_resolver; get_resolver().url_patterns; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pyhanko', 'pyhanko_certvalidator')))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ajunta.settings", "DEBUG": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert result.stdout.strip() == "[]", result.stdout
