@@ -16,11 +16,13 @@ import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import xmlschema
 from django.utils import timezone
 from lxml import etree
+
+if TYPE_CHECKING:  # xmlschema loads on first use: some 10 MB a web worker rarely needs
+    import xmlschema
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "data" / "eni"
 NS = {
@@ -45,6 +47,8 @@ FORMATS = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG",
 @functools.cache
 def schema(name: str) -> xmlschema.XMLSchema:
     """An ENI schema by file name, its imports resolved inside SCHEMA_DIR only."""
+    import xmlschema
+
     return xmlschema.XMLSchema(str(SCHEMA_DIR / name), allow="local")
 
 

@@ -21,15 +21,17 @@ import re
 import xml.etree.ElementTree as ET
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import xmlschema
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:  # xmlschema loads on first use: some 10 MB a web worker rarely needs
+    import xmlschema
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 INTERCHANGE_ROOT = "Fichero_Intercambio_SICRES_3"
@@ -76,6 +78,8 @@ def max_xml_bytes() -> int:
 @cache
 def schema(root: str) -> xmlschema.XMLSchema10:
     name = "ficheroIntercambio.xsd" if root == INTERCHANGE_ROOT else "mensaje.xsd"
+    import xmlschema
+
     return xmlschema.XMLSchema10(str(DATA_DIR / name), allow="sandbox")
 
 
@@ -145,6 +149,8 @@ def build(root: str, data: dict[str, Any]) -> bytes:
 
 def first_error(xsd: xmlschema.XMLSchema10, element: ET.Element) -> Any:
     # An in-memory tree: the resource may load nothing at all (no schemaLocation, no includes).
+    import xmlschema
+
     resource = xmlschema.XMLResource(element, allow="none")
     return next(iter(xsd.iter_errors(resource)), None)
 
