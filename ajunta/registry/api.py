@@ -213,6 +213,12 @@ class ReceiptSerializer(serializers.Serializer):
     )
 
 
+ROW_FIELDS = (
+    "number", "direction", "filed_at", "effective_at", "channel", "epigraph", "summary",
+    "destination_unit__name", "status", "acknowledged_at",
+)  # fmt: skip
+
+
 class EntryRowSerializer(serializers.ModelSerializer):
     destination_unit = UnitRefSerializer(read_only=True, allow_null=True)
     parties = serializers.SerializerMethodField(
@@ -635,9 +641,9 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             return RegistryEntry.objects.none()
         filters = EntryFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        return selectors.entries(org=self.request.org, **filters.validated_data).prefetch_related(
-            "parties"
-        )
+        rows = selectors.entries(org=self.request.org, **filters.validated_data)
+        # A row prints a few columns: the long texts (statement, request, search words) stay unread.
+        return selectors.with_row_parties(rows.only(*ROW_FIELDS))
 
     def get_object(self) -> RegistryEntry:
         try:

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Min, Prefetch, Q
+from django.db.models import Count, Min, Q
 from django.http import (
     Http404,
     HttpResponse,
@@ -63,7 +63,6 @@ from ajunta.registry.models import (
     Channel,
     Direction,
     EntryStatus,
-    InterestedParty,
     RegistryEntry,
     Unit,
 )
@@ -189,7 +188,6 @@ BOOK_FIELDS = (
     "number", "direction", "filed_at", "epigraph", "summary", "channel", "status",
     "addressee_name", "destination_unit__name",
 )  # fmt: skip
-BOOK_PARTY_FIELDS = ("entry_id", "position", "name", "first_surname", "second_surname", "id_number")
 
 
 def book_rows(org: Any, entries: Iterable[RegistryEntry]) -> list[BookRow]:
@@ -236,10 +234,8 @@ class RegistryBookView(RegistryView):
 
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
         form = BookFilterForm(request.GET or None, org=request.org)
-        entries = (
-            selectors.entries(org=request.org, **form.filters())
-            .only(*BOOK_FIELDS)
-            .prefetch_related(Prefetch("parties", InterestedParty.objects.only(*BOOK_PARTY_FIELDS)))
+        entries = selectors.with_row_parties(
+            selectors.entries(org=request.org, **form.filters()).only(*BOOK_FIELDS)
         )
         page = paginate(request, entries)
         context = {
