@@ -71,6 +71,11 @@ class AssetPagesTests(TenantIsolationMixin, AssetsPageTestCase):
         self.assertEqual(asset_ids(response), {str(self.pc.pk)})
         response = self.client.get(self.url("assets_list") + "?q=AJ-0001")
         self.assertEqual(asset_ids(response), {str(self.laptop.pk)})
+        response = self.client.get(self.url("assets_list") + "?kind=laptop")
+        laptops = Asset.objects.filter(organization=self.org_a, kind="laptop").values_list("pk")
+        self.assertEqual(asset_ids(response), {str(pk) for (pk,) in laptops})
+        self.assertContains(response, '<select name="kind" id="id_kind">', html=False)
+        self.assertContains(response, '<option value="laptop" selected>Laptop</option>')
 
     def test_htmx_gets_the_results_only(self) -> None:
         response = self.login(self.bob).get(
@@ -172,6 +177,7 @@ class ProviderPagesTests(AssetsPageTestCase):
             self.url("assets_list", slug="consell") + f"?organization={self.org_b.pk}"
         )
         self.assertEqual(asset_ids(response), {str(self.pc_b.pk)})
+        self.assertContains(response, f'<option value="{self.org_b.pk}" selected>')
         response = client.get(self.url("assets_detail", self.pc_b.pk, slug="consell"))
         self.assertContains(response, "Ajuntament de Beta")
 
