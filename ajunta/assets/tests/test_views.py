@@ -178,6 +178,9 @@ class ProviderPagesTests(AssetsPageTestCase):
         )
         self.assertEqual(asset_ids(response), {str(self.pc_b.pk)})
         self.assertContains(response, f'<option value="{self.org_b.pk}" selected>')
+        csv_url = self.url("assets_csv", slug="consell") + f"?organization={self.org_b.pk}"
+        exported = b"".join(client.get(csv_url).streaming_content).decode()
+        self.assertEqual([line.split(",")[0] for line in exported.splitlines()[1:]], ["beta"])
         response = client.get(self.url("assets_detail", self.pc_b.pk, slug="consell"))
         self.assertContains(response, "Ajuntament de Beta")
 
