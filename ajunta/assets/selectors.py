@@ -137,11 +137,15 @@ LIST_COLUMNS = (
 )  # fmt: skip
 
 
-def asset_list_rows(*, org: Any, with_organization: bool = False, **filters: Any) -> QuerySet[Any]:
-    """`assets(...)` as the list page's rows: dicts of LIST_COLUMNS (and `organization__name`
-    when the page names each asset's organization), in the same order."""
+def asset_list_values(rows: QuerySet[Asset], *, with_organization: bool = False) -> QuerySet[Any]:
+    """A page of `assets(...)` as the list page's rows: dicts of LIST_COLUMNS (and
+    `organization__name` when the page names each asset's organization), in the same order.
+
+    Count the page on `assets(...)` itself, not on these: a count of values() keeps every column
+    (and the organization join) in its subquery, where the model's count reads the index only.
+    """
     columns = (*LIST_COLUMNS, "organization__name") if with_organization else LIST_COLUMNS
-    return assets(org=org, **filters).values(*columns)
+    return rows.values(*columns)
 
 
 def asset_get(*, org: Any, pk: Any) -> Asset:

@@ -106,16 +106,12 @@ class AssetListView(AssetsView):
         orgs = selectors.organization_choices_in_scope(request.org)
         form = AssetFilterForm(request.GET or None, organizations=orgs)
         show_org = len(orgs) > 1
-        page = paginate_capped(
-            request,
-            selectors.asset_list_rows(
-                org=request.org, with_organization=show_org, **form.filters()
-            ),
-        )
+        page = paginate_capped(request, selectors.assets(org=request.org, **form.filters()))
+        values = selectors.asset_list_values(page.object_list, with_organization=show_org)
         context = {
             "form": form,
             "page": page,
-            "rows": asset_list_rows(page.object_list, org_slug=request.org.slug),
+            "rows": asset_list_rows(values, org_slug=request.org.slug),
             "extra_query": form.querystring(),
             "show_org": show_org,
             "can_manage": self.can("assets.manage"),
