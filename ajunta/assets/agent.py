@@ -31,7 +31,6 @@ from django.views.decorators.csrf import csrf_exempt
 from ajunta.assets import inventory, services
 from ajunta.assets.models import AssetSource
 from ajunta.core.ratelimit import client_ip, rate_limit_exceeded
-from ajunta.tenants.models import Organization
 
 logger = logging.getLogger(__name__)
 # Hours until the agent contacts us again (GLPI's default: once a day).
@@ -76,9 +75,9 @@ class AgentInventoryView(View):
         blocked_key = f"assets-agent-blocked:{client_ip(request)}"
         if cache.get(blocked_key):
             return agent_error(_("Too many wrong tokens from this address: try again later."), 429)
-        org = Organization.objects.filter(slug=org_slug).first()
+        org = services.agent_token_organization(org_slug=org_slug, token=presented_token(request))
         # A wrong slug and a wrong token answer alike: nothing tells which organizations exist.
-        if org is None or not services.agent_token_check(org=org, token=presented_token(request)):
+        if org is None:
             if rate_limit_exceeded(
                 f"assets-agent-failures:{client_ip(request)}",
                 limit=FAILURES_ALLOWED,

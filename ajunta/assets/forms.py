@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from html import escape as html_escape
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -94,26 +94,36 @@ class PlainSelect(forms.Widget):
 
     The provider's organization filter lists every member: as a ChoiceField a thousand options were
     normalized on every form copy and rendered through a thousand option templates, about 100 ms of
-    the provider's asset list page (benchmark, scale L; docs/performance.md).
+    the provider's asset list page (benchmark, scale L; docs/performance.md). Without `options`, as
+    a ChoiceField's widget, it shows the field's choices: a template per option costs about 0.1 ms,
+    and the list page's three small selects had 25 of them on every view.
     """
 
-    def __init__(self, options: list[tuple[Any, Any]], attrs: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, options: list[tuple[Any, Any]] | None = None, attrs: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(attrs)
         self.options = options
+        self.choices: Any = []  # a ChoiceField sets its choices here: shown when no `options`
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
         final = self.build_attrs(self.attrs, attrs)
-        final["name"] = name
         chosen = "" if value is None else str(value)
-        options = "".join(
-            f'<option value="{escape(v)}"{" selected" if str(v) == chosen else ""}>'
-            f"{escape(label)}</option>"
-            for v, label in self.options
-        )
+        # The standard library's escape (what django.utils.html.escape does, without its lazy-text
+        # wrapper): two calls per option, a thousand options on the provider's list.
+        options = []
+        for v, label in self.choices if self.options is None else self.options:
+            text = str(v)
+            selected = " selected" if text == chosen else ""
+            options.append(
+                f'<option value="{html_escape(text)}"{selected}>{html_escape(str(label))}</option>'
+            )
         # Every value and label is escaped above.
-        return mark_safe(f"<select{flatatt(final)}>{options}</select>")  # noqa: S308
+        return mark_safe(  # noqa: S308
+            f'<select name="{html_escape(name)}"{flatatt(final)}>{"".join(options)}</select>'
+        )
 
 
 class AssetFilterForm(forms.Form):
@@ -125,15 +135,22 @@ class AssetFilterForm(forms.Form):
         help_text=_("Assets with a program whose name contains this, e.g. TeamViewer."),
     )
     kind = forms.ChoiceField(
-        label=_("Type"), required=False, choices=[("", _("All")), *AssetKind.choices]
+        label=_("Type"),
+        required=False,
+        choices=[("", _("All")), *AssetKind.choices],
+        widget=PlainSelect(),
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *AssetStatus.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), *AssetStatus.choices],
+        widget=PlainSelect(),
     )
     issue = forms.ChoiceField(
         label=_("Security issue"),
         required=False,
         choices=[("", _("Any"))] + [(code, ISSUE_LABELS[code]) for code in ISSUES],
+        widget=PlainSelect(),
     )
 
     def __init__(self, *args: Any, organizations: list[Any] | None = None, **kwargs: Any) -> None:
@@ -158,10 +175,8 @@ class AssetFilterForm(forms.Form):
     def filters(self) -> dict[str, Any]:
         if not self.is_bound or not self.is_valid():
             return {}
-        data = {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
-        if "organization" in data:
-            data["organization"] = self.organizations[data["organization"]]
-        return data
+        # `organization` stays a pk: clean_organization checked it is one of the organizations.
+        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
 
     def querystring(self) -> str:
         if not self.is_bound or not self.is_valid():

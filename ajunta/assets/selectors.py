@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -48,6 +48,22 @@ def organizations_in_scope(org: Any) -> list[Any]:
     return [org]
 
 
+class OrganizationChoice(NamedTuple):
+    pk: int
+    name: str
+
+
+def organization_choices_in_scope(org: Any) -> list[OrganizationChoice]:
+    """`organizations_in_scope` as (pk, name) pairs: all a filter needs (the list page and its
+    CSV). A provider has a thousand members: as model instances they took longer to build than
+    the rest of its list page."""
+    choices = [OrganizationChoice(org.pk, org.name)]
+    if is_provider(org):
+        members = tenant_selectors.members(provider=org).values_list("pk", "name")
+        choices.extend(OrganizationChoice(pk, name) for pk, name in members)
+    return choices
+
+
 def _silent_before(on: dt.date) -> dt.datetime:
     day = on - dt.timedelta(days=posture.SILENT_DAYS)
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
@@ -78,7 +94,8 @@ def assets(
     software: str = "",
     on: dt.date | None = None,
 ) -> QuerySet[Asset]:
-    """`org`'s visible assets by name, filtered (`software`: with a program whose name has it)."""
+    """`org`'s visible assets by name, filtered (`software`: with a program whose name has it;
+    `organization`: one of the organizations in scope, or its pk)."""
     rows = visible_assets(org)
     if organization is not None:
         rows = rows.filter(organization=organization)
@@ -110,6 +127,25 @@ def assets(
         .defer("raw_sections", "local_admins")
         .order_by("name", "id")
     )
+
+
+# What the asset list page shows of each asset (and `__str__` needs), and no more: the page reads
+# these as dicts, so no model instance is built per row and the inventory columns stay unread.
+LIST_COLUMNS = (
+    "pk", "name", "inventory_tag", "serial", "manufacturer", "model", "kind", "os_name",
+    "os_eol_date", "status", "last_inventory_at",
+)  # fmt: skip
+
+
+def asset_list_values(rows: QuerySet[Asset], *, with_organization: bool = False) -> QuerySet[Any]:
+    """A page of `assets(...)` as the list page's rows: dicts of LIST_COLUMNS (and
+    `organization__name` when the page names each asset's organization), in the same order.
+
+    Count the page on `assets(...)` itself, not on these: a count of values() keeps every column
+    (and the organization join) in its subquery, where the model's count reads the index only.
+    """
+    columns = (*LIST_COLUMNS, "organization__name") if with_organization else LIST_COLUMNS
+    return rows.values(*columns)
 
 
 def asset_get(*, org: Any, pk: Any) -> Asset:

@@ -6,7 +6,7 @@
   what changed is written, so a re-import is idempotent: it moves `last_inventory_at` and nothing
   else (that heartbeat is neither audited nor kept in the history, or 500 machines reporting
   daily would bury the real changes).
-- The agent token (`agent_token_rotate`, `agent_token_revoke`, `agent_token_check`).
+- The agent token (`agent_token_rotate`, `agent_token_revoke`, `agent_token_organization`).
 - The organization's security record (`security_record_save`).
 """
 
@@ -197,45 +197,72 @@ class ImportOutcome:
 
 
 def _match(org: Any, reading: inventory.Reading) -> Asset | None:
-    """The asset an inventory is about: by agent device id, else hardware UUID, else serial.
+    """The asset an inventory is about: by agent device id, else hardware UUID, else serial (the
+    lowest pk among equals). Its raw sections are not read: the import replaces them.
 
-    A UNION of three lookups that each use their own index (an OR of the three would make SQLite
-    scan the organization's assets, and imports would slow down as they grow), then the winner.
+    The device id first, on its own: it is unique in the organization and wins outright, and it is
+    how an agent that reported before is found, so a known machine costs one query. Otherwise the
+    keys of a UNION of the UUID and serial lookups, each on its own index (an OR would make SQLite
+    scan the organization's assets, and imports would slow down as they grow): a new machine stops
+    there, an agent reinstalled on a known one has its asset read whole.
     """
-    mine = Asset.objects.filter(organization=org)
-    lookups = []
+    mine = Asset.objects.filter(organization=org).defer("raw_sections")
     if reading.device_id:
         # The exclude repeats the partial unique index's condition, so that SQLite uses it.
-        lookups.append(mine.filter(device_id=reading.device_id).exclude(device_id=""))
+        found = mine.filter(device_id=reading.device_id).exclude(device_id="").first()
+        if found is not None:
+            return found
+    lookups = []
     if reading.uuid:
-        lookups.append(mine.filter(uuid=reading.uuid))
+        lookups.append(mine.filter(uuid=reading.uuid).values_list("pk", "uuid"))
     if reading.serial:
-        lookups.append(mine.filter(serial=reading.serial))
+        lookups.append(mine.filter(serial=reading.serial).values_list("pk", "uuid"))
     if not lookups:
         return None
-    # Keys first (a small query to build and run), the whole row only for the one that wins.
-    keys = [lookup.values_list("pk", "device_id", "uuid") for lookup in lookups]
-    query = keys[0].union(*keys[1:], all=True) if len(keys) > 1 else keys[0]
+    query = lookups[0].union(*lookups[1:], all=True) if len(lookups) > 1 else lookups[0]
     candidates = list(query.order_by("pk")[:10])
     if not candidates:
         return None
-
-    def rank(row: tuple[int, str, str]) -> tuple[int, int]:
-        pk, device_id, uuid = row
-        if reading.device_id and device_id == reading.device_id:
-            return 0, pk
-        if reading.uuid and uuid == reading.uuid:
-            return 1, pk
-        return 2, pk
-
-    return mine.get(pk=min(candidates, key=rank)[0])
+    # A UUID match before a serial match; the lowest pk among equals.
+    best = min(candidates, key=lambda row: (not (reading.uuid and row[1] == reading.uuid), row[0]))
+    return mine.get(pk=best[0])
 
 
-def _replace_software(
-    org: Any, asset: Asset, reading: inventory.Reading, *, fresh: bool = False
-) -> None:
-    if not fresh:
-        InstalledSoftware.objects.filter(asset=asset).delete()
+def _sync_software(org: Any, asset: Asset, reading: inventory.Reading) -> dict[str, list[str]]:
+    """Make the asset's software rows what the inventory lists, deleting and inserting only the
+    rows that differ (a new version of one program is one row out and one in, not the whole list
+    again). Returns the programs added and removed, by name and version, for the history."""
+    current = InstalledSoftware.objects.filter(asset=asset).values_list(
+        "pk", "name", "version", "publisher", "installed_on"
+    )
+    unmatched: dict[tuple[Any, ...], list[int]] = {}
+    before = set()
+    for pk, *key in current:
+        unmatched.setdefault(tuple(key), []).append(pk)
+        before.add((key[0], key[1]))
+    new_rows = []
+    for row in reading.software:
+        pks = unmatched.get((row.name, row.version, row.publisher, row.installed_on))
+        if pks:
+            pks.pop()  # the same row is already there: keep it
+        else:
+            new_rows.append(row)
+    stale = [pk for pks in unmatched.values() for pk in pks]
+    if stale:
+        InstalledSoftware.objects.filter(asset=asset, pk__in=stale).delete()
+    if new_rows:
+        InstalledSoftware.objects.bulk_create(
+            [InstalledSoftware(organization=org, asset=asset, **vars(row)) for row in new_rows],
+            batch_size=500,
+        )
+    after = {(row.name, row.version) for row in reading.software}
+    return {
+        "added": sorted(" ".join(pair).strip() for pair in after - before)[:50],
+        "removed": sorted(" ".join(pair).strip() for pair in before - after)[:50],
+    }
+
+
+def _add_software(org: Any, asset: Asset, reading: inventory.Reading) -> None:
     InstalledSoftware.objects.bulk_create(
         [InstalledSoftware(organization=org, asset=asset, **vars(row)) for row in reading.software],
         batch_size=500,
@@ -313,7 +340,7 @@ def _inventory_import(
             **reading.fields,
         )
         asset.save(force_insert=True)
-        _replace_software(org, asset, reading, fresh=True)
+        _add_software(org, asset, reading)
         _replace_interfaces(org, asset, reading, fresh=True)
         changes = {name: _json_value(reading.fields[name]) for name in TRACKED_INVENTORY_FIELDS}
         changes["software"] = len(reading.software)
@@ -339,13 +366,7 @@ def _inventory_import(
         update.append("device_id")
     changes = _diff(asset, old, TRACKED_INVENTORY_FIELDS)
     if asset.software_hash != reading.software_hash:
-        before = set(asset.software.values_list("name", "version"))
-        after = {(row.name, row.version) for row in reading.software}
-        changes["software"] = {
-            "added": sorted(" ".join(pair).strip() for pair in after - before)[:50],
-            "removed": sorted(" ".join(pair).strip() for pair in before - after)[:50],
-        }
-        _replace_software(org, asset, reading)
+        changes["software"] = _sync_software(org, asset, reading)
         asset.software_hash = reading.software_hash
         update.append("software_hash")
     if asset.interfaces_hash != reading.interfaces_hash:
@@ -401,23 +422,26 @@ def agent_token_revoke(*, org: Any, actor: Any) -> int:
     return revoked
 
 
-def agent_token_check(*, org: Any, token: str) -> bool:
-    """Whether `token` is `org`'s active agent token; notes when it was last used (hourly)."""
+def agent_token_organization(*, org_slug: str, token: str) -> Any | None:
+    """The organization under `org_slug` if `token` is its active agent token, else None (a wrong
+    slug and a wrong token alike). One query for both, as every inventory asks; notes when the
+    token was last used (hourly)."""
     if not token:
-        return False
+        return None
     found = (
         AgentToken.objects.filter(
-            organization=org, token_hash=token_digest(token), revoked_at__isnull=True
+            organization__slug=org_slug, token_hash=token_digest(token), revoked_at__isnull=True
         )
-        .only("pk", "last_used_at")
+        .select_related("organization")
+        .only("pk", "last_used_at", "organization")
         .first()
     )
     if found is None:
-        return False
+        return None
     now = timezone.now()
     if found.last_used_at is None or now - found.last_used_at > TOKEN_TOUCH_EVERY:
         AgentToken.objects.filter(pk=found.pk).update(last_used_at=now)
-    return True
+    return found.organization
 
 
 # --- the organization's security record ----------------------------------------------------------

@@ -9,7 +9,7 @@ service (a ValidationError) is shown on the field it names, with status 400.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,7 @@ from ajunta.assets.forms import (
     InventoryUploadForm,
     SecurityRecordForm,
 )
-from ajunta.assets.models import Asset, AssetSource
+from ajunta.assets.models import Asset, AssetKind, AssetSource, AssetStatus
 from ajunta.core.modules import org_uses_module
 from ajunta.core.pagination import paginate_capped
 from ajunta.core.tenancy import TenantHttpRequest
@@ -52,18 +53,68 @@ class AssetsView(TenantView):
 
 
 # --- the list --------------------------------------------------------------------------------------
+PK_PLACEHOLDER = 987654321
+
+
+def detail_url_maker(org_slug: str) -> Callable[[Any], str]:
+    """assets_detail's URL for any pk from one reverse(): the list needs one per row."""
+    prefix, _placeholder, suffix = reverse(
+        "assets_detail", args=[org_slug, PK_PLACEHOLDER]
+    ).rpartition(str(PK_PLACEHOLDER))
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
+def asset_list_rows(rows: Iterable[dict[str, Any]], *, org_slug: str) -> list[dict[str, Any]]:
+    """The list page's rows as the text it shows, worked out once here rather than per row in the
+    template ({% url %}, get_FOO_display, |date and |default were most of the page's time).
+
+    Labels are in the active language; dates in the current time zone, as the template's filters
+    would give them.
+    """
+    kinds = {value: str(label) for value, label in AssetKind.choices}
+    statuses = {value: str(label) for value, label in AssetStatus.choices}
+    detail_url = detail_url_maker(org_slug)
+    today = posture.today()
+    shown = []
+    for row in rows:
+        pk = row["pk"]
+        seen = row["last_inventory_at"]
+        if seen is not None:
+            seen = timezone.localtime(seen)
+        eol = row["os_eol_date"]
+        shown.append({
+            "pk": pk,
+            "url": detail_url(pk),
+            # Asset.__str__, without building the instance.
+            "label": row["name"] or row["inventory_tag"] or row["serial"] or f"#{pk}",
+            "manufacturer": row["manufacturer"],
+            "model": row["model"],
+            "organization": row.get("organization__name", ""),
+            "inventory_tag": row["inventory_tag"] or "—",
+            "kind": kinds.get(row["kind"], row["kind"]),
+            "os_name": row["os_name"] or "—",
+            "past_eol": eol is not None and eol <= today,
+            "status": statuses.get(row["status"], row["status"]),
+            "seen_iso": seen.isoformat() if seen else "",
+            "seen": formats.date_format(seen, "SHORT_DATE_FORMAT") if seen else "",
+        })  # fmt: skip
+    return shown
+
+
 class AssetListView(AssetsView):
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
-        orgs = selectors.organizations_in_scope(request.org)
+        orgs = selectors.organization_choices_in_scope(request.org)
         form = AssetFilterForm(request.GET or None, organizations=orgs)
-        rows = selectors.assets(org=request.org, **form.filters())
+        show_org = len(orgs) > 1
+        page = paginate_capped(request, selectors.assets(org=request.org, **form.filters()))
+        values = selectors.asset_list_values(page.object_list, with_organization=show_org)
         context = {
             "form": form,
-            "page": paginate_capped(request, rows),
+            "page": page,
+            "rows": asset_list_rows(values, org_slug=request.org.slug),
             "extra_query": form.querystring(),
-            "show_org": len(orgs) > 1,
+            "show_org": show_org,
             "can_manage": self.can("assets.manage"),
-            "today": posture.today(),
         }
         # htmx swaps in the results only; restoring a page from history needs all of it.
         partial = is_htmx(request) and not request.headers.get("HX-History-Restore-Request")
@@ -101,7 +152,7 @@ def csv_rows(rows: Any) -> Iterator[str]:
 
 class AssetCsvView(AssetsView):
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponseBase:
-        orgs = selectors.organizations_in_scope(request.org)
+        orgs = selectors.organization_choices_in_scope(request.org)
         form = AssetFilterForm(request.GET or None, organizations=orgs)
         rows = selectors.assets(org=request.org, **form.filters())
         response = StreamingHttpResponse(csv_rows(rows), content_type="text/csv; charset=utf-8")

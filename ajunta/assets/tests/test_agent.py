@@ -89,6 +89,17 @@ class AgentEndpointTests(TenantTestCase):
         self.assertEqual(self.post(windows_10(), token=self.token_b, slug="beta").status_code, 200)
         self.assertEqual(Asset.objects.get().organization, self.org_b)
 
+    def test_a_known_machines_inventory_is_a_fixed_handful_of_queries(self) -> None:
+        self.assertEqual(self.post(windows_10()).status_code, 200)
+        document = windows_10()
+        document["content"]["softwares"][0]["version"] = "99.0"  # one program updated
+        # Token and organization, the asset by device id, its software rows, one out and one
+        # in, the asset, history, audit chain (3), in a savepoint (2).
+        with self.assertNumQueries(12):
+            self.assertEqual(self.post(document).status_code, 200)
+        with self.assertNumQueries(5):  # nothing changed: the heartbeat only
+            self.assertEqual(self.post(document).status_code, 200)
+
     def test_missing_wrong_or_revoked_token_answers_401(self) -> None:
         response = self.post(windows_10(), token="")
         self.assertEqual(response.status_code, 401)

@@ -215,9 +215,7 @@ class ImportTests(TenantTestCase):
         first = services.inventory_import(org=self.org_a, actor=None, document=windows_10())
         self.assertTrue(first.created)
         events = AuditEvent.objects.filter(organization=self.org_a).count()
-        with self.assertNumQueries(
-            5
-        ):  # savepoint, match keys, the asset, update timestamp, release
+        with self.assertNumQueries(4):  # savepoint, the matching asset, update timestamp, release
             again = services.inventory_import(org=self.org_a, actor=None, document=windows_10())
         self.assertFalse(again.created)
         self.assertEqual(again.changed, [])
@@ -261,6 +259,44 @@ class ImportTests(TenantTestCase):
             ).exists()
         )
 
+    def test_a_changed_software_list_rewrites_only_the_rows_that_differ(self) -> None:
+        first = services.inventory_import(org=self.org_a, actor=None, document=windows_10())
+        rows = dict(InstalledSoftware.objects.filter(asset=first.asset).values_list("name", "pk"))
+        document = windows_10()
+        programs = document["content"]["softwares"]
+        updated, dropped = programs[0], programs.pop(1)
+        updated["version"] = "99.0"
+        programs.append({"name": "LibreOffice", "version": "24.8", "publisher": "TDF"})
+        outcome = services.inventory_import(org=self.org_a, actor=None, document=document)
+        after = dict(InstalledSoftware.objects.filter(asset=first.asset).values_list("name", "pk"))
+        self.assertEqual(set(after), set(rows) - {dropped["name"]} | {"LibreOffice"})
+        untouched = set(rows) - {dropped["name"], updated["name"]}
+        self.assertEqual({name: after[name] for name in untouched},
+                         {name: rows[name] for name in untouched})  # fmt: skip
+        self.assertNotEqual(after[updated["name"]], rows[updated["name"]])
+        self.assertEqual(
+            list(
+                InstalledSoftware.objects.filter(
+                    asset=first.asset, name=updated["name"]
+                ).values_list("version", flat=True)
+            ),
+            ["99.0"],
+        )
+        change = AssetChange.objects.filter(asset=outcome.asset).order_by("-id").first()
+        assert change is not None
+        software = change.changes["software"]
+        self.assertEqual(software["added"], sorted([f"{updated['name']} 99.0", "LibreOffice 24.8"]))
+        self.assertEqual(
+            software["removed"],
+            sorted(
+                f"{p['name']} {p['version']}".strip()
+                for p in (dropped, windows_10()["content"]["softwares"][0])
+            ),
+        )
+        # The same list again: nothing to write, nothing in the history.
+        again = services.inventory_import(org=self.org_a, actor=None, document=document)
+        self.assertEqual(again.changed, [])
+
     def test_schema_failure_writes_nothing(self) -> None:
         document = windows_10()
         document["content"]["networks"][0]["virtualdev"] = "perhaps"
@@ -295,8 +331,9 @@ class ImportTests(TenantTestCase):
     def test_import_speed_stays_a_handful_of_queries(self) -> None:
         services.inventory_import(org=self.org_a, actor=None, document=windows_10())
         services.agent_token_rotate(org=self.org_a, actor=self.alice)
-        # A new machine: match, insert asset, software, interfaces, history, audit chain.
-        with self.assertNumQueries(10):
+        # A new machine: by device id, by UUID or serial, insert asset, software, interfaces,
+        # history, audit chain (3), in a savepoint (2). A known one is found by the first query.
+        with self.assertNumQueries(11):
             services.inventory_import(
                 org=self.org_a,
                 actor=None,

@@ -71,6 +71,11 @@ class AssetPagesTests(TenantIsolationMixin, AssetsPageTestCase):
         self.assertEqual(asset_ids(response), {str(self.pc.pk)})
         response = self.client.get(self.url("assets_list") + "?q=AJ-0001")
         self.assertEqual(asset_ids(response), {str(self.laptop.pk)})
+        response = self.client.get(self.url("assets_list") + "?kind=laptop")
+        laptops = Asset.objects.filter(organization=self.org_a, kind="laptop").values_list("pk")
+        self.assertEqual(asset_ids(response), {str(pk) for (pk,) in laptops})
+        self.assertContains(response, '<select name="kind" id="id_kind">', html=False)
+        self.assertContains(response, '<option value="laptop" selected>Laptop</option>')
 
     def test_htmx_gets_the_results_only(self) -> None:
         response = self.login(self.bob).get(
@@ -91,6 +96,24 @@ class AssetPagesTests(TenantIsolationMixin, AssetsPageTestCase):
         with self.assertNumQueries(len(first.captured_queries)):
             response = client.get(self.url("assets_list"))
         self.assertEqual(len(asset_ids(response)), 14)
+        self.assertContains(response, self.url("assets_detail", self.laptop.pk))
+
+    def test_list_rows_show_links_labels_and_dates_in_the_users_language(self) -> None:
+        # 23:30 UTC on 4 March is 5 March in Madrid: the date is the local one, as |date gave it.
+        seen = dt.datetime(2026, 3, 4, 23, 30, tzinfo=dt.UTC)
+        Asset.objects.filter(pk=self.laptop.pk).update(last_inventory_at=seen)
+        response = self.login(self.bob).get(self.url("assets_list"), HTTP_ACCEPT_LANGUAGE="es")
+        html = response.content.decode()
+        laptop_row = html[html.index(f'data-asset-id="{self.laptop.pk}"') :].split("</tr>")[0]
+        self.assertIn(f'<a href="{self.url("assets_detail", self.laptop.pk)}">', laptop_row)
+        self.assertIn("Portàtil alcaldia", laptop_row)
+        self.assertIn("<td>Portátil</td>", laptop_row)  # the kind, in Spanish
+        self.assertIn("<td>En uso</td>", laptop_row)
+        self.assertIn('<time datetime="2026-03-05T00:30:00+01:00">05/03/2026</time>', laptop_row)
+        pc_row = html[html.index(f'data-asset-id="{self.pc.pk}"') :].split("</tr>")[0]
+        self.assertIn(f'<a href="{self.url("assets_detail", self.pc.pk)}">PC-SECRETARIA', pc_row)
+        self.assertIn('<span class="badge warn">Sin soporte</span>', pc_row)
+        self.assertNotIn("badge", laptop_row)
 
     def test_detail_shows_posture_software_and_history(self) -> None:
         response = self.login(self.bob).get(self.url("assets_detail", self.pc.pk))
@@ -154,8 +177,29 @@ class ProviderPagesTests(AssetsPageTestCase):
             self.url("assets_list", slug="consell") + f"?organization={self.org_b.pk}"
         )
         self.assertEqual(asset_ids(response), {str(self.pc_b.pk)})
+        self.assertContains(response, f'<option value="{self.org_b.pk}" selected>')
+        csv_url = self.url("assets_csv", slug="consell") + f"?organization={self.org_b.pk}"
+        exported = b"".join(client.get(csv_url).streaming_content).decode()
+        self.assertEqual([line.split(",")[0] for line in exported.splitlines()[1:]], ["beta"])
         response = client.get(self.url("assets_detail", self.pc_b.pk, slug="consell"))
         self.assertContains(response, "Ajuntament de Beta")
+
+    def test_provider_list_names_each_assets_organization_in_fixed_queries(self) -> None:
+        client = self.provider_client()
+        client.get(self.url("assets_list", slug="consell"))
+        with self.assertNumQueries(8) as first:  # + the MFA device and the members for the filter
+            client.get(self.url("assets_list", slug="consell"))
+        for index in range(5):
+            services.asset_create(org=self.org_b, actor=self.charlie, kind="desktop",
+                                  name=f"PC-B-{index}")  # fmt: skip
+        with self.assertNumQueries(len(first.captured_queries)):
+            response = client.get(self.url("assets_list", slug="consell"))
+        self.assertEqual(len(asset_ids(response)), 8)
+        html = response.content.decode()
+        row = html[html.index(f'data-asset-id="{self.pc_b.pk}"') :].split("</tr>")[0]
+        self.assertIn(self.url("assets_detail", self.pc_b.pk, slug="consell"), row)
+        self.assertIn("<td>Ajuntament de Beta</td>", row)
+        self.assertIn(f'<option value="{self.org_b.pk}">Ajuntament de Beta</option>', html)
 
     def test_provider_technician_has_no_access_through_a_members_slug(self) -> None:
         response = self.provider_client().get(self.url("assets_list", slug="alpha"))
