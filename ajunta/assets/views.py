@@ -9,7 +9,7 @@ service (a ValidationError) is shown on the field it names, with status 400.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -34,7 +34,7 @@ from ajunta.assets.models import Asset, AssetKind, AssetSource, AssetStatus
 from ajunta.core.modules import org_uses_module
 from ajunta.core.pagination import paginate_capped
 from ajunta.core.tenancy import TenantHttpRequest
-from ajunta.core.views import TenantView, add_service_error, is_htmx
+from ajunta.core.views import TenantView, add_service_error, is_htmx, row_url
 
 MODULE = "assets"
 
@@ -53,17 +53,6 @@ class AssetsView(TenantView):
 
 
 # --- the list --------------------------------------------------------------------------------------
-PK_PLACEHOLDER = 987654321
-
-
-def detail_url_maker(org_slug: str) -> Callable[[Any], str]:
-    """assets_detail's URL for any pk from one reverse(): the list needs one per row."""
-    prefix, _placeholder, suffix = reverse(
-        "assets_detail", args=[org_slug, PK_PLACEHOLDER]
-    ).rpartition(str(PK_PLACEHOLDER))
-    return lambda pk: f"{prefix}{pk}{suffix}"
-
-
 def asset_list_rows(rows: Iterable[dict[str, Any]], *, org_slug: str) -> list[dict[str, Any]]:
     """The list page's rows as the text it shows, worked out once here rather than per row in the
     template ({% url %}, get_FOO_display, |date and |default were most of the page's time).
@@ -73,7 +62,7 @@ def asset_list_rows(rows: Iterable[dict[str, Any]], *, org_slug: str) -> list[di
     """
     kinds = {value: str(label) for value, label in AssetKind.choices}
     statuses = {value: str(label) for value, label in AssetStatus.choices}
-    detail_url = detail_url_maker(org_slug)
+    detail_url = row_url("assets_detail", org_slug)
     today = posture.today()
     shown = []
     for row in rows:
