@@ -25,8 +25,9 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         """The number of rows, counting no further than COUNT_CAP + 1."""
         rows: Any = self.object_list
-        # Without the ordering: a sorted subquery would walk the whole list to count it.
-        return int(rows.order_by()[: COUNT_CAP + 1].count())
+        # Without the ordering (a sorted subquery would walk the whole list to count it) and of
+        # the keys only: a list read as values() with related names would join and read them all.
+        return int(rows.order_by().values("pk")[: COUNT_CAP + 1].count())
 
     @property
     def capped(self) -> bool:
