@@ -7,10 +7,11 @@ import datetime as dt
 import json
 from typing import Any
 
+from django.forms import Select
 from django.template import engines
 from django.utils import timezone, translation
 
-from ajunta.helpdesk import selectors, services
+from ajunta.helpdesk import forms, selectors, services
 from ajunta.helpdesk.api import TicketRowSerializer
 from ajunta.helpdesk.models import Ticket, TicketStatus
 from ajunta.helpdesk.tests.base import frozen
@@ -139,3 +140,21 @@ class QueueRowsTests(LinksTestCase):
                 org=self.provider, actor=self.paula, ticket=ticket, technician=self.teresa,
                 group=group,
             )  # fmt: skip
+
+
+class PlainSelectTests(LinksTestCase):
+    def test_filter_selects_render_as_djangos_select(self) -> None:
+        for data in (None, {"queue": "mine", "priority": "4", "service": "backups"},
+                     {"status": "pending", "service": "nowhere", "member": "ningú"}):  # fmt: skip
+            for language in ("ca", "en"):
+                with translation.override(language):
+                    form = forms.TicketFilterForm(data, org=self.provider, staff=True)
+                    if form.is_bound:
+                        form.is_valid()  # the errors' aria-invalid
+                    for name in ("queue", "status", "priority", "service"):
+                        field = form[name]
+                        plain = str(field)
+                        field.field.widget = Select(choices=field.field.widget.choices)
+                        self.assertHTMLEqual(plain, str(form[name]))
+                        self.assertEqual(plain.replace("\n", ""), str(form[name]).replace("\n", ""))
+        self.assertIn('aria-invalid="true"', plain)  # the unknown service
