@@ -112,6 +112,7 @@ def queue_rows(values: Iterable[dict[str, Any]], *, queue_url: str) -> list[dict
     priorities = {value: str(label) for value, label in Priority.choices}
     short_datetime = get_format("SHORT_DATETIME_FORMAT")
     now = timezone.now()
+    shown: dict[Any, tuple[str, str]] = {}
     rows = []
     for ticket in values:
         status, due = ticket["status"], ticket["resolve_due_at"]
@@ -125,7 +126,10 @@ def queue_rows(values: Iterable[dict[str, Any]], *, queue_url: str) -> list[dict
         else:
             full_name = f"{ticket['technician_first_name']} {ticket['technician_last_name']}"
             technician = full_name.strip() or username
-        local_due = timezone.localtime(due) if due is not None else None
+        if due is not None and due not in shown:  # a page's tickets share few due instants
+            local_due = timezone.localtime(due)
+            shown[due] = (local_due.isoformat(), dateformat.format(local_due, short_datetime))
+        due_iso, due_text = shown[due] if due is not None else ("", "")
         rows.append(
             {
                 "id": ticket["id"],
@@ -141,8 +145,8 @@ def queue_rows(values: Iterable[dict[str, Any]], *, queue_url: str) -> list[dict
                 "technician": technician,
                 "group": ticket["group_name"],
                 "paused": is_paused and is_open,
-                "due_iso": local_due.isoformat() if local_due is not None else "",
-                "due": dateformat.format(local_due, short_datetime) if local_due else "",
+                "due_iso": due_iso,
+                "due": due_text,
                 "late": is_open and not is_paused and due is not None and due < now,
             }
         )
