@@ -356,7 +356,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         return selectors.tickets(org=self.request.org, user=self.request.user, **filters)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """The page's rows read as a few columns and written out (see ticket_rows_data)."""
+        # The page's rows read as a few columns and written out (see ticket_rows_data). No
+        # docstring: the schema describes the list with the class's.
         page = self.paginate_queryset(selectors.ticket_api_rows(self.get_queryset()))
         return self.get_paginated_response(ticket_rows_data(page or []))
 
