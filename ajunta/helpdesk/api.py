@@ -724,8 +724,8 @@ class AssetTicketsView(TenantAPIView):
             raise Http404
         rows = selectors.asset_tickets(org=request.org, asset_id=asset_id)
         paginator = CappedPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(TicketRowSerializer(page, many=True).data)
+        page = paginator.paginate_queryset(selectors.ticket_api_rows(rows), request, view=self)
+        return paginator.get_paginated_response(ticket_rows_data(page or []))
 
 
 @extend_schema(tags=["helpdesk"])

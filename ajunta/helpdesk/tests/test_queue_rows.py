@@ -114,6 +114,12 @@ class QueueRowsTests(LinksTestCase):
         self.assertEqual(got[tickets[0].pk]["service"], "backups")
         self.assertEqual(got[tickets[0].pk]["group"], "Sistemes")
         self.assertIsNone(got[tickets[2].pk]["category"])
+        # The inventory's list of an asset's tickets writes the same rows.
+        linked = self.open_ticket(assets=[self.pc_a], service="backups")
+        url = f"/api/v1/o/alpha/helpdesk/assets/{self.pc_a.pk}/tickets/"
+        (row,) = self.api(self.bob).get(url).json()["results"]
+        expected_row = TicketRowSerializer(selectors.tickets(org=self.org_a).get(pk=linked.pk)).data
+        self.assertEqual(row, json.loads(json.dumps(expected_row)))
 
     def test_queue_page_and_api_queries_do_not_grow_with_rows(self) -> None:
         self.make_tickets()
