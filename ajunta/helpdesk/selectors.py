@@ -245,7 +245,8 @@ def asset_tickets(*, org: Any, asset_id: int) -> QuerySet[Ticket]:
     """The tickets naming asset `asset_id` that `org` may see: its own, or any member's for the
     provider (the inventory's asset page lists them)."""
     linked = TicketAsset.objects.filter(asset_id=asset_id).values("ticket_id")
-    return tickets(org=org).filter(pk__in=linked)
+    # Joined: the service, all the list shows of another table (see _QUEUE_COLUMNS on joins).
+    return tickets(org=org).filter(pk__in=linked).select_related(None).select_related("service")
 
 
 def services_requestable(*, member: Any, provider: Any) -> list[Any]:
