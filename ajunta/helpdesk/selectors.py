@@ -84,8 +84,6 @@ def escalation_rules(*, provider: Any) -> QuerySet[EscalationRule]:
 
 def technicians(*, provider: Any) -> QuerySet[Any]:
     """Users holding a provider role in the provider organization, by name."""
-    from ajunta.core.models import User
-
     user_ids = RoleAssignment.objects.filter(organization=provider, role__in=PROVIDER_ROLES)
     return User.objects.filter(pk__in=user_ids.values("user_id")).order_by(
         "first_name", "last_name", "username"
@@ -116,8 +114,6 @@ def member_by_code(*, provider: Any, code: str) -> Organization | None:
 
 def member_users(*, org: Any) -> QuerySet[Any]:
     """People with a role in a member organization: whom a ticket can be opened for."""
-    from ajunta.core.models import User
-
     user_ids = RoleAssignment.objects.filter(organization=org)
     return User.objects.filter(pk__in=user_ids.values("user_id")).order_by(
         "first_name", "last_name", "username"
