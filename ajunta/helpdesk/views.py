@@ -8,6 +8,7 @@ write, selectors read. A refusal from a service is shown on the form with status
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from ajunta.assets import selectors as asset_selectors
@@ -26,12 +29,16 @@ from ajunta.core.tenancy import TenantHttpRequest
 from ajunta.core.views import TenantView, add_service_error, is_htmx, paginate
 from ajunta.helpdesk import forms, reports, selectors, services
 from ajunta.helpdesk.models import (
+    OPEN_STATUSES,
     Article,
     Category,
+    Priority,
     Survey,
     Ticket,
     TicketAttachment,
+    TicketStatus,
     TicketTask,
+    TicketType,
 )
 from ajunta.helpdesk.rendering import render_markdown
 
@@ -71,10 +78,12 @@ class QueueView(HelpdeskView):
 
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
         form = forms.TicketFilterForm(request.GET or None, org=request.org, staff=self.staff)
-        rows = selectors.tickets(org=request.org, user=request.user, **form.filters())
+        tickets = selectors.tickets(org=request.org, user=request.user, **form.filters())
+        page = paginate_capped(request, selectors.ticket_queue_rows(tickets))
         context = {
             "form": form,
-            "page": paginate_capped(request, rows),
+            "page": page,
+            "rows": queue_rows(page, queue_url=reverse("helpdesk_queue", args=[org_slug])),
             "extra_query": form.querystring(),
             "staff": self.staff,
             "can_open": self.can("helpdesk.open"),
@@ -84,6 +93,64 @@ class QueueView(HelpdeskView):
         response = render(request, template, context)
         patch_vary_headers(response, ["HX-Request"])
         return response
+
+
+# The status badge's extra class: done in green, waiting for the requester in amber.
+QUEUE_BADGES = {
+    TicketStatus.SOLVED: " ok",
+    TicketStatus.CLOSED: " ok",
+    TicketStatus.PENDING: " warn",
+}
+
+
+def queue_rows(values: Iterable[dict[str, Any]], *, queue_url: str) -> list[dict[str, Any]]:
+    """The queue table's cells, worked out once per page rather than per cell in the template:
+    the choice labels in the user's language, the link, the resolve-by instant in local time
+    and the user's format (as `|date` would), whether it is late."""
+    types = {value: str(label) for value, label in TicketType.choices}
+    statuses = {value: str(label) for value, label in TicketStatus.choices}
+    priorities = {value: str(label) for value, label in Priority.choices}
+    short_datetime = get_format("SHORT_DATETIME_FORMAT")
+    now = timezone.now()
+    shown: dict[Any, tuple[str, str]] = {}
+    rows = []
+    for ticket in values:
+        status, due = ticket["status"], ticket["resolve_due_at"]
+        is_open, is_paused = status in OPEN_STATUSES, ticket["paused_since"] is not None
+        kind = types.get(ticket["ticket_type"], ticket["ticket_type"])
+        if ticket["service_name"] is not None:
+            kind = f"{kind} · {ticket['service_name']}"
+        username = ticket["technician_username"]
+        if username is None:
+            technician = "—"
+        else:
+            full_name = f"{ticket['technician_first_name']} {ticket['technician_last_name']}"
+            technician = full_name.strip() or username
+        if due is not None and due not in shown:  # a page's tickets share few due instants
+            local_due = timezone.localtime(due)
+            shown[due] = (local_due.isoformat(), dateformat.format(local_due, short_datetime))
+        due_iso, due_text = shown[due] if due is not None else ("", "")
+        rows.append(
+            {
+                "id": ticket["id"],
+                "url": f"{queue_url}tickets/{ticket['id']}/",
+                "number": ticket["number"],
+                "kind": kind,
+                "title": ticket["title"],
+                "category": ticket["category_full_name"] or "",
+                "organization": ticket["organization_name"],
+                "status": statuses.get(status, status),
+                "badge": QUEUE_BADGES.get(status, ""),
+                "priority": priorities.get(ticket["priority"], ticket["priority"]),
+                "technician": technician,
+                "group": ticket["group_name"],
+                "paused": is_paused and is_open,
+                "due_iso": due_iso,
+                "due": due_text,
+                "late": is_open and not is_paused and due is not None and due < now,
+            }
+        )
+    return rows
 
 
 class TicketNewView(HelpdeskView):

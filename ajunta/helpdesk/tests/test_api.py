@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ajunta.core.testing import TenantIsolationMixin, api_ids, use_temporary_media
-from ajunta.helpdesk import services
+from ajunta.helpdesk import selectors, services
+from ajunta.helpdesk.api import TicketDetailSerializer
 from ajunta.helpdesk.models import Ticket, TicketStatus
 from ajunta.helpdesk.tests.base import HelpdeskTestCase
 
@@ -42,6 +45,37 @@ class TicketApiTests(HelpdeskTestCase):
             client.post(BASE.format(slug="alpha") + f"{pk}/solve/", {"solution": "x"}).status_code,
             403,
         )
+
+    def test_opening_answers_the_whole_ticket_in_bounded_queries(self) -> None:
+        group = services.group_create(org=self.provider, actor=self.paula, name="Sistemes")
+        self.open_ticket()  # the provider's counter and the member's audit chain exist from now
+        client = self.api(self.bob)
+        payload = {"title": "Sense xarxa", "description": "Res.", "category": self.printers.pk}
+        with CaptureQueriesContext(connection) as opening:
+            response = client.post(BASE.format(slug="alpha"), payload, format="json")
+        self.assertEqual(response.status_code, 201, response.content)
+        # role, category, provider (2), requester check, settings, agreement, SLA target,
+        # calendar (2), number, insert and audit chain (7), the ticket and its lists (5); the
+        # e-mails go after the commit, which a TestCase never reaches
+        self.assertLessEqual(len(opening.captured_queries), 22)
+        body = response.json()
+        self.assertEqual(
+            (body["requester"], body["category"], body["technician"], body["group"]),
+            ("bob", "Hardware > Printers", None, None),
+        )
+        # The relations left out of the join are read when set, and answered the same.
+        ticket = Ticket.objects.get(pk=body["id"])
+        services.ticket_assign(
+            org=self.provider, actor=self.paula, ticket=ticket, technician=self.tomas, group=group
+        )
+        detail = client.get(BASE.format(slug="alpha") + f"{ticket.pk}/").json()
+        everything = (
+            selectors.tickets(org=self.org_a).select_related("created_by").get(pk=ticket.pk)
+        )
+        expected = TicketDetailSerializer(everything, context={"staff": False}).data
+        for field in ("municipality", "category", "requester", "technician", "group", "service"):
+            self.assertEqual(detail[field], expected[field], field)
+        self.assertEqual((detail["technician"], detail["group"]), ("tomas", "Sistemes"))
 
     def test_bad_input_is_a_400_and_writes_nothing(self) -> None:
         client = self.api(self.bob)
