@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from html import escape as html_escape
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ajunta.assets import services
 from ajunta.assets.models import Asset, AssetKind, AssetStatus, SecurityRecord
 from ajunta.assets.selectors import ISSUES
+from ajunta.core.forms import PlainSelect
 
 CSV_MAX_BYTES = 5 * 1024 * 1024
 ISSUE_LABELS = {
@@ -89,43 +87,6 @@ class SecurityRecordForm(forms.ModelForm):
         pass
 
 
-class PlainSelect(forms.Widget):
-    """A select of many (value, label) options written in Python, not one template each.
-
-    The provider's organization filter lists every member: as a ChoiceField a thousand options were
-    normalized on every form copy and rendered through a thousand option templates, about 100 ms of
-    the provider's asset list page (benchmark, scale L; docs/performance.md). Without `options`, as
-    a ChoiceField's widget, it shows the field's choices: a template per option costs about 0.1 ms,
-    and the list page's three small selects had 25 of them on every view.
-    """
-
-    def __init__(
-        self, options: list[tuple[Any, Any]] | None = None, attrs: dict[str, Any] | None = None
-    ) -> None:
-        super().__init__(attrs)
-        self.options = options
-        self.choices: Any = []  # a ChoiceField sets its choices here: shown when no `options`
-
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
-        final = self.build_attrs(self.attrs, attrs)
-        chosen = "" if value is None else str(value)
-        # The standard library's escape (what django.utils.html.escape does, without its lazy-text
-        # wrapper): two calls per option, a thousand options on the provider's list.
-        options = []
-        for v, label in self.choices if self.options is None else self.options:
-            text = str(v)
-            selected = " selected" if text == chosen else ""
-            options.append(
-                f'<option value="{html_escape(text)}"{selected}>{html_escape(str(label))}</option>'
-            )
-        # Every value and label is escaped above.
-        return mark_safe(  # noqa: S308
-            f'<select name="{html_escape(name)}"{flatatt(final)}>{"".join(options)}</select>'
-        )
-
-
 class AssetFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=120)
     software = forms.CharField(
@@ -138,19 +99,19 @@ class AssetFilterForm(forms.Form):
         label=_("Type"),
         required=False,
         choices=[("", _("All")), *AssetKind.choices],
-        widget=PlainSelect(),
+        widget=PlainSelect,
     )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[("", _("All")), *AssetStatus.choices],
-        widget=PlainSelect(),
+        widget=PlainSelect,
     )
     issue = forms.ChoiceField(
         label=_("Security issue"),
         required=False,
         choices=[("", _("Any"))] + [(code, ISSUE_LABELS[code]) for code in ISSUES],
-        widget=PlainSelect(),
+        widget=PlainSelect,
     )
 
     def __init__(self, *args: Any, organizations: list[Any] | None = None, **kwargs: Any) -> None:
@@ -159,7 +120,7 @@ class AssetFilterForm(forms.Form):
         if len(self.organizations) > 1:
             options = [("", _("All"))] + [(o.pk, o.name) for o in self.organizations.values()]
             self.fields["organization"] = forms.IntegerField(
-                label=_("Organization"), required=False, widget=PlainSelect(options)
+                label=_("Organization"), required=False, widget=PlainSelect(choices=options)
             )
 
     def clean_organization(self) -> int | None:

@@ -8,12 +8,11 @@ from urllib.parse import urlencode
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
-from django.utils.html import conditional_escape, escape, format_html
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy
 
 from ajunta.assets import selectors as asset_selectors
 from ajunta.assets.models import Asset, AssetStatus
+from ajunta.core.forms import PlainSelect
 from ajunta.helpdesk import selectors
 from ajunta.helpdesk.models import (
     Category,
@@ -87,42 +86,6 @@ PRIORITY_CHOICES = [(str(v), label) for v, label in Priority.choices]
 
 
 # --- the queue --------------------------------------------------------------------------------------
-class PlainSelect(forms.Select):
-    """Django's <select>, markup and all, written in Python: its template renders two more per
-    option, and the queue's filters have some twenty-five options on every queue page."""
-
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
-        choices = list(iter(self.choices))  # iter(): list() would ask a model field to count
-        if any(isinstance(label, list | tuple) for _value, label in choices):
-            return super().render(name, value, attrs, renderer)  # option groups: Django's way
-        wanted, chosen = self.format_value(value), False
-        parts: list[str] = [format_html('<select name="{}"', name)]
-        for key, attr in self.build_attrs(self.attrs, attrs).items():
-            if attr is not False:  # as django/forms/widgets/attrs.html
-                parts.append(
-                    f" {escape(key)}"
-                    if attr is True
-                    else f' {escape(key)}="{conditional_escape(attr)}"'
-                )
-        parts.append(">")
-        for option, label in choices:
-            text = "" if option is None else str(option)
-            selected = not chosen and text in wanted  # a single select marks the first match
-            chosen = chosen or selected
-            parts.append(
-                format_html(
-                    '\n  <option value="{}"{}>{}</option>\n',
-                    text,
-                    mark_safe(" selected") if selected else "",
-                    label,
-                )
-            )
-        parts.append("\n</select>")
-        return mark_safe("".join(parts))  # noqa: S308  (every value above went through escaping)
-
-
 class ListedChoiceIterator(ModelChoiceIterator):
     """A model field's choices read in one plain query: `.iterator()`, Django's default here,
     opens a server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE) for a handful of rows."""
