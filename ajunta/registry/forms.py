@@ -20,6 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ajunta.core.forms import PlainSelect
 from ajunta.registry import selectors
 from ajunta.registry.models import (
     Channel,
@@ -55,6 +56,7 @@ class BookFilterForm(forms.Form):
         label=gettext_lazy("Direction"),
         required=False,
         choices=with_blank(Direction.choices, gettext_lazy("Both")),
+        widget=PlainSelect,
     )
     party = forms.CharField(
         label=gettext_lazy("Interested party (NIF or name)"), required=False, max_length=80
@@ -65,16 +67,19 @@ class BookFilterForm(forms.Form):
         required=False,
         queryset=None,
         empty_label=gettext_lazy("Any"),
+        widget=PlainSelect,
     )
     channel = forms.ChoiceField(
         label=gettext_lazy("Channel"),
         required=False,
         choices=with_blank(Channel.choices, gettext_lazy("Any")),
+        widget=PlainSelect,
     )
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         required=False,
         choices=with_blank(EntryStatus.choices, gettext_lazy("Any")),
+        widget=PlainSelect,
     )
 
     def __init__(self, *args: Any, org: Any, **kwargs: Any) -> None:
