@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from ajunta.cases import display, pdfs, selectors, services
 from ajunta.cases import forms as case_forms
-from ajunta.cases import pdfs, selectors, services
 from ajunta.cases.models import Case, CaseDocument, DeadlineUnit, Decree, DecreeStatus
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_views import document_file_response, integrity_error_response
@@ -61,11 +61,11 @@ class CaseListView(TenantView):
         form = case_forms.CaseFilterForm(request.GET or None)
         today = selectors.today_for(request.org)
         rows = selectors.cases(org=request.org, **form.filters(request.user, today))
-        page = paginate_capped(request, rows)
+        page = paginate_capped(request, selectors.case_list_rows(rows))
         context = {
             "form": form,
             "page": page,
-            "rows": [(case, selectors.deadline_signal(case, today)) for case in page],
+            "rows": display.case_list_rows(org=request.org, rows=page, today=today),
             "alerts": None
             if is_htmx(request)
             else selectors.alerts(org=request.org, user=request.user, today=today),

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.test import Client
 from django.urls import reverse
 
-from ajunta.cases import services
+from ajunta.cases import selectors, services
 from ajunta.cases.models import Case, CaseDocument, Decree, Procedure
 from ajunta.cases.tests.factories import PARTY, CasesTestCase, make_case, pdf_upload
 from ajunta.core.models import Role
@@ -263,6 +265,39 @@ class CasePagesTests(CasesTestCase):
             response = client.get(url, headers={"HX-Request": "true"})
         self.assertNotContains(response, "<html")
 
+    def test_list_rows_show_number_link_status_and_deadline_in_the_users_language(self) -> None:
+        # The rows are built in Python (cases.display): they must show what the template did.
+        bob = self.bob
+        bob.first_name, bob.last_name = "Bernat", "Obiols"
+        bob.save(update_fields=["first_name", "last_name"])
+        overdue = make_case(self.org_a, self.alice, self.procedure_a, subject="Tala d'arbres")
+        Case.objects.filter(pk=overdue.pk).update(due_date=dt.date(2020, 1, 2))
+        closed = make_case(self.org_a, self.alice, self.procedure_a, responsible=bob)
+        Case.objects.filter(pk=closed.pk).update(status="closed")
+        client = self.login(bob)
+        page = client.get(reverse("cases_list", args=["alpha"]), HTTP_ACCEPT_LANGUAGE="es")
+        html = page.content.decode()
+        self.assertEqual(len(re.findall("data-case-id", html)), 3)
+        for case in (self.case_a, overdue, closed):
+            url = reverse("cases_case", args=["alpha", case.pk])
+            self.assertInHTML(f'<a href="{url}">{case.number}</a>', html)
+        self.assertContains(page, "Bernat Obiols", count=2)
+        self.assertContains(page, "Tala d&#x27;arbres")
+        self.assertContains(page, "Llicència d&#x27;obres menors", count=3)
+        self.assertContains(page, '<time datetime="2020-01-02">02/01/2020</time>')
+        days = (selectors.today_for(self.org_a) - dt.date(2020, 1, 2)).days
+        self.assertContains(page, f'<span class="badge warn">Vencido hace {days} días</span>')
+        self.assertContains(page, '<span class="badge">Cerrado</span>')
+        self.assertContains(page, "<td>Cerrado</td>")
+        opened = overdue.opened_at.astimezone(ZoneInfo("Europe/Madrid"))
+        self.assertContains(
+            page,
+            f'<time class="helptext" datetime="{opened.isoformat()}">{opened:%d/%m/%Y}</time>',
+        )
+        catalan = client.get(reverse("cases_list", args=["alpha"]), HTTP_ACCEPT_LANGUAGE="ca")
+        self.assertContains(catalan, f'<span class="badge warn">Vençut fa {days} dies</span>')
+        self.assertContains(catalan, "<td>Tancat</td>")
+
     def test_provider_staff_find_the_templates_not_the_cases(self) -> None:
         from ajunta.core.modules import modules_for
         from ajunta.core.testing import make_org
@@ -355,8 +390,6 @@ class CasePagesTests(CasesTestCase):
         self.assertEqual(client.post(url, {"number_format": "X{year}-{seq:05d}"}).status_code, 302)
 
     def test_alerts_on_the_case_list(self) -> None:
-        import datetime as dt
-
         client = self.login(self.bob)
         self.assertNotContains(client.get(reverse("cases_list", args=["alpha"])), "data-alerts")
         Case.objects.filter(pk=self.case_a.pk).update(due_date=dt.date(2020, 1, 2))
