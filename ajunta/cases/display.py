@@ -60,7 +60,7 @@ def status_labels() -> dict[str, str]:
 
 
 def deadline_badge(signal: DeadlineSignal, status_label: str) -> SafeString:
-    """The deadline badge of a case (what the cases/partials/deadline.html include rendered).
+    """The deadline badge of a case (of the case list and of the case page).
 
     The pluralised messages are filled in like {% blocktranslate count %} does (the catalogue's
     text as is, the number localized); the others are escaped like {% translate %}."""

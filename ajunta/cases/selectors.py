@@ -124,6 +124,11 @@ def case_list_rows(rows: QuerySet[Case]) -> QuerySet[Any]:
     return rows.values(*CASE_LIST_COLUMNS)
 
 
+def case_get_brief(*, org: Any, pk: Any) -> Case:
+    """One case of `org` with its procedure and responsible person, and nothing else."""
+    return cases(org=org).get(pk=pk)
+
+
 def case_get(*, org: Any, pk: Any) -> Case:
     """One case of `org` with everything its page shows, in a fixed number of queries."""
     return (

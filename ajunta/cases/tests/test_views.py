@@ -50,6 +50,7 @@ class CasePagesIsolationTests(TenantIsolationMixin, CasesTestCase):
         return [
             ("GET", reverse("cases_case", args=[slug, case])),
             ("POST", reverse("cases_case_action", args=[slug, case, "suspend"])),
+            ("GET", reverse("cases_case_action", args=[slug, case, "assign"])),
             ("GET", reverse("cases_document", args=[slug, case, doc])),
             ("POST", reverse("cases_document", args=[slug, case, doc])),
             ("GET", reverse("cases_document_download", args=[slug, case, doc, 1])),
@@ -242,11 +243,44 @@ class CasePagesTests(CasesTestCase):
         url = reverse("cases_case", args=["alpha", self.case_a.pk])
         client.get(url)
         # session, user, roles, case, parties, documents, tasks, deadline events, related, decrees,
-        # notifications, the organizations of the navigation, the staff list and the document
-        # templates of the forms.
-        with self.assertNumQueries(14):
+        # notifications, the organizations of the navigation (the forms that list the staff or
+        # the document templates come on demand).
+        with self.assertNumQueries(12):
             response = client.get(url)
         self.assertEqual(len(re.findall("data-document-id", response.content.decode())), 50)
+
+    def test_rarely_used_forms_come_on_demand_and_work_without_javascript(self) -> None:
+        client = self.login(self.bob)
+        page = client.get(reverse("cases_case", args=["alpha", self.case_a.pk]))
+        self.assertNotContains(page, 'name="assign-responsible"')
+        for action in ("party", "upload", "generate", "task", "relate", "assign", "suspend",
+                       "extend", "status"):  # fmt: skip
+            url = reverse("cases_case_action", args=["alpha", self.case_a.pk, action])
+            # The <details> loads its form when opened, or links to the form's own page.
+            self.assertContains(page, f'<a href="{url}">')
+            self.assertContains(
+                page, f'hx-get="{url}" hx-trigger="toggle once from:closest details"'
+            )
+            fragment = client.get(url, headers={"HX-Request": "true"})
+            self.assertNotContains(fragment, "<html")
+            self.assertContains(fragment, f'action="{url}"')
+            own_page = client.get(url)
+            self.assertContains(own_page, "<html")
+            self.assertContains(own_page, f'action="{url}"')
+            self.assertContains(own_page, reverse("cases_case", args=["alpha", self.case_a.pk]))
+        assign = client.get(reverse("cases_case_action", args=["alpha", self.case_a.pk, "assign"]))
+        self.assertContains(assign, f'<option value="{self.bob.pk}" selected>')
+        unknown = reverse("cases_case_action", args=["alpha", self.case_a.pk, "nothing"])
+        self.assertEqual(client.get(unknown).status_code, 404)
+        # A refused form comes back open on the case page, with its errors.
+        url = reverse("cases_case_action", args=["alpha", self.case_a.pk, "suspend"])
+        refused = client.post(url, {"suspend-reason": ""})
+        self.assertEqual(refused.status_code, 400)
+        self.assertContains(refused, 'name="suspend-reason"', status_code=400)
+        self.assertContains(refused, 'class="errorsummary"', status_code=400)
+        # Only those who may act on the case get the forms.
+        viewer = make_user("consulta", self.org_a, Role.ELECTED_MEMBER)
+        self.assertEqual(self.login(viewer).get(url).status_code, 403)
 
     def test_lists_in_a_fixed_number_of_queries(self) -> None:
         for _n in range(5):
