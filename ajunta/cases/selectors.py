@@ -124,6 +124,18 @@ def case_list_rows(rows: QuerySet[Case]) -> QuerySet[Any]:
     return rows.values(*CASE_LIST_COLUMNS)
 
 
+# What a case of the API's list shows (api.CaseListSerializer).
+CASE_API_LIST_COLUMNS = (
+    "number", "subject", "status", "phase", "opened_at", "start_date", "due_date", "extended",
+    "procedure__code", "responsible__username",
+)  # fmt: skip
+
+
+def case_api_list_rows(rows: QuerySet[Case]) -> QuerySet[Case]:
+    """`rows` (from cases()) with only the columns the API's case list shows."""
+    return rows.only(*CASE_API_LIST_COLUMNS)
+
+
 def case_get_brief(*, org: Any, pk: Any) -> Case:
     """One case of `org` with its procedure and responsible person, and nothing else."""
     return cases(org=org).get(pk=pk)
