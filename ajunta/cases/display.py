@@ -17,7 +17,7 @@ from django.utils import dateformat
 from django.utils.formats import get_format, localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import is_aware, localtime
+from django.utils.timezone import get_current_timezone, is_aware
 from django.utils.translation import gettext, ngettext
 
 from ajunta.cases.models import CaseStatus
@@ -34,24 +34,36 @@ def url_for_pk(name: str, *args: Any) -> Callable[[Any], str]:
     return lambda pk: f"{head}{int(pk)}{tail}"
 
 
+# Format characters that read only the day (django.utils.dateformat.DateFormat): a format made
+# of these alone shows the same for every time of a day, so one formatting serves the whole day.
+DAY_FORMAT_CHARACTERS = frozenset("bdDEFjlLmMnNoStwWyYz")
+
+
 class DateDisplay:
-    """`|date:"<format>"` of many values with the format looked up once (in the active language)
-    and datetimes shown in the current time zone, as the template filter does."""
+    """`|date:"<format>"` of many values with the format and the time zone looked up once (in the
+    active language and time zone) and datetimes shown in that time zone, as the template filter
+    does. Each day (or time) is formatted once."""
 
     def __init__(self, format_name: str) -> None:
         self.format = get_format(format_name)
+        self.timezone = get_current_timezone()
+        self.day_only = "\\" not in self.format and all(
+            char in DAY_FORMAT_CHARACTERS for char in self.format if char.isalpha()
+        )
         self.shown: dict[Any, str] = {}
 
+    def local(self, value: Any) -> Any:
+        """An aware datetime in the current time zone, as templates show it; anything else as is."""
+        if isinstance(value, dt.datetime) and is_aware(value):
+            return value.astimezone(self.timezone)
+        return value
+
     def __call__(self, value: dt.date | dt.datetime) -> str:
-        value = template_localtime(value)
-        if value not in self.shown:
-            self.shown[value] = dateformat.format(value, self.format)
-        return self.shown[value]
-
-
-def template_localtime(value: Any) -> Any:
-    """An aware datetime in the current time zone, as templates show it; anything else as is."""
-    return localtime(value) if isinstance(value, dt.datetime) and is_aware(value) else value
+        value = self.local(value)
+        key = value.date() if self.day_only and isinstance(value, dt.datetime) else value
+        if key not in self.shown:
+            self.shown[key] = dateformat.format(value, self.format)
+        return self.shown[key]
 
 
 def status_labels() -> dict[str, str]:
@@ -99,6 +111,7 @@ def case_list_rows(
     case_url = url_for_pk("cases_case", org.slug)
     short_date = DateDisplay("SHORT_DATE_FORMAT")
     labels = status_labels()
+    badges: dict[tuple[DeadlineSignal, str], SafeString] = {}
     shown = []
     for row in rows:
         status, due_date = row["status"], row["due_date"]
@@ -118,7 +131,7 @@ def case_list_rows(
                 "pk": row["pk"],
                 "url": case_url(row["pk"]),
                 "number": row["number"],
-                "opened_at": template_localtime(row["opened_at"]).isoformat(),
+                "opened_at": short_date.local(row["opened_at"]).isoformat(),
                 "opened_on": short_date(row["opened_at"]),
                 "subject": row["subject"],
                 "procedure": row["procedure__name"],
@@ -126,7 +139,8 @@ def case_list_rows(
                 "status": label,
                 "due_date": due_date.isoformat() if due_date else "",
                 "due_on": short_date(due_date) if due_date else "",
-                "deadline": deadline_badge(signal, label),
+                "deadline": badges.get((signal, label))
+                or badges.setdefault((signal, label), deadline_badge(signal, label)),
             }
         )
     return shown
