@@ -182,9 +182,8 @@ def staff_choices(org: Any) -> list[tuple[Any, str]]:
 
 
 def case_action_form(action: str, *, org: Any, case: Case) -> Form:
-    """The empty form of one of the case's actions."""
+    """The empty form of one of the case's actions (ON_DEMAND_FORMS, and "resume")."""
     factories: dict[str, Callable[[], Form]] = {
-        "phase": lambda: case_forms.PhaseForm(),
         "suspend": lambda: case_forms.ReasonForm(prefix="suspend"),
         "resume": lambda: case_forms.ReasonForm(prefix="resume"),
         "extend": lambda: case_forms.ExtendForm(prefix="extend"),
