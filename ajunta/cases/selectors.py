@@ -145,9 +145,7 @@ def case_get(*, org: Any, pk: Any) -> Case:
     """One case of `org` with everything its page shows, in a fixed number of queries."""
     return (
         Case.objects.filter(organization=org)
-        .select_related(
-            "procedure", "responsible", "responsible_unit", "origin_entry", "created_by"
-        )
+        .select_related("procedure", "responsible", "responsible_unit", "origin_entry")
         .prefetch_related(
             Prefetch("parties", queryset=CaseParty.objects.order_by("position")),
             Prefetch(
