@@ -38,6 +38,14 @@ class CaseFilterForm(forms.Form):
     mine = forms.BooleanField(label=_("Only mine"), required=False)
     overdue = forms.BooleanField(label=_("Only overdue"), required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # On every case list: Django's field template renders a template more for each label
+        # and each (empty) error list; this one writes the label out (same markup, and these
+        # fields have no help text or fieldset).
+        for field in self.fields.values():
+            field.template_name = "cases/forms/filter_field.html"  # type: ignore[attr-defined]
+
     def filters(self, user: Any, today: Any) -> dict[str, Any]:
         if not self.is_valid():
             return {}

@@ -111,13 +111,41 @@ def cases(
     return rows
 
 
+# What a row of the case list shows: read as plain values, not as model instances with every
+# column (the list of a big municipality pages through hundreds of thousands of case files).
+CASE_LIST_COLUMNS = (
+    "pk", "number", "opened_at", "subject", "status", "due_date", "procedure__name",
+    "responsible_id", "responsible__first_name", "responsible__last_name", "responsible__username",
+)  # fmt: skip
+
+
+def case_list_rows(rows: QuerySet[Case]) -> QuerySet[Any]:
+    """`rows` (from cases()) as dicts of the columns the case list shows, in the same order."""
+    return rows.values(*CASE_LIST_COLUMNS)
+
+
+# What a case of the API's list shows (api.CaseListSerializer).
+CASE_API_LIST_COLUMNS = (
+    "number", "subject", "status", "phase", "opened_at", "start_date", "due_date", "extended",
+    "procedure__code", "responsible__username",
+)  # fmt: skip
+
+
+def case_api_list_rows(rows: QuerySet[Case]) -> QuerySet[Case]:
+    """`rows` (from cases()) with only the columns the API's case list shows."""
+    return rows.only(*CASE_API_LIST_COLUMNS)
+
+
+def case_get_brief(*, org: Any, pk: Any) -> Case:
+    """One case of `org` with its procedure and responsible person, and nothing else."""
+    return cases(org=org).get(pk=pk)
+
+
 def case_get(*, org: Any, pk: Any) -> Case:
     """One case of `org` with everything its page shows, in a fixed number of queries."""
     return (
         Case.objects.filter(organization=org)
-        .select_related(
-            "procedure", "responsible", "responsible_unit", "origin_entry", "created_by"
-        )
+        .select_related("procedure", "responsible", "responsible_unit", "origin_entry")
         .prefetch_related(
             Prefetch("parties", queryset=CaseParty.objects.order_by("position")),
             Prefetch(
@@ -156,13 +184,18 @@ class DeadlineSignal:
 
 
 def deadline_signal(case: Case, today: dt.date) -> DeadlineSignal:
-    if not case.is_active:
+    return deadline_signal_of(status=case.status, due_date=case.due_date, today=today)
+
+
+def deadline_signal_of(*, status: str, due_date: dt.date | None, today: dt.date) -> DeadlineSignal:
+    """The deadline signal of a case in `status` due on `due_date` (for rows read as values)."""
+    if status not in (CaseStatus.OPEN, CaseStatus.SUSPENDED):
         return DeadlineSignal("closed")
-    if case.status == CaseStatus.SUSPENDED:
+    if status == CaseStatus.SUSPENDED:
         return DeadlineSignal("suspended")
-    if case.due_date is None:
+    if due_date is None:
         return DeadlineSignal("none")
-    days = (case.due_date - today).days
+    days = (due_date - today).days
     if days < 0:
         return DeadlineSignal("overdue", days)
     if days == 0:

@@ -19,9 +19,16 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from ajunta.cases import display, pdfs, selectors, services
 from ajunta.cases import forms as case_forms
-from ajunta.cases import pdfs, selectors, services
-from ajunta.cases.models import Case, CaseDocument, DeadlineUnit, Decree, DecreeStatus
+from ajunta.cases.models import (
+    Case,
+    CaseDocument,
+    CaseStatus,
+    DeadlineUnit,
+    Decree,
+    DecreeStatus,
+)
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_views import document_file_response, integrity_error_response
 from ajunta.core.pagination import COUNT_CAP, paginate_capped
@@ -61,11 +68,11 @@ class CaseListView(TenantView):
         form = case_forms.CaseFilterForm(request.GET or None)
         today = selectors.today_for(request.org)
         rows = selectors.cases(org=request.org, **form.filters(request.user, today))
-        page = paginate_capped(request, rows)
+        page = paginate_capped(request, selectors.case_list_rows(rows))
         context = {
             "form": form,
             "page": page,
-            "rows": [(case, selectors.deadline_signal(case, today)) for case in page],
+            "rows": display.case_list_rows(org=request.org, rows=page, today=today),
             "alerts": None
             if is_htmx(request)
             else selectors.alerts(org=request.org, user=request.user, today=today),
@@ -158,6 +165,50 @@ class CaseNewView(TenantView):
 
 
 # --- one case ------------------------------------------------------------------------------------
+# The case page's rarely used forms (all but moving to the next phase and resuming a suspended
+# deadline) are not built on every view: each <details> loads its form with htmx when opened,
+# and links to the form's own page for browsers without JavaScript. A refused form comes back on
+# the case page with its errors.
+ON_DEMAND_FORMS = (
+    "party", "upload", "generate", "task", "relate", "assign", "suspend", "extend", "status",
+)  # fmt: skip
+
+
+def staff_choices(org: Any) -> list[tuple[Any, str]]:
+    """The people a case or a task may be given to, as the choices of a select."""
+    return [("", "---------")] + [
+        (user.pk, user.get_full_name() or user.get_username()) for user in selectors.staff(org=org)
+    ]
+
+
+def case_action_form(action: str, *, org: Any, case: Case) -> Form:
+    """The empty form of one of the case's actions (ON_DEMAND_FORMS, and "resume")."""
+    factories: dict[str, Callable[[], Form]] = {
+        "suspend": lambda: case_forms.ReasonForm(prefix="suspend"),
+        "resume": lambda: case_forms.ReasonForm(prefix="resume"),
+        "extend": lambda: case_forms.ExtendForm(prefix="extend"),
+        "status": lambda: case_forms.StatusForm(prefix="status"),
+        "assign": lambda: case_forms.AssignForm(
+            prefix="assign", org=org, initial={"responsible": case.responsible_id}
+        ),
+        "party": lambda: case_forms.PartyForm(prefix="party"),
+        "relate": lambda: case_forms.RelateForm(prefix="relate"),
+        "upload": lambda: case_forms.DocumentUploadForm(prefix="upload"),
+        "generate": lambda: case_forms.DocumentGenerateForm(prefix="generate", org=org),
+        "task": lambda: case_forms.TaskForm(prefix="task", org=org),
+    }
+    return with_staff_choices(factories[action](), org)
+
+
+def with_staff_choices(form: Form, org: Any) -> Form:
+    """The assign and task forms list the staff by name (the posted value is still checked
+    against the field's queryset)."""
+    for name in ("responsible", "assignee"):
+        if name in form.fields:
+            form.fields[name].choices = staff_choices(org)  # type: ignore[attr-defined]
+    return form
+
+
 def case_context(view: TenantView, case: Case, **forms: Form) -> dict[str, Any]:
     org = view.request.org
     today = selectors.today_for(org)
@@ -167,41 +218,29 @@ def case_context(view: TenantView, case: Case, **forms: Form) -> dict[str, Any]:
         if procedure.deadline_value
         else ""
     )
+    can_manage = view.can("cases.manage")
+    signal = selectors.deadline_signal(case, today)
     context = {
         "case": case,
-        "signal": selectors.deadline_signal(case, today),
+        "deadline_badge": display.deadline_badge(signal, case.get_status_display()),
         "today": today,
         "next_phases": services.allowed_phases(case),
         "phase_name": {p["code"]: p["name"] for p in case.procedure.phases}.get(
             case.phase, case.phase
         ),
-        "can_manage": view.can("cases.manage"),
+        "can_manage": can_manage,
         "can_sign": view.can("cases.sign"),
         "legal_deadline": legal_deadline,
         "deadline_unit": procedure.get_deadline_unit_display(),
-        "phase_form": case_forms.PhaseForm(),
-        "suspend_form": case_forms.ReasonForm(prefix="suspend"),
-        "resume_form": case_forms.ReasonForm(prefix="resume"),
-        "extend_form": case_forms.ExtendForm(prefix="extend"),
-        "status_form": case_forms.StatusForm(prefix="status"),
-        "assign_form": case_forms.AssignForm(
-            prefix="assign", org=org, initial={"responsible": case.responsible_id}
-        ),
-        "party_form": case_forms.PartyForm(prefix="party"),
-        "relate_form": case_forms.RelateForm(prefix="relate"),
-        "upload_form": case_forms.DocumentUploadForm(prefix="upload"),
-        "generate_form": case_forms.DocumentGenerateForm(prefix="generate", org=org),
-        "task_form": case_forms.TaskForm(prefix="task", org=org),
         "is_business_days": case.procedure.deadline_unit == DeadlineUnit.BUSINESS_DAYS,
     }
-    context.update(forms)
-    # Both forms offer the same people: read them once (the posted value is checked against
-    # the field's queryset as usual).
-    people = [("", "---------")] + [
-        (user.pk, user.get_full_name() or user.get_username()) for user in selectors.staff(org=org)
-    ]
-    context["assign_form"].fields["responsible"].choices = people
-    context["task_form"].fields["assignee"].choices = people
+    if can_manage:
+        # The forms shown open on the page; the others come on demand (ON_DEMAND_FORMS).
+        context["phase_form"] = case_forms.PhaseForm()
+        if case.status == CaseStatus.SUSPENDED:
+            context["resume_form"] = case_forms.ReasonForm(prefix="resume")
+    for name, form in forms.items():
+        context[name] = with_staff_choices(form, org)
     return context
 
 
@@ -220,6 +259,24 @@ class CaseActionView(TenantView):
 
     permission = "cases.manage"
     module = MODULE
+
+    def get(self, request: TenantHttpRequest, org_slug: str, pk: int, action: str) -> HttpResponse:
+        """The empty form of one action: the fragment the case page loads when its <details>
+        opens (htmx), or a page of its own (the link there, without JavaScript)."""
+        if action not in (*ON_DEMAND_FORMS, "resume"):
+            raise Http404
+        case = _get_or_404(selectors.case_get_brief, org=request.org, pk=pk)
+        context = {
+            "case": case,
+            "action": action,
+            "form": case_action_form(action, org=request.org, case=case),
+            "deadline_unit": case.procedure.get_deadline_unit_display(),
+        }
+        partial = is_htmx(request) and not request.headers.get("HX-History-Restore-Request")
+        template = "cases/partials/case_action_form.html" if partial else "cases/case_action.html"
+        response = render(request, template, context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
 
     def post(self, request: TenantHttpRequest, org_slug: str, pk: int, action: str) -> HttpResponse:
         org, user = request.org, request.user

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
 
 from ajunta.cases import services
 from ajunta.cases.models import Case, CaseDocument, Decree, Procedure
@@ -347,6 +350,36 @@ class CaseApiTests(CasesTestCase):
         )
         with self.assertNumQueries(3):
             api.get(url("alpha", "/decrees/"))
+
+    def test_list_rows_are_what_the_generic_serializer_gives(self) -> None:
+        # CaseListSerializer writes its fields out: it must give what DRF's walk over them does.
+        from rest_framework import serializers
+
+        from ajunta.cases import selectors
+        from ajunta.cases.api import CaseListSerializer
+
+        late = make_case(self.org_a, self.alice, self.procedure_a, subject="Tala")
+        Case.objects.filter(pk=late.pk).update(due_date=dt.date(2020, 1, 2), extended=True)
+        nobody = make_case(self.org_a, self.alice, self.procedure_a)
+        Case.objects.filter(pk=nobody.pk).update(due_date=None, status="closed", phase="inici")
+        body = self.api(self.bob).get(url("alpha", "/files/")).json()
+        context = {"today": selectors.today_for(self.org_a)}
+        serializer = CaseListSerializer(context=context)
+        full_rows = selectors.cases(org=self.org_a)
+        expected = [
+            serializers.ModelSerializer.to_representation(serializer, case) for case in full_rows
+        ]
+        self.assertEqual(body["results"], json.loads(json.dumps(expected, cls=DjangoJSONEncoder)))
+        by_id = {row["id"]: row for row in body["results"]}
+        self.assertEqual(by_id[late.pk]["deadline"]["state"], "overdue")
+        self.assertEqual(
+            (by_id[late.pk]["due_date"], by_id[late.pk]["extended"]), ("2020-01-02", True)
+        )
+        self.assertEqual(
+            (by_id[nobody.pk]["responsible"], by_id[nobody.pk]["due_date"]), (None, None)
+        )
+        self.assertEqual(by_id[self.case_a.pk]["responsible"], "bob")
+        self.assertEqual(by_id[self.case_a.pk]["procedure"], "LLIC-OBRES")
 
     def test_case_detail_with_fifty_documents_in_few_queries(self) -> None:
         for n in range(50):

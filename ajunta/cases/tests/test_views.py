@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.test import Client
 from django.urls import reverse
 
-from ajunta.cases import services
+from ajunta.cases import selectors, services
 from ajunta.cases.models import Case, CaseDocument, Decree, Procedure
 from ajunta.cases.tests.factories import PARTY, CasesTestCase, make_case, pdf_upload
 from ajunta.core.models import Role
@@ -48,6 +50,7 @@ class CasePagesIsolationTests(TenantIsolationMixin, CasesTestCase):
         return [
             ("GET", reverse("cases_case", args=[slug, case])),
             ("POST", reverse("cases_case_action", args=[slug, case, "suspend"])),
+            ("GET", reverse("cases_case_action", args=[slug, case, "assign"])),
             ("GET", reverse("cases_document", args=[slug, case, doc])),
             ("POST", reverse("cases_document", args=[slug, case, doc])),
             ("GET", reverse("cases_document_download", args=[slug, case, doc, 1])),
@@ -240,11 +243,44 @@ class CasePagesTests(CasesTestCase):
         url = reverse("cases_case", args=["alpha", self.case_a.pk])
         client.get(url)
         # session, user, roles, case, parties, documents, tasks, deadline events, related, decrees,
-        # notifications, the organizations of the navigation, the staff list and the document
-        # templates of the forms.
-        with self.assertNumQueries(14):
+        # notifications, the organizations of the navigation (the forms that list the staff or
+        # the document templates come on demand).
+        with self.assertNumQueries(12):
             response = client.get(url)
         self.assertEqual(len(re.findall("data-document-id", response.content.decode())), 50)
+
+    def test_rarely_used_forms_come_on_demand_and_work_without_javascript(self) -> None:
+        client = self.login(self.bob)
+        page = client.get(reverse("cases_case", args=["alpha", self.case_a.pk]))
+        self.assertNotContains(page, 'name="assign-responsible"')
+        for action in ("party", "upload", "generate", "task", "relate", "assign", "suspend",
+                       "extend", "status"):  # fmt: skip
+            url = reverse("cases_case_action", args=["alpha", self.case_a.pk, action])
+            # The <details> loads its form when opened, or links to the form's own page.
+            self.assertContains(page, f'<a href="{url}">')
+            self.assertContains(
+                page, f'hx-get="{url}" hx-trigger="toggle once from:closest details"'
+            )
+            fragment = client.get(url, headers={"HX-Request": "true"})
+            self.assertNotContains(fragment, "<html")
+            self.assertContains(fragment, f'action="{url}"')
+            own_page = client.get(url)
+            self.assertContains(own_page, "<html")
+            self.assertContains(own_page, f'action="{url}"')
+            self.assertContains(own_page, reverse("cases_case", args=["alpha", self.case_a.pk]))
+        assign = client.get(reverse("cases_case_action", args=["alpha", self.case_a.pk, "assign"]))
+        self.assertContains(assign, f'<option value="{self.bob.pk}" selected>')
+        unknown = reverse("cases_case_action", args=["alpha", self.case_a.pk, "nothing"])
+        self.assertEqual(client.get(unknown).status_code, 404)
+        # A refused form comes back open on the case page, with its errors.
+        url = reverse("cases_case_action", args=["alpha", self.case_a.pk, "suspend"])
+        refused = client.post(url, {"suspend-reason": ""})
+        self.assertEqual(refused.status_code, 400)
+        self.assertContains(refused, 'name="suspend-reason"', status_code=400)
+        self.assertContains(refused, 'class="errorsummary"', status_code=400)
+        # Only those who may act on the case get the forms.
+        viewer = make_user("consulta", self.org_a, Role.ELECTED_MEMBER)
+        self.assertEqual(self.login(viewer).get(url).status_code, 403)
 
     def test_lists_in_a_fixed_number_of_queries(self) -> None:
         for _n in range(5):
@@ -262,6 +298,39 @@ class CasePagesTests(CasesTestCase):
         with self.assertNumQueries(5):  # the htmx partial has no navigation
             response = client.get(url, headers={"HX-Request": "true"})
         self.assertNotContains(response, "<html")
+
+    def test_list_rows_show_number_link_status_and_deadline_in_the_users_language(self) -> None:
+        # The rows are built in Python (cases.display): they must show what the template did.
+        bob = self.bob
+        bob.first_name, bob.last_name = "Bernat", "Obiols"
+        bob.save(update_fields=["first_name", "last_name"])
+        overdue = make_case(self.org_a, self.alice, self.procedure_a, subject="Tala d'arbres")
+        Case.objects.filter(pk=overdue.pk).update(due_date=dt.date(2020, 1, 2))
+        closed = make_case(self.org_a, self.alice, self.procedure_a, responsible=bob)
+        Case.objects.filter(pk=closed.pk).update(status="closed")
+        client = self.login(bob)
+        page = client.get(reverse("cases_list", args=["alpha"]), HTTP_ACCEPT_LANGUAGE="es")
+        html = page.content.decode()
+        self.assertEqual(len(re.findall("data-case-id", html)), 3)
+        for case in (self.case_a, overdue, closed):
+            url = reverse("cases_case", args=["alpha", case.pk])
+            self.assertInHTML(f'<a href="{url}">{case.number}</a>', html)
+        self.assertContains(page, "Bernat Obiols", count=2)
+        self.assertContains(page, "Tala d&#x27;arbres")
+        self.assertContains(page, "Llicència d&#x27;obres menors", count=3)
+        self.assertContains(page, '<time datetime="2020-01-02">02/01/2020</time>')
+        days = (selectors.today_for(self.org_a) - dt.date(2020, 1, 2)).days
+        self.assertContains(page, f'<span class="badge warn">Vencido hace {days} días</span>')
+        self.assertContains(page, '<span class="badge">Cerrado</span>')
+        self.assertContains(page, "<td>Cerrado</td>")
+        opened = overdue.opened_at.astimezone(ZoneInfo("Europe/Madrid"))
+        self.assertContains(
+            page,
+            f'<time class="helptext" datetime="{opened.isoformat()}">{opened:%d/%m/%Y}</time>',
+        )
+        catalan = client.get(reverse("cases_list", args=["alpha"]), HTTP_ACCEPT_LANGUAGE="ca")
+        self.assertContains(catalan, f'<span class="badge warn">Vençut fa {days} dies</span>')
+        self.assertContains(catalan, "<td>Tancat</td>")
 
     def test_provider_staff_find_the_templates_not_the_cases(self) -> None:
         from ajunta.core.modules import modules_for
@@ -355,8 +424,6 @@ class CasePagesTests(CasesTestCase):
         self.assertEqual(client.post(url, {"number_format": "X{year}-{seq:05d}"}).status_code, 302)
 
     def test_alerts_on_the_case_list(self) -> None:
-        import datetime as dt
-
         client = self.login(self.bob)
         self.assertNotContains(client.get(reverse("cases_list", args=["alpha"])), "data-alerts")
         Case.objects.filter(pk=self.case_a.pk).update(due_date=dt.date(2020, 1, 2))
