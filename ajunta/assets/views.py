@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
@@ -31,10 +31,11 @@ from ajunta.assets.forms import (
     SecurityRecordForm,
 )
 from ajunta.assets.models import Asset, AssetKind, AssetSource, AssetStatus
+from ajunta.core.display import DateDisplay, choice_labels, row_url
 from ajunta.core.modules import org_uses_module
 from ajunta.core.pagination import paginate_capped
 from ajunta.core.tenancy import TenantHttpRequest
-from ajunta.core.views import TenantView, add_service_error, is_htmx, row_url
+from ajunta.core.views import TenantView, add_service_error, is_htmx
 
 MODULE = "assets"
 
@@ -60,8 +61,8 @@ def asset_list_rows(rows: Iterable[dict[str, Any]], *, org_slug: str) -> list[di
     Labels are in the active language; dates in the current time zone, as the template's filters
     would give them.
     """
-    kinds = {value: str(label) for value, label in AssetKind.choices}
-    statuses = {value: str(label) for value, label in AssetStatus.choices}
+    kinds, statuses = choice_labels(AssetKind), choice_labels(AssetStatus)
+    short_date = DateDisplay("SHORT_DATE_FORMAT")
     detail_url = row_url("assets_detail", org_slug)
     today = posture.today()
     shown = []
@@ -85,7 +86,7 @@ def asset_list_rows(rows: Iterable[dict[str, Any]], *, org_slug: str) -> list[di
             "past_eol": eol is not None and eol <= today,
             "status": statuses.get(row["status"], row["status"]),
             "seen_iso": seen.isoformat() if seen else "",
-            "seen": formats.date_format(seen, "SHORT_DATE_FORMAT") if seen else "",
+            "seen": short_date(seen) if seen else "",
         })  # fmt: skip
     return shown
 

@@ -9,66 +9,17 @@ labels per page; the strings and their translations are the ones the templates u
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from django.urls import reverse
-from django.utils import dateformat
-from django.utils.formats import get_format, localize
+from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import get_current_timezone, is_aware
 from django.utils.translation import gettext, ngettext
 
 from ajunta.cases.models import CaseStatus
 from ajunta.cases.selectors import DeadlineSignal, deadline_signal_of
-
-# A stand-in primary key: reverse() once with it, then put each row's key in its place.
-_PK_MARK = 2_147_483_647
-
-
-def url_for_pk(name: str, *args: Any) -> Callable[[Any], str]:
-    """`pk -> reverse(name, args=[*args, pk])` for a URL whose last argument is the primary key,
-    with one reverse() however many rows there are."""
-    head, _mark, tail = reverse(name, args=[*args, _PK_MARK]).rpartition(str(_PK_MARK))
-    return lambda pk: f"{head}{int(pk)}{tail}"
-
-
-# Format characters that read only the day (django.utils.dateformat.DateFormat): a format made
-# of these alone shows the same for every time of a day, so one formatting serves the whole day.
-DAY_FORMAT_CHARACTERS = frozenset("bdDEFjlLmMnNoStwWyYz")
-
-
-class DateDisplay:
-    """`|date:"<format>"` of many values with the format and the time zone looked up once (in the
-    active language and time zone) and datetimes shown in that time zone, as the template filter
-    does. Each day (or time) is formatted once."""
-
-    def __init__(self, format_name: str) -> None:
-        self.format = get_format(format_name)
-        self.timezone = get_current_timezone()
-        self.day_only = "\\" not in self.format and all(
-            char in DAY_FORMAT_CHARACTERS for char in self.format if char.isalpha()
-        )
-        self.shown: dict[Any, str] = {}
-
-    def local(self, value: Any) -> Any:
-        """An aware datetime in the current time zone, as templates show it; anything else as is."""
-        if isinstance(value, dt.datetime) and is_aware(value):
-            return value.astimezone(self.timezone)
-        return value
-
-    def __call__(self, value: dt.date | dt.datetime) -> str:
-        value = self.local(value)
-        key = value.date() if self.day_only and isinstance(value, dt.datetime) else value
-        if key not in self.shown:
-            self.shown[key] = dateformat.format(value, self.format)
-        return self.shown[key]
-
-
-def status_labels() -> dict[str, str]:
-    """What get_status_display() shows for each status, in the active language."""
-    return {value: str(label) for value, label in CaseStatus.choices}
+from ajunta.core.display import DateDisplay, choice_labels, row_url
 
 
 def deadline_badge(signal: DeadlineSignal, status_label: str) -> SafeString:
@@ -108,9 +59,9 @@ def case_list_rows(
     *, org: Any, rows: Iterable[dict[str, Any]], today: dt.date
 ) -> list[dict[str, Any]]:
     """The rows of the case list (selectors.case_list_rows) with their display values."""
-    case_url = url_for_pk("cases_case", org.slug)
+    case_url = row_url("cases_case", org.slug)
     short_date = DateDisplay("SHORT_DATE_FORMAT")
-    labels = status_labels()
+    labels = choice_labels(CaseStatus)
     badges: dict[tuple[DeadlineSignal, str], SafeString] = {}
     shown = []
     for row in rows:

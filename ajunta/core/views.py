@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -99,16 +99,6 @@ def is_htmx(request: HttpRequest) -> bool:
 
 def paginate(request: HttpRequest, queryset: Any, per_page: int = 50) -> Any:
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-_ROW_MARKER = 2_147_483_647  # an int no row of a list page has as its key
-
-
-def row_url(name: str, *args: Any) -> Callable[[Any], str]:
-    """`row_url(name, slug)(pk)` is `reverse(name, args=[slug, pk])` at the cost of one reverse
-    for the whole list: `{% url %}` in each of a page's 50 rows costs more than its SQL."""
-    head, tail = reverse(name, args=[*args, _ROW_MARKER]).rsplit(str(_ROW_MARKER), 1)
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 def safe_next(request: HttpRequest, default: str) -> str:

@@ -16,12 +16,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from ajunta.assets import selectors as asset_selectors
+from ajunta.core.display import DateDisplay, choice_labels, row_url
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_views import document_file_response, integrity_error_response
 from ajunta.core.pagination import paginate_capped
@@ -83,7 +83,7 @@ class QueueView(HelpdeskView):
         context = {
             "form": form,
             "page": page,
-            "rows": queue_rows(page, queue_url=reverse("helpdesk_queue", args=[org_slug])),
+            "rows": queue_rows(page, org_slug=org_slug),
             "extra_query": form.querystring(),
             "staff": self.staff,
             "can_open": self.can("helpdesk.open"),
@@ -103,16 +103,15 @@ QUEUE_BADGES = {
 }
 
 
-def queue_rows(values: Iterable[dict[str, Any]], *, queue_url: str) -> list[dict[str, Any]]:
+def queue_rows(values: Iterable[dict[str, Any]], *, org_slug: str) -> list[dict[str, Any]]:
     """The queue table's cells, worked out once per page rather than per cell in the template:
     the choice labels in the user's language, the link, the resolve-by instant in local time
     and the user's format (as `|date` would), whether it is late."""
-    types = {value: str(label) for value, label in TicketType.choices}
-    statuses = {value: str(label) for value, label in TicketStatus.choices}
-    priorities = {value: str(label) for value, label in Priority.choices}
-    short_datetime = get_format("SHORT_DATETIME_FORMAT")
+    types, statuses = choice_labels(TicketType), choice_labels(TicketStatus)
+    priorities = choice_labels(Priority)
+    ticket_url = row_url("helpdesk_ticket", org_slug)
+    short_datetime = DateDisplay("SHORT_DATETIME_FORMAT")  # a page's tickets share few instants
     now = timezone.now()
-    shown: dict[Any, tuple[str, str]] = {}
     rows = []
     for ticket in values:
         status, due = ticket["status"], ticket["resolve_due_at"]
@@ -126,14 +125,12 @@ def queue_rows(values: Iterable[dict[str, Any]], *, queue_url: str) -> list[dict
         else:
             full_name = f"{ticket['technician_first_name']} {ticket['technician_last_name']}"
             technician = full_name.strip() or username
-        if due is not None and due not in shown:  # a page's tickets share few due instants
-            local_due = timezone.localtime(due)
-            shown[due] = (local_due.isoformat(), dateformat.format(local_due, short_datetime))
-        due_iso, due_text = shown[due] if due is not None else ("", "")
+        due_iso = short_datetime.local(due).isoformat() if due is not None else ""
+        due_text = short_datetime(due) if due is not None else ""
         rows.append(
             {
                 "id": ticket["id"],
-                "url": f"{queue_url}tickets/{ticket['id']}/",
+                "url": ticket_url(ticket["id"]),
                 "number": ticket["number"],
                 "kind": kind,
                 "title": ticket["title"],

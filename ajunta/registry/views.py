@@ -28,11 +28,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ajunta.core.calendar import BusinessCalendar, calendar_for
+from ajunta.core.display import DateDisplay, choice_labels, row_url
 from ajunta.core.documents import format_verification_code
 from ajunta.core.modules import org_uses_module
 from ajunta.core.tenancy import PERMISSIONS, TenantHttpRequest
@@ -41,7 +41,6 @@ from ajunta.core.views import (
     add_service_error,
     is_htmx,
     paginate,
-    row_url,
     safe_next,
 )
 from ajunta.registry import exports, selectors, services
@@ -194,13 +193,13 @@ def book_rows(org: Any, entries: Iterable[RegistryEntry]) -> list[BookRow]:
     """The book's rows, built once in Python: per row, `{% url %}`, `|date`, `get_*_display` and
     `{% blocktranslate %}` cost more than the page's SQL."""
     url = row_url("registry_entry", org.slug)
-    directions = {value: str(label) for value, label in Direction.choices}
-    channels = {value: str(label) for value, label in Channel.choices}
+    directions, channels = choice_labels(Direction), choice_labels(Channel)
+    short = DateDisplay("SHORT_DATETIME_FORMAT")
     rows = []
     for entry in entries:
         parties = list(entry.parties.all())
         others = len(parties) - 1
-        filed = timezone.localtime(entry.filed_at)
+        filed = short.local(entry.filed_at)
         rows.append(
             BookRow(
                 pk=entry.pk,
@@ -209,7 +208,7 @@ def book_rows(org: Any, entries: Iterable[RegistryEntry]) -> list[BookRow]:
                 annulled=entry.is_annulled,
                 direction=directions.get(entry.direction, entry.direction),
                 filed_iso=filed.isoformat(),
-                filed=date_format(filed, "SHORT_DATETIME_FORMAT"),
+                filed=short(filed),
                 party=parties[0].full_name if parties else "",
                 party_id=parties[0].id_number if parties else "",
                 more=" "
