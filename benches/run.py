@@ -143,19 +143,36 @@ def load_snapshot() -> dict[str, Any]:
 
 
 # --- servers ------------------------------------------------------------------------------------------
-class Gunicorn:
-    def __init__(self, name: str, port: int, env: dict[str, str], workers: int, logs: Path) -> None:
-        self.name, self.port, self.workers = name, port, workers
-        self.log_path = logs / f"gunicorn-{name}.log"
-        command = [
-            str(Path(PYTHON).parent / "gunicorn"), "ajunta.wsgi", "-w", str(workers),
-            "-b", f"127.0.0.1:{port}", "--timeout", "120", "--backlog", "2048",
-        ]  # fmt: skip
-        self.handle = open(self.log_path, "w")  # noqa: SIM115 (closed in stop())
+class Process:
+    """A server the run starts in its own session, its output in `logs`, stopped with SIGTERM."""
+
+    def __init__(self, command: list[str], env: dict[str, str], log_path: Path) -> None:
+        self.log_path = log_path
+        self.handle = open(log_path, "w")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=self.handle, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
+
+    def stop(self, timeout: float = 30) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # gunicorn's master stops its workers,
+            try:  # Celery's finishes the task at hand
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.handle.close()
+
+
+class Gunicorn(Process):
+    def __init__(self, name: str, port: int, env: dict[str, str], workers: int, logs: Path) -> None:
+        self.name, self.port, self.workers = name, port, workers
+        command = [
+            str(Path(PYTHON).parent / "gunicorn"), "ajunta.wsgi", "-w", str(workers),
+            "-b", f"127.0.0.1:{port}", "--timeout", "120", "--backlog", "2048",
+        ]  # fmt: skip
+        super().__init__(command, env, logs / f"gunicorn-{name}.log")
         self.url = f"http://127.0.0.1:{port}"
 
     def wait_ready(self, timeout: float = 60) -> None:
@@ -175,32 +192,17 @@ class Gunicorn:
             time.sleep(0.3)
         raise RuntimeError(f"gunicorn {self.name} did not answer within {timeout} s")
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)  # the master stops its own workers
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.handle.close()
 
-
-class CeleryWorker:
+class CeleryWorker(Process):
     """The production set-up's background worker (docs/operations.md), on the same cores: receipts
     and e-mails leave the request, and their CPU is still paid inside the measurement."""
 
     def __init__(self, env: dict[str, str], logs: Path) -> None:
-        self.log_path = logs / "celery-worker.log"
         command = [
             str(Path(PYTHON).parent / "celery"), "-A", "ajunta", "worker", "--concurrency", "1",
             "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
         ]  # fmt: skip
-        self.handle = open(self.log_path, "w")  # noqa: SIM115 (closed in stop())
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self.handle, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
+        super().__init__(command, env, logs / "celery-worker.log")
         self.broker = env["CELERY_BROKER_URL"]
 
     def rss_mb(self) -> float:
@@ -233,16 +235,6 @@ class CeleryWorker:
                 break
             time.sleep(0.5)
         return {"drain_s": round(time.perf_counter() - started, 1), "receipts_pending": pending}
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)  # warm shutdown: finishes the task at hand
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.handle.close()
 
 
 def max_entry_id(url: str) -> int:
@@ -991,7 +983,7 @@ def main() -> None:
     finally:
         app.stop()
         if worker is not None:
-            worker.stop()
+            worker.stop(timeout=60)
         ceiling.stop()
     results["created_rows"] = entry_count(url) - before
     results["created_201"] = sum(
