@@ -34,6 +34,7 @@ class Scale:
     cases: int
     duration: float  # seconds each HTTP scenario runs (after its warm-up)
     max_requests: int  # the most requests one scenario sends, whatever the duration
+    alone_seconds: float  # each read scenario again at concurrency 1 (its unloaded latency)
 
 
 SCALES = {
@@ -47,6 +48,7 @@ SCALES = {
         cases=25_000,
         duration=15,
         max_requests=6_000,
+        alone_seconds=3,
     ),
     # `make bench SCALE=L`: the scale the targets are set for.
     "L": Scale(
@@ -58,6 +60,7 @@ SCALES = {
         cases=500_000,
         duration=30,
         max_requests=20_000,
+        alone_seconds=5,
     ),
 }
 

@@ -825,8 +825,7 @@ def main() -> None:
     parser.add_argument(
         "--unloaded-seconds",
         type=float,
-        default=5.0,
-        help="each read scenario again at concurrency 1 for this long (0: skip)",
+        help="each read scenario again at concurrency 1 for this long (0: skip; S: 3, L: 5)",
     )
     parser.add_argument("--no-analyse", action="store_true", help="skip EXPLAIN and profiles")
     parser.add_argument(
@@ -835,6 +834,9 @@ def main() -> None:
     args = parser.parse_args()
     scale: Scale = SCALES[args.scale]
     duration = args.duration or scale.duration
+    alone_seconds = (
+        args.unloaded_seconds if args.unloaded_seconds is not None else scale.alone_seconds
+    )
     max_requests = args.max_requests or scale.max_requests
     url = bench_database_url()
     work = Path(tempfile.mkdtemp(prefix="ajunta-bench-"))
@@ -956,10 +958,10 @@ def main() -> None:
             if worker is not None and all_scenarios[name].kind == "write":
                 outcome.update(worker.drain(url, since))
                 log(f"   background work drained {outcome['drain_s']} s after the scenario")
-            if all_scenarios[name].kind == "read" and args.unloaded_seconds > 0:
+            if all_scenarios[name].kind == "read" and alone_seconds > 0:
                 alone = run_scenario(
                     app.url, all_scenarios[name], concurrency=1,
-                    duration=args.unloaded_seconds, warmup=0.5, max_requests=max_requests,
+                    duration=alone_seconds, warmup=0.5, max_requests=max_requests,
                 )  # fmt: skip
                 outcome["unloaded_p50_ms"] = alone["p50_ms"]
                 outcome["unloaded_p95_ms"] = alone["p95_ms"]
