@@ -269,7 +269,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_HOST = env("EMAIL_HOST")
-EMAIL_BACKEND = (
+EMAIL_BACKEND = env("EMAIL_BACKEND") or (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
