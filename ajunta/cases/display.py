@@ -19,7 +19,7 @@ from django.utils.translation import gettext, ngettext
 
 from ajunta.cases.models import CaseStatus
 from ajunta.cases.selectors import DeadlineSignal, deadline_signal_of
-from ajunta.core.display import DateDisplay, choice_labels, row_url
+from ajunta.core.display import DateDisplay, choice_labels, person_name, row_url
 
 
 def deadline_badge(signal: DeadlineSignal, status_label: str) -> SafeString:
@@ -48,11 +48,6 @@ def deadline_badge(signal: DeadlineSignal, status_label: str) -> SafeString:
     if state == "none":
         return format_html('<span class="badge">{}</span>', gettext("No deadline"))
     return format_html('<span class="badge">{}</span>', status_label)
-
-
-def person_name(first_name: str, last_name: str, username: str) -> str:
-    """User.get_full_name(), or the username when it is empty."""
-    return f"{first_name} {last_name}".strip() or username
 
 
 def case_list_rows(

@@ -138,6 +138,10 @@ class CaseStatus(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
+# A case is active (its deadline runs or is suspended) in these statuses.
+ACTIVE_STATUSES = frozenset({CaseStatus.OPEN, CaseStatus.SUSPENDED})
+
+
 class Case(TenantModel):
     year = models.PositiveSmallIntegerField(_("year"))
     sequence = models.PositiveIntegerField(_("sequence"))
@@ -200,7 +204,7 @@ class Case(TenantModel):
 
     @property
     def is_active(self) -> bool:
-        return self.status in (CaseStatus.OPEN, CaseStatus.SUSPENDED)
+        return self.status in ACTIVE_STATUSES
 
 
 class DeadlineEventKind(models.TextChoices):

@@ -15,6 +15,7 @@ from django.db.models import BooleanField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from ajunta.cases.models import (
+    ACTIVE_STATUSES,
     Case,
     CaseDocument,
     CaseDocumentVersion,
@@ -189,7 +190,7 @@ def deadline_signal(case: Case, today: dt.date) -> DeadlineSignal:
 
 def deadline_signal_of(*, status: str, due_date: dt.date | None, today: dt.date) -> DeadlineSignal:
     """The deadline signal of a case in `status` due on `due_date` (for rows read as values)."""
-    if status not in (CaseStatus.OPEN, CaseStatus.SUSPENDED):
+    if status not in ACTIVE_STATUSES:
         return DeadlineSignal("closed")
     if status == CaseStatus.SUSPENDED:
         return DeadlineSignal("suspended")

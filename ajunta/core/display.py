@@ -26,6 +26,11 @@ def row_url(name: str, *args: Any) -> Callable[[Any], str]:
     return lambda pk: f"{head}{int(pk)}{tail}"
 
 
+def person_name(first_name: str, last_name: str, username: str) -> str:
+    """User.get_full_name(), or the username when it is empty, from a row read as values."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 def choice_labels(choices: Any) -> dict[Any, str]:
     """What get_FOO_display() shows for each value of a TextChoices, in the active language."""
     return {value: str(label) for value, label in choices.choices}

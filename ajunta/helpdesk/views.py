@@ -21,7 +21,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from ajunta.assets import selectors as asset_selectors
-from ajunta.core.display import DateDisplay, choice_labels, row_url
+from ajunta.core.display import DateDisplay, choice_labels, person_name, row_url
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_views import document_file_response, integrity_error_response
 from ajunta.core.pagination import paginate_capped
@@ -120,11 +120,13 @@ def queue_rows(values: Iterable[dict[str, Any]], *, org_slug: str) -> list[dict[
         if ticket["service_name"] is not None:
             kind = f"{kind} · {ticket['service_name']}"
         username = ticket["technician_username"]
-        if username is None:
-            technician = "—"
-        else:
-            full_name = f"{ticket['technician_first_name']} {ticket['technician_last_name']}"
-            technician = full_name.strip() or username
+        technician = (
+            "—"
+            if username is None
+            else person_name(
+                ticket["technician_first_name"], ticket["technician_last_name"], username
+            )
+        )
         due_iso = short_datetime.local(due).isoformat() if due is not None else ""
         due_text = short_datetime(due) if due is not None else ""
         rows.append(
