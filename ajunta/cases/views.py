@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ajunta.cases import display, pdfs, selectors, services
 from ajunta.cases import forms as case_forms
@@ -172,6 +173,19 @@ class CaseNewView(TenantView):
 ON_DEMAND_FORMS = (
     "party", "upload", "generate", "task", "relate", "assign", "suspend", "extend", "status",
 )  # fmt: skip
+# The heading of each action's own page: the case page's summary of the same form.
+ACTION_TITLES = {
+    "party": gettext_lazy("Add an interested party"),
+    "upload": gettext_lazy("Upload a document"),
+    "generate": gettext_lazy("Write a document from a template"),
+    "task": gettext_lazy("Add a task"),
+    "relate": gettext_lazy("Relate a case file"),
+    "assign": gettext_lazy("Change the responsible person"),
+    "suspend": gettext_lazy("Suspend the deadline"),
+    "resume": gettext_lazy("Resume the deadline"),
+    "extend": gettext_lazy("Extend the deadline (at most half of it, once)"),
+    "status": gettext_lazy("Resolve, close or archive"),
+}
 
 
 def staff_choices(org: Any) -> list[tuple[Any, str]]:
@@ -263,12 +277,13 @@ class CaseActionView(TenantView):
     def get(self, request: TenantHttpRequest, org_slug: str, pk: int, action: str) -> HttpResponse:
         """The empty form of one action: the fragment the case page loads when its <details>
         opens (htmx), or a page of its own (the link there, without JavaScript)."""
-        if action not in (*ON_DEMAND_FORMS, "resume"):
+        if action not in ACTION_TITLES:
             raise Http404
         case = _get_or_404(selectors.case_get_brief, org=request.org, pk=pk)
         context = {
             "case": case,
             "action": action,
+            "title": ACTION_TITLES[action],
             "form": case_action_form(action, org=request.org, case=case),
             "deadline_unit": case.procedure.get_deadline_unit_display(),
         }

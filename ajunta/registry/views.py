@@ -36,13 +36,7 @@ from ajunta.core.display import DateDisplay, choice_labels, row_url
 from ajunta.core.documents import format_verification_code
 from ajunta.core.modules import org_uses_module
 from ajunta.core.tenancy import PERMISSIONS, TenantHttpRequest
-from ajunta.core.views import (
-    TenantView,
-    add_service_error,
-    is_htmx,
-    paginate,
-    safe_next,
-)
+from ajunta.core.views import TenantView, add_service_error, is_htmx, paginate, safe_next
 from ajunta.registry import exports, selectors, services
 from ajunta.registry.forms import (
     MAX_PARTIES,
@@ -58,13 +52,7 @@ from ajunta.registry.forms import (
     number_format_problem,
     party_formset,
 )
-from ajunta.registry.models import (
-    Channel,
-    Direction,
-    EntryStatus,
-    RegistryEntry,
-    Unit,
-)
+from ajunta.registry.models import Channel, Direction, EntryStatus, RegistryEntry, Unit
 
 OVERDUE_AFTER_BUSINESS_DAYS = 2
 NEW_ENTRY_PARTY_ROWS = 2
