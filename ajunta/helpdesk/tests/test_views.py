@@ -238,16 +238,20 @@ class TicketPageTests(HelpdeskTestCase):
         with frozen(at(2026, 11, 24, 10, 0)):
             self.assertEqual(services.surveys_send(), 1)
         self.login(self.bob)
-        self.assertContains(
-            self.client.get(f"/o/alpha/helpdesk/tickets/{ticket.pk}/"), 'id="survey-h"'
-        )
-        url = f"/o/alpha/helpdesk/tickets/{ticket.pk}/survey/"
-        self.assertEqual(self.client.post(url, {"score": "9"}).status_code, 400)
-        self.assertEqual(self.client.post(url, {"score": "5", "comment": "Ràpid"}).status_code, 302)
-        self.assertEqual(self.client.post(url, {"score": "4"}).status_code, 400)
-        self.assertNotContains(
-            self.client.get(f"/o/alpha/helpdesk/tickets/{ticket.pk}/"), 'id="survey-h"'
-        )
+        # The answer comes in November too: the statistics below read November's answers.
+        with frozen(at(2026, 11, 25, 9, 30)):
+            self.assertContains(
+                self.client.get(f"/o/alpha/helpdesk/tickets/{ticket.pk}/"), 'id="survey-h"'
+            )
+            url = f"/o/alpha/helpdesk/tickets/{ticket.pk}/survey/"
+            self.assertEqual(self.client.post(url, {"score": "9"}).status_code, 400)
+            self.assertEqual(
+                self.client.post(url, {"score": "5", "comment": "Ràpid"}).status_code, 302
+            )
+            self.assertEqual(self.client.post(url, {"score": "4"}).status_code, 400)
+            self.assertNotContains(
+                self.client.get(f"/o/alpha/helpdesk/tickets/{ticket.pk}/"), 'id="survey-h"'
+            )
         self.login(self.paula)
         stats = self.client.get("/o/ccbages/helpdesk/stats/?year=2026&month=11")
         self.assertContains(stats, "5,0 (1")  # the satisfaction average (Catalan decimals)
