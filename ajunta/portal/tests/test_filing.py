@@ -41,6 +41,8 @@ class FilingTests(PortalTestCase):
         with mock.patch("django.utils.timezone.now", return_value=SATURDAY_2330):
             self.client.force_login(self.nuria)
             response = self.post_file(self.form_data(attachments=[pdf()], **data))
+        # The session saved on that Saturday expires two weeks later: what follows runs on the real clock.
+        self.client.force_login(self.nuria)
         entry = RegistryEntry.objects.get()
         self.assertRedirects(response, filing_url(entry), fetch_redirect_response=False)
         return entry
