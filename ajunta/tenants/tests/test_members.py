@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import time_machine
 from django.core import mail
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -36,7 +38,8 @@ from ajunta.tenants.models import (
 )
 from ajunta.tenants.public_views import render_markdown
 
-TODAY = timezone.localdate()
+# The clock of every provider test: a fixed day, so that no test reads the real date.
+TODAY = dt.date(2026, 6, 15)
 PROVIDER = {"kind": OrganizationKind.COUNTY_COUNCIL, "is_provider": True}
 
 
@@ -61,6 +64,7 @@ def ids(attr: str) -> Any:
     return lambda response: set(re.findall(rf'data-{attr}-id="(\d+)"', response.content.decode()))
 
 
+@time_machine.travel(dt.datetime(2026, 6, 15, 10, 0, tzinfo=ZoneInfo("Europe/Madrid")))
 class ProviderTestCase(TenantTestCase):
     """A: the provider "alpha" (Alice admin, Bob technician) with member Artés; B: another provider
     "beta" (Charlie admin) with member Cardona. Each sees only its own members' records."""
