@@ -38,6 +38,16 @@ def texts_to_codes(apps, schema_editor):
         change.save(update_fields=["code"])
 
 
+def codes_to_texts(apps, schema_editor):
+    AssetChange = apps.get_model("assets", "AssetChange")
+    for change in AssetChange.objects.only("code", "changes").iterator():
+        text = TEXTS.get(change.code, TEXTS["assets.history.changed"])[0]
+        if text.endswith(":"):
+            text = f"{text} {', '.join(sorted(change.changes or {}))}"
+        change.summary = text[:200]
+        change.save(update_fields=["summary"])
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("assets", "0002_unsupported_software"),
@@ -50,6 +60,12 @@ class Migration(migrations.Migration):
             field=models.CharField(default="", max_length=60, verbose_name="what happened"),
             preserve_default=False,
         ),
-        migrations.RunPython(texts_to_codes, migrations.RunPython.noop),
+        migrations.RunPython(texts_to_codes, codes_to_texts),
+        # A default, so that going back can add the column again to existing rows.
+        migrations.AlterField(
+            model_name="assetchange",
+            name="summary",
+            field=models.CharField(default="", max_length=200, verbose_name="summary"),
+        ),
         migrations.RemoveField(model_name="assetchange", name="summary"),
     ]
