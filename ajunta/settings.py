@@ -49,7 +49,12 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TEST
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# django-modeltranslation swaps the translated models' managers for classes made at run time, which
+# the mypy plugin cannot resolve (typeddjango/django-stubs#1023): type checks see the models as written.
+TYPE_CHECKING_RUN = "mypy" in sys.modules
 INSTALLED_APPS = [
+    # Before the admin: translated content fields (docs/design.md, "Languages").
+    *([] if TYPE_CHECKING_RUN else ["modeltranslation"]),
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -80,10 +85,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: the user's preferred language is part of the choice (core.languages).
+    "ajunta.core.languages.LanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "ajunta.core.middleware.RequestContextMiddleware",
     "ajunta.core.middleware.MFARequiredMiddleware",
@@ -289,6 +295,13 @@ LOCALE_PATHS = [
     *sorted(path for path in (BASE_DIR / "ajunta").glob("*/locale") if path.is_dir()),
     BASE_DIR / "ajunta" / "locale",
 ]
+# Dates in the European order in every language (English too: 07/12/2026 23:45).
+FORMAT_MODULE_PATH = ["ajunta.formats"]
+# Translated content fields (django-modeltranslation): one column per language; what a field
+# falls back to when empty is computed per request (core.languages.ORGANIZATION_FIRST).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "ca"
+MODELTRANSLATION_LANGUAGES = ("ca", "es", "en")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("ca", "es", "en")
 TIME_ZONE = "Europe/Madrid"
 USE_I18N = True
 USE_TZ = True

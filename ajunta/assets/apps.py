@@ -8,6 +8,10 @@ class AssetsConfig(AppConfig):
     verbose_name = _("IT inventory")
 
     def ready(self) -> None:
+        from ajunta.assets.activity import SENTENCES
+        from ajunta.core.activity import register_sentences
+
+        register_sentences(SENTENCES)
         from ajunta.core.models import Role
         from ajunta.core.modules import Module, register_module
         from ajunta.core.tenancy import register_permissions

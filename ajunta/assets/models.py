@@ -180,13 +180,21 @@ class AssetChange(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     source = models.CharField(_("source"), max_length=8, choices=AssetSource.choices)
-    summary = models.CharField(_("summary"), max_length=200)
+    # What happened, as a code rendered in the reader's language (core.activity, assets.activity).
+    code = models.CharField(_("what happened"), max_length=60)
     changes = models.JSONField(_("changes"), default=dict)
 
     class Meta:
         verbose_name = _("asset change")
         verbose_name_plural = _("asset changes")
         indexes = [models.Index(fields=["asset", "-at"], name="assets_change_asset_at")]
+
+    @property
+    def summary(self) -> str:
+        """The history line in the reader's language: "Created from an inventory"."""
+        from ajunta.core.activity import sentence
+
+        return sentence(self.code, self.changes if isinstance(self.changes, dict) else {})
 
 
 class AgentToken(TenantModel):

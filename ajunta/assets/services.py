@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -42,6 +41,7 @@ from ajunta.assets.models import (
     SecurityRecord,
 )
 from ajunta.core.audit import audit_record
+from ajunta.core.languages import language_for
 from ajunta.core.models import PROVIDER_ROLES, Role, RoleAssignment
 
 # What people may set on an asset (the inventory agent fills the rest).
@@ -94,14 +94,15 @@ def _snapshot(asset: Asset, fields: tuple[str, ...] | list[str]) -> dict[str, An
 
 
 def _record_change(
-    *, org: Any, actor: Any, asset: Asset, source: str, summary: str, changes: dict, action: str
+    *, org: Any, actor: Any, asset: Asset, source: str, code: str, changes: dict, action: str
 ) -> None:
+    """One line of the asset's history, stored as a code (assets.activity) and the changes."""
     AssetChange.objects.create(
         organization=org,
         asset=asset,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         source=source,
-        summary=summary[:200],
+        code=code,
         changes=changes,
     )
     audit_record(org=org, actor=actor, action=action, obj=asset, changes=changes)
@@ -148,7 +149,7 @@ def asset_create(*, org: Any, actor: Any, source: str = AssetSource.MANUAL, **fi
         actor=actor,
         asset=asset,
         source=source,
-        summary=_("Asset created"),
+        code="assets.history.created",
         changes={name: _json_value(getattr(asset, name)) for name in fields},
         action="assets.asset_create",
     )
@@ -181,7 +182,7 @@ def asset_update(
         actor=actor,
         asset=asset,
         source=source,
-        summary=_("Changed: %(fields)s") % {"fields": ", ".join(sorted(changes))},
+        code="assets.history.changed",
         changes=changes,
         action="assets.asset_update",
     )
@@ -349,7 +350,7 @@ def _inventory_import(
             actor=actor,
             asset=asset,
             source=source,
-            summary=_("Created from an inventory"),
+            code="assets.history.inventory_created",
             changes=changes,
             action="assets.inventory_import",
         )
@@ -381,7 +382,7 @@ def _inventory_import(
             actor=actor,
             asset=asset,
             source=source,
-            summary=_("Inventory changed: %(fields)s") % {"fields": ", ".join(sorted(changes))},
+            code="assets.history.inventory_changed",
             changes=changes,
             action="assets.inventory_import",
         )
@@ -653,7 +654,8 @@ def alerts_notify(*, on: dt.date | None = None) -> int:
         )
     sent = 0
     for user, org_ids in recipients.values():
-        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        first_org = orgs.get(min(org_ids)) if org_ids else None
+        with translation.override(language_for(user=user, org=first_org)):
             lines = [
                 _alert_lines(orgs[org_id].name, found[org_id])
                 for org_id in sorted(org_ids, key=lambda pk: orgs[pk].name)

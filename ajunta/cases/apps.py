@@ -8,6 +8,10 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case files")
 
     def ready(self) -> None:
+        from ajunta.cases.activity import SENTENCES
+        from ajunta.core.activity import register_sentences
+
+        register_sentences(SENTENCES)
         from ajunta.core.models import Role
         from ajunta.core.modules import Module, register_module
         from ajunta.core.tenancy import register_permissions

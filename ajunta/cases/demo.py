@@ -21,15 +21,53 @@ TEMPLATES = [
     ("QUEIXA", "Queixa o suggeriment", "Atenció ciutadana", 30, "business_days", "none",
      "inici: Recepció\nresposta: Resposta", ""),
 ]  # fmt: skip
+# The templates' names and descriptions in every language (code: {language: (name, description)}):
+# a member in Soria reads them in Spanish, an English-speaking user in English.
+TEMPLATE_TEXTS = {
+    "OBRES-MENORS": {
+        "ca": ("Llicència d'obres menors", "Obres que no afecten l'estructura ni la façana de l'edifici."),
+        "es": ("Licencia de obras menores", "Obras que no afectan a la estructura ni a la fachada del edificio."),
+        "en": ("Minor works licence", "Works that do not affect the building's structure or façade."),
+    },
+    "AJUT-URGENCIA": {
+        "ca": ("Ajut d'urgència social", "Ajut econòmic puntual per a necessitats bàsiques."),
+        "es": ("Ayuda de urgencia social", "Ayuda económica puntual para necesidades básicas."),
+        "en": ("Emergency social aid", "One-off financial help for basic needs."),
+    },
+    "QUEIXA": {
+        "ca": ("Queixa o suggeriment", "Una queixa o un suggeriment sobre els serveis municipals."),
+        "es": ("Queja o sugerencia", "Una queja o una sugerencia sobre los servicios municipales."),
+        "en": ("Complaint or suggestion", "A complaint or a suggestion about municipal services."),
+    },
+    "VIA-PUBLICA": {
+        "ca": ("Ocupació de la via pública", "Terrasses, bastides i altres ocupacions temporals."),
+        "es": ("Ocupación de la vía pública", "Terrazas, andamios y otras ocupaciones temporales."),
+        "en": ("Use of the public highway", "Terraces, scaffolding and other temporary uses."),
+    },
+}  # fmt: skip
+
+
+def texts(code: str) -> dict:
+    """procedure_create's arguments for the text: Catalan given, Spanish and English translated."""
+    by_language = TEMPLATE_TEXTS[code]
+    return {
+        "name": by_language["ca"][0],
+        "description": by_language["ca"][1],
+        "translations": {
+            language: {"name": name, "description": description}
+            for language, (name, description) in by_language.items()
+            if language != "ca"
+        },
+    }
 
 
 def _template(provider: Any, admin: Any, row: tuple) -> Procedure:
-    code, name, classification, value, unit, silence, phases, required = row
+    code, _name, classification, value, unit, silence, phases, required = row
     existing = Procedure.objects.filter(organization=provider, code=code).first()
     if existing is not None:
         return existing
     return services.procedure_create(
-        org=provider, actor=admin, code=code, name=name, classification=classification,
+        org=provider, actor=admin, code=code, **texts(code), classification=classification,
         deadline_value=value, deadline_unit=unit, silence_effect=silence, phases=phases,
         required_documents=required, is_template=True,
     )  # fmt: skip
@@ -63,7 +101,7 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
     templates = [_template(provider, users["provider.admin"], row) for row in TEMPLATES]
     works, social, complaint = (_adopt(manresa, secretary, t) for t in templates)
     street = services.procedure_create(
-        org=manresa, actor=secretary, code="VIA-PUBLICA", name="Ocupació de la via pública",
+        org=manresa, actor=secretary, code="VIA-PUBLICA", **texts("VIA-PUBLICA"),
         classification="Via pública", deadline_value=15, deadline_unit="business_days",
         silence_effect="positive", phases="inici: Inici\nresolucio: Resolució",
     )  # fmt: skip
@@ -139,6 +177,10 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
     # Mura: the demo citizen (ciutada, Marta Ferrer) has a notification waiting in the portal.
     mura_admin = users["secretaria.agrupada"]
     hall = _adopt(mura, mura_admin, templates[2])
+    # Almazán (Soria, Spanish) adopts the provider's templates too: its staff read them in Spanish.
+    if "almazan" in orgs and "secretario.almazan" in users:
+        for template in templates:
+            _adopt(orgs["almazan"], users["secretario.almazan"], template)
     request = _entry(mura, "Sol·licitud d'ús del local social per a la festa major")
     if request is not None:
         local = services.case_open_from_entry(

@@ -80,7 +80,7 @@ def case_list_rows(
                 "opened_at": short_date.local(row["opened_at"]).isoformat(),
                 "opened_on": short_date(row["opened_at"]),
                 "subject": row["subject"],
-                "procedure": row["procedure__name"],
+                "procedure": row["procedure_name"],
                 "responsible": responsible,
                 "status": label,
                 "due_date": due_date.isoformat() if due_date else "",

@@ -31,6 +31,7 @@ from ajunta.cases.models import (
     Visibility,
 )
 from ajunta.core.calendar import calendar_for
+from ajunta.core.languages import localized
 from ajunta.core.models import RoleAssignment, User
 from ajunta.registry.services import normalize_text
 
@@ -115,14 +116,14 @@ def cases(
 # What a row of the case list shows: read as plain values, not as model instances with every
 # column (the list of a big municipality pages through hundreds of thousands of case files).
 CASE_LIST_COLUMNS = (
-    "pk", "number", "opened_at", "subject", "status", "due_date", "procedure__name",
+    "pk", "number", "opened_at", "subject", "status", "due_date",
     "responsible_id", "responsible__first_name", "responsible__last_name", "responsible__username",
 )  # fmt: skip
 
 
 def case_list_rows(rows: QuerySet[Case]) -> QuerySet[Any]:
     """`rows` (from cases()) as dicts of the columns the case list shows, in the same order."""
-    return rows.values(*CASE_LIST_COLUMNS)
+    return rows.values(*CASE_LIST_COLUMNS, procedure_name=localized("procedure__name"))
 
 
 # What a case of the API's list shows (api.CaseListSerializer).

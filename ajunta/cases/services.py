@@ -56,6 +56,7 @@ from ajunta.cases.signing import Signer, get_signer, sign_detached
 from ajunta.core.audit import audit_record, changed_fields
 from ajunta.core.calendar import calendar_for
 from ajunta.core.documents import document_register, document_store
+from ajunta.core.languages import LANGUAGE_CODES, Translations, translated_columns
 from ajunta.core.models import Document, EniDocumentType, EniElaborationState, EniOrigin
 from ajunta.core.numbering import next_number
 from ajunta.registry import services as registry_services
@@ -72,6 +73,8 @@ PROCEDURE_FIELDS = (
     "deadline_unit", "silence_effect", "required_documents", "phases", "initiation",
     "confidentiality", "is_template", "is_active",
 )  # fmt: skip
+# Translated into ca/es/en (cases/translation.py).
+TRANSLATED_PROCEDURE_FIELDS = ("name", "description")
 MAX_PHASES = 20
 SUBJECT_MAX_LENGTH = 240
 # Merge fields a generated document may use: $case_number, $subject, ...
@@ -214,14 +217,19 @@ def _clean_procedure(org: Any, values: dict[str, Any], instance: Procedure | Non
 
 
 @transaction.atomic
-def procedure_create(*, org: Any, actor: Any, **fields: Any) -> Procedure:
+def procedure_create(
+    *, org: Any, actor: Any, translations: Translations | None = None, **fields: Any
+) -> Procedure:
+    """`name` and `description` are in the active language; `translations` gives the others
+    (`{"es": {"name": ...}}`)."""
     cleaned = _clean_procedure(org, fields, None)
     for required in ("code", "name"):
         if not cleaned.get(required):
             raise ValidationError({required: _("This field is required.")})
-    procedure = Procedure.objects.create(organization=org, **cleaned)
+    columns = translated_columns(TRANSLATED_PROCEDURE_FIELDS, translations)
+    procedure = Procedure.objects.create(organization=org, **cleaned, **columns)
     audit_record(org=org, actor=actor, action="cases.procedure.create", obj=procedure,
-                 changes={k: v for k, v in cleaned.items() if k != "phases"})  # fmt: skip
+                 changes={**{k: v for k, v in cleaned.items() if k != "phases"}, **columns})  # fmt: skip
     return procedure
 
 
@@ -253,7 +261,15 @@ def procedure_adopt(*, org: Any, actor: Any, template: Procedure, code: str = ""
     }
     values["code"] = (code or template.code).strip()
     cleaned = _clean_procedure(org, values, None)
-    procedure = Procedure.objects.create(organization=org, adopted_from=template, **cleaned)
+    # The template's text in every language, not only in the adopter's current one.
+    columns = {
+        f"{field}_{language}": getattr(template, f"{field}_{language}")
+        for field in TRANSLATED_PROCEDURE_FIELDS
+        for language in LANGUAGE_CODES
+    }
+    procedure = Procedure.objects.create(
+        organization=org, adopted_from=template, **cleaned, **columns
+    )
     audit_record(org=org, actor=actor, action="cases.procedure.adopt", obj=procedure,
                  changes={"template": template.pk, "code": procedure.code})  # fmt: skip
     return procedure

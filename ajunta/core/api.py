@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from ajunta.core import selectors, services
 from ajunta.core.calendar import calendar_for
+from ajunta.core.languages import activate_for_org
 from ajunta.core.models import AuditEvent, LocalHoliday
 from ajunta.core.modules import org_uses_module
 from ajunta.core.tenancy import TenantAPIRequest, has_permission, resolve_org
@@ -57,6 +58,7 @@ class TenantAPIMixin:
             raise Http404
         tenant_request = cast(TenantAPIRequest, request)
         tenant_request.org, tenant_request.org_roles = org, roles
+        activate_for_org(request, org)
 
     def can(self, permission: str) -> bool:
         return has_permission(self.request.org_roles, permission)

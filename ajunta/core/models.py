@@ -24,8 +24,9 @@ class User(AbstractUser):
 
     nif = models.CharField(_("NIF/NIE"), max_length=16, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Empty: no preference, the organization's language applies (core.languages).
     preferred_language = models.CharField(
-        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="ca"
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
     )
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
@@ -173,6 +174,13 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit events are append-only.")
+
+    @property
+    def sentence(self) -> str:
+        """What happened, in the reader's language (core.activity)."""
+        from ajunta.core.activity import event_sentence
+
+        return event_sentence(self)
 
 
 class Counter(TenantModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.test import Client, TestCase
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -26,7 +27,8 @@ DEFAULTS: dict[str, Any] = {
 
 
 def make_org(slug: str, **fields: Any) -> Organization:
-    values = {**DEFAULTS, "name": slug.title(), **fields}
+    # Speaks the site's default language unless told: a test that sets LANGUAGE_CODE reads it.
+    values = {**DEFAULTS, "name": slug.title(), "language": settings.LANGUAGE_CODE, **fields}
     return Organization.objects.create(slug=slug, **values)
 
 
@@ -42,6 +44,12 @@ def make_user(username: str, org: Organization | None = None, *roles: str, **fie
         for role in roles:
             RoleAssignment.objects.create(organization=org, user=user, role=role)
     return user
+
+
+def speaking(client: Client, language: str) -> Client:
+    """`client` having chosen `language` with the switcher (the explicit choice: core.languages)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
 
 
 def verify_mfa(client: Client, user: User) -> TOTPDevice:

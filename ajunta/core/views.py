@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ajunta.core import selectors, services
 from ajunta.core.calendar import calendar_for
+from ajunta.core.languages import activate_for_org
 from ajunta.core.models import Role
 from ajunta.core.modules import module_sections, org_uses_module
 from ajunta.core.tenancy import TenantHttpRequest, has_permission, resolve_org, user_roles_by_org
@@ -60,6 +61,7 @@ class TenantViewMixin:
         )
         if self.module and not org_uses_module(tenant_request.org, self.module):
             raise Http404
+        activate_for_org(tenant_request, tenant_request.org)
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
     def can(self, permission: str) -> bool:

@@ -8,6 +8,10 @@ class HelpdeskConfig(AppConfig):
     verbose_name = _("Helpdesk")
 
     def ready(self) -> None:
+        from ajunta.core.activity import register_sentences
+        from ajunta.helpdesk.activity import SENTENCES
+
+        register_sentences(SENTENCES)
         from ajunta.core.models import Role
         from ajunta.core.modules import Module, register_module
         from ajunta.core.tenancy import register_permissions

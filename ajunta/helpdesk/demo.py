@@ -22,6 +22,33 @@ CATEGORIES = {
     "Ciberseguretat": ["Correu brossa i pesca", "Antivirus"],
     "Plataforma d'administració electrònica": ["Seu electrònica", "Registre", "Signatura"],
 }
+# The categories' names in Spanish and English (Catalan above).
+CATEGORY_NAMES = {
+    "Maquinari": ("Hardware", "Hardware"),
+    "Ordinadors": ("Ordenadores", "Computers"),
+    "Impressores": ("Impresoras", "Printers"),
+    "Programari": ("Software", "Software"),
+    "Ofimàtica": ("Ofimática", "Office software"),
+    "Gestió municipal": ("Gestión municipal", "Municipal management"),
+    "Xarxa": ("Red", "Network"),
+    "Wi-Fi": ("Wi-Fi", "Wi-Fi"),
+    "Fibra i router": ("Fibra y router", "Fibre and router"),
+    "Serveis de telecomunicacions": ("Servicios de telecomunicaciones", "Telecom services"),
+    "Ciberseguretat": ("Ciberseguridad", "Cybersecurity"),
+    "Correu brossa i pesca": ("Correo basura y phishing", "Spam and phishing"),
+    "Antivirus": ("Antivirus", "Antivirus"),
+    "Plataforma d'administració electrònica": ("Plataforma de administración electrónica", "E-government platform"),
+    "Seu electrònica": ("Sede electrónica", "Online office"),
+    "Registre": ("Registro", "Registry"),
+    "Signatura": ("Firma", "Signatures"),
+}  # fmt: skip
+
+
+def category_translations(name: str) -> dict[str, dict[str, str]]:
+    spanish, english = CATEGORY_NAMES[name]
+    return {"es": {"name": spanish}, "en": {"name": english}}
+
+
 # priority -> (time to own, time to resolve) in business minutes
 TARGETS = {5: (30, 240), 4: (60, 480), 3: (120, 1260), 2: (240, 2100), 1: (480, 4200)}
 TICKETS = [
@@ -55,9 +82,15 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
     admin, tech = users["provider.admin"], users["provider.tech"]
     if not Category.objects.filter(organization=provider).exists():
         for parent_name, children in CATEGORIES.items():
-            parent = services.category_create(org=provider, actor=admin, name=parent_name)
+            parent = services.category_create(
+                org=provider, actor=admin, name=parent_name,
+                translations=category_translations(parent_name),
+            )  # fmt: skip
             for child in children:
-                services.category_create(org=provider, actor=admin, name=child, parent=parent)
+                services.category_create(
+                    org=provider, actor=admin, name=child, parent=parent,
+                    translations=category_translations(child),
+                )  # fmt: skip
     if not SlaTarget.objects.filter(organization=provider).exists():
         # Members whose agreement buys the "priority" level get half the standard times.
         for level, factor in (("standard", 1), ("priority", 2)):

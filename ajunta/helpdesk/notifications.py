@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ajunta.core.languages import language_for
 from ajunta.helpdesk import selectors
 from ajunta.helpdesk.models import NotificationEvent, Ticket
 
@@ -108,7 +109,8 @@ def _send(ticket_pk: int, event: str, actor: Any, rule: Any) -> None:
         slug = (
             ticket.organization.slug if org_id == ticket.organization_id else ticket.provider.slug
         )
-        with translation.override(getattr(user, "preferred_language", None) or "ca"):
+        org = ticket.organization if org_id == ticket.organization_id else ticket.provider
+        with translation.override(language_for(user=user, org=org)):
             try:
                 send_mail(
                     _subject(event, ticket),

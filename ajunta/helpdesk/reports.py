@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from ajunta.core.calendar import calendar_for
+from ajunta.core.languages import localized
 from ajunta.core.pdf import PdfBuilder
 from ajunta.helpdesk.models import (
     OPEN_STATUSES,
@@ -97,7 +98,7 @@ def time_spent(
                 f"{person}__first_name",
                 f"{person}__last_name",
                 f"{person}__username",
-                "ticket__category__full_name",
+                category_path=localized("ticket__category__full_name"),
             )
             .annotate(minutes=Sum("minutes_spent"))
         )
@@ -112,7 +113,7 @@ def time_spent(
                 month_value,
                 row["ticket__organization__name"],
                 name or row[f"{person}__username"] or "—",
-                row["ticket__category__full_name"] or "—",
+                row["category_path"] or "—",
             )
             totals[key] = totals.get(key, 0) + int(row["minutes"] or 0)
     return [
@@ -237,8 +238,10 @@ def stats(*, org: Any, year: int, month: int | None = None) -> Stats:
         for r in opened.values("organization__name").annotate(n=Count("id")).order_by("-n")[:15]
     ]
     by_category = [
-        (r["category__full_name"] or "—", r["n"])
-        for r in opened.values("category__full_name").annotate(n=Count("id")).order_by("-n")[:15]
+        (r["category_path"] or "—", r["n"])
+        for r in opened.values(category_path=localized("category__full_name"))
+        .annotate(n=Count("id"))
+        .order_by("-n")[:15]
     ]
     statuses = dict(TicketStatus.choices)
     backlog = [

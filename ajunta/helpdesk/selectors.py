@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Model, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from ajunta.core.languages import is_translated, localized
 from ajunta.core.models import PROVIDER_ROLES, RoleAssignment, User
 from ajunta.helpdesk.models import (
     DEFAULT_SLA_LEVEL,
@@ -176,7 +177,10 @@ def tickets(
 
 def _column_of(model: type[Model], key: str, column: str) -> Subquery:
     """`column` of the `model` row the ticket's foreign key `key` points at (NULL without one)."""
-    return Subquery(model._default_manager.filter(pk=OuterRef(key)).order_by().values(column))
+    rows = model._default_manager.filter(pk=OuterRef(key)).order_by()
+    if is_translated(model, column):  # one column, in the reader's language
+        return Subquery(rows.rewrite(False).values(value=localized(column)))  # type: ignore[attr-defined]
+    return Subquery(rows.values(column))
 
 
 # A list shows one or two columns of each related row. Read by scalar subqueries rather than

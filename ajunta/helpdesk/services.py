@@ -29,6 +29,7 @@ from ajunta.assets import selectors as asset_selectors
 from ajunta.core.audit import audit_record
 from ajunta.core.calendar import BusinessCalendar, calendar_for
 from ajunta.core.documents import document_store, documents_remove_orphan_files
+from ajunta.core.languages import LANGUAGE_CODES, Translations, translated_columns
 from ajunta.core.numbering import next_number
 from ajunta.helpdesk import notifications, selectors
 from ajunta.helpdesk.models import (
@@ -212,8 +213,18 @@ def _require_provider(org: Any) -> None:
 
 
 @transaction.atomic
-def category_create(*, org: Any, actor: Any, name: str, parent: Category | None = None) -> Category:
+def category_create(
+    *,
+    org: Any,
+    actor: Any,
+    name: str,
+    parent: Category | None = None,
+    translations: Translations | None = None,
+) -> Category:
+    """`name` is in the active language; `translations` gives the others (`{"es": {"name": ...}}`).
+    The path (`full_name`) is kept in every language, a missing name read as the given one."""
     _require_provider(org)
+    columns = translated_columns(("name",), translations)
     errors: dict[str, Any] = {}
     name = _limit(errors, "name", name, 120, True)
     if ">" in name:
@@ -227,11 +238,15 @@ def category_create(*, org: Any, actor: Any, name: str, parent: Category | None 
         raise ValidationError({"name": _("The category tree is too deep.")})
     if Category.objects.filter(organization=org, full_name=full_name).exists():
         raise ValidationError({"name": _("This category already exists.")})
+    for language in LANGUAGE_CODES:
+        own = columns.get(f"name_{language}") or name
+        above = (getattr(parent, f"full_name_{language}") or parent.full_name) if parent else ""
+        columns[f"full_name_{language}"] = f"{above} > {own}" if parent else own
     category = Category.objects.create(
-        organization=org, parent=parent, name=name, full_name=full_name
+        organization=org, parent=parent, name=name, full_name=full_name, **columns
     )
     audit_record(org=org, actor=actor, action="helpdesk.category.create", obj=category,
-                 changes={"full_name": full_name})  # fmt: skip
+                 changes={"full_name": full_name, **columns})  # fmt: skip
     return category
 
 

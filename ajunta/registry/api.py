@@ -43,6 +43,7 @@ from ajunta.core.api import TenantViewSet
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_api import DocumentIntegrityFailed, PassthroughRenderer
 from ajunta.core.documents_views import document_file_response
+from ajunta.core.languages import with_translations
 from ajunta.registry import selectors, services
 from ajunta.registry.models import (
     AttachmentKind,
@@ -215,7 +216,7 @@ class ReceiptSerializer(serializers.Serializer):
 
 ROW_FIELDS = (
     "number", "direction", "filed_at", "effective_at", "channel", "epigraph", "summary",
-    "destination_unit__name", "status", "acknowledged_at",
+    *with_translations("destination_unit__name"), "status", "acknowledged_at",
 )  # fmt: skip
 
 

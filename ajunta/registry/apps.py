@@ -8,6 +8,10 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
+        from ajunta.core.activity import register_sentences
+        from ajunta.registry.activity import SENTENCES
+
+        register_sentences(SENTENCES)
         from ajunta.core.models import Role
         from ajunta.core.modules import Module, register_module
         from ajunta.core.tenancy import register_permissions

@@ -11,6 +11,13 @@ UNITS = {
     "manresa": ["Secretaria", "Urbanisme", "Serveis Socials", "Hisenda"],
     "mura": ["Secretaria"],
 }
+# The units' names in Spanish and English (Catalan above).
+UNIT_NAMES = {
+    "Secretaria": {"es": "Secretaría", "en": "Secretary's office"},
+    "Urbanisme": {"es": "Urbanismo", "en": "Planning"},
+    "Serveis Socials": {"es": "Servicios Sociales", "en": "Social Services"},
+    "Hisenda": {"es": "Hacienda", "en": "Finance"},
+}
 FILINGS = [
     # (org, unit, channel, epigraph, summary, party)
     ("manresa", "Urbanisme", "in_person", "Llicència d'obres",
@@ -29,7 +36,10 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
     for slug, names in UNITS.items():
         for name in names:
             if not Unit.objects.filter(organization=orgs[slug], name=name).exists():
-                services.unit_create(org=orgs[slug], actor=clerks[slug], name=name)
+                translations = {lang: {"name": text} for lang, text in UNIT_NAMES[name].items()}
+                services.unit_create(
+                    org=orgs[slug], actor=clerks[slug], name=name, translations=translations
+                )
     for slug, unit_name, channel, epigraph, summary, (nif, name, surname) in FILINGS:
         org = orgs[slug]
         if RegistryEntry.objects.filter(organization=org, summary=summary).exists():

@@ -28,6 +28,7 @@ from stdnum.es import cif, nie, nif
 from ajunta.core.audit import audit_record
 from ajunta.core.calendar import calendar_for
 from ajunta.core.documents import document_store, documents_remove_orphan_files
+from ajunta.core.languages import Translations, translated_columns
 from ajunta.core.models import EniOrigin
 from ajunta.core.numbering import next_number
 from ajunta.core.validators import validate_dir3_code, validate_ine_code
@@ -517,14 +518,24 @@ def registry_entry_acknowledge(*, org: Any, actor: Any, entry: RegistryEntry) ->
 
 # --- units and settings --------------------------------------------------------------------------
 @transaction.atomic
-def unit_create(*, org: Any, actor: Any, name: str, dir3_code: str = "") -> Unit:
+def unit_create(
+    *,
+    org: Any,
+    actor: Any,
+    name: str,
+    dir3_code: str = "",
+    translations: Translations | None = None,
+) -> Unit:
+    """`name` is in the active language; `translations` gives the others (`{"es": {"name": ...}}`)."""
+    columns = translated_columns(("name",), translations)
     unit = Unit(
-        organization=org, name=(name or "").strip(), dir3_code=(dir3_code or "").strip().upper()
-    )
+        organization=org, name=(name or "").strip(), dir3_code=(dir3_code or "").strip().upper(),
+        **columns,
+    )  # fmt: skip
     unit.full_clean()
     unit.save(force_insert=True)
     audit_record(org=org, actor=actor, action="registry.unit.create", obj=unit,
-                 changes={"name": unit.name, "dir3_code": unit.dir3_code})  # fmt: skip
+                 changes={"name": unit.name, "dir3_code": unit.dir3_code, **columns})  # fmt: skip
     return unit
 
 

@@ -34,6 +34,7 @@ from django.utils.translation import ngettext
 from ajunta.core.calendar import BusinessCalendar, calendar_for
 from ajunta.core.display import DateDisplay, choice_labels, row_url
 from ajunta.core.documents import format_verification_code
+from ajunta.core.languages import with_translations
 from ajunta.core.modules import org_uses_module
 from ajunta.core.tenancy import PERMISSIONS, TenantHttpRequest
 from ajunta.core.views import TenantView, add_service_error, is_htmx, paginate, safe_next
@@ -173,7 +174,7 @@ class BookRow:
 # What a book row shows: the entry's long texts (statement, request, search document) stay unread.
 BOOK_FIELDS = (
     "number", "direction", "filed_at", "epigraph", "summary", "channel", "status",
-    "addressee_name", "destination_unit__name",
+    "addressee_name", *with_translations("destination_unit__name"),
 )  # fmt: skip
 
 

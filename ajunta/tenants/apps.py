@@ -8,6 +8,10 @@ class TenantsConfig(AppConfig):
     verbose_name = _("Organizations")
 
     def ready(self) -> None:
+        from ajunta.core.activity import register_sentences
+        from ajunta.tenants.activity import SENTENCES
+
+        register_sentences(SENTENCES)
         from ajunta.core.models import Role
         from ajunta.core.modules import Module, register_module
         from ajunta.core.tenancy import register_permissions

@@ -52,6 +52,61 @@ CATALOGUE = [
     ("participation", "Participació ciutadana", "", False, Decimal("900.00"), "municipalities",
      "Pressupostos participatius i consultes."),
 ]  # fmt: skip
+# The catalogue in Spanish and English (code: {language: (name, description)}); Catalan above.
+CATALOGUE_TRANSLATIONS = {
+    "helpdesk": {
+        "es": ("Soporte informático (helpdesk)", "Incidencias y peticiones de los ayuntamientos, con tiempo de respuesta garantizado."),
+        "en": ("IT support (helpdesk)", "Incidents and requests from member councils, with guaranteed response times."),
+    },
+    "registry": {
+        "es": ("Registro electrónico", "Registro general de entrada y salida con justificante y CSV."),
+        "en": ("Electronic registry", "General registry of incoming and outgoing entries, with receipt and verification code."),
+    },
+    "case-files": {
+        "es": ("Gestión de expedientes", "Expedientes electrónicos, decretos y notificaciones."),
+        "en": ("Case file management", "Electronic case files, decrees and notifications."),
+    },
+    "sir": {
+        "es": ("Intercambio registral (SIR)", "Envío y recepción de asientos con otras administraciones."),
+        "en": ("Registry interchange (SIR)", "Sending and receiving registry entries to and from other administrations."),
+    },
+    "it-inventory": {
+        "es": ("Inventario informático", "Equipos, servidores y seguridad de los ayuntamientos."),
+        "en": ("IT inventory", "Computers, servers and security of the member councils."),
+    },
+    "training": {
+        "es": ("Formación y visitas", "Sesiones de grupo para ayuntamientos pequeños y sesiones individuales."),
+        "en": ("Training and visits", "Group sessions for small councils and one-to-one sessions."),
+    },
+    "cemetery": {
+        "es": ("Gestión de cementerios", "Nichos, concesiones y consulta pública."),
+        "en": ("Cemetery management", "Niches, burial rights and public look-up."),
+    },
+    "legal-advice": {
+        "es": ("Asesoramiento jurídico y técnico", "Informes jurídicos y técnicos para secretarías y alcaldías."),
+        "en": ("Legal and technical advice", "Legal and technical reports for secretaries and mayors."),
+    },
+    "procurement": {
+        "es": ("Contratación agregada", "Compras conjuntas de electricidad, telefonía y seguros."),
+        "en": ("Aggregated procurement", "Joint purchasing of electricity, telephony and insurance."),
+    },
+    "video-meetings": {
+        "es": ("Videoactas y plenos telemáticos", "Grabación y publicación de las sesiones del Pleno."),
+        "en": ("Video minutes and online council meetings", "Recording and publication of full council meetings."),
+    },
+    "broadband-study": {
+        "es": ("Estudio de banda ancha", "Diagnóstico de la cobertura y propuestas de despliegue."),
+        "en": ("Broadband study", "Coverage assessment and roll-out proposals."),
+    },
+    "telecom-incidents": {
+        "es": ("Incidencias de telecomunicaciones", "Gestión de incidencias con los operadores."),
+        "en": ("Telecom incidents", "Handling incidents with the operators."),
+    },
+    "participation": {
+        "es": ("Participación ciudadana", "Presupuestos participativos y consultas."),
+        "en": ("Citizen participation", "Participatory budgets and consultations."),
+    },
+}  # fmt: skip
 FEE_RULES = [
     # (valid from, min, max, amount, paid by the sponsor)
     (dt.date(2019, 1, 1), 0, 999, Decimal("300.00"), False),
@@ -148,6 +203,10 @@ def _catalogue(provider: Organization, actor: Any) -> None:
                 org=provider, actor=actor, code=code, name=name, module=module,
                 included_in_membership=included, price=price, requestable_by=who,
                 description=description,
+                translations={
+                    language: {"name": text[0], "description": text[1]}
+                    for language, text in CATALOGUE_TRANSLATIONS[code].items()
+                },
             )  # fmt: skip
 
 

@@ -34,7 +34,7 @@ _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 class OrganizationProfileForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "population", "population_year", "comarca"]
+        fields = ["name", "population", "population_year", "comarca", "language"]
 
 
 class LocalHolidayForm(forms.Form):

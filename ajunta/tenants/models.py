@@ -53,6 +53,14 @@ class Organization(models.Model):
         ),
     )
     comarca = models.CharField(_("comarca"), max_length=80, blank=True)
+    # The language of its pages and content when the reader has not chosen one (core.languages).
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of its pages and content for users who have not chosen one."),
+    )
     # The terms and modules of this member's services agreements, copied here by the agreement
     # services (tenants.services) so that every page knows the member's modules without a query.
     # None: no services agreement on record (every module is on).

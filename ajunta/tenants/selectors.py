@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from ajunta.tenants.models import (
@@ -339,20 +338,22 @@ def sessions_for_member(*, member: Organization) -> QuerySet[TrainingSession]:
 def public_page(
     *, org: Organization, slug: str, language: str, kind: str = ""
 ) -> PublicPage | None:
-    """The published page in `language`, else in the default language, else in any language."""
+    """The published page in `language`, else in the organization's language, else in any."""
     rows = PublicPage.objects.filter(organization=org, slug=slug, published=True)
     if kind:
         rows = rows.filter(kind=kind)
     versions = {p.language: p for p in rows}
-    for choice in (language, settings.LANGUAGE_CODE, *sorted(versions)):
+    for choice in (language, org.language, *sorted(versions)):
         if choice in versions:
             return versions[choice]
     return None
 
 
-def _one_per_slug(pages: Iterable[PublicPage], language: str) -> list[PublicPage]:
+def _one_per_slug(
+    pages: Iterable[PublicPage], language: str, org_language: str
+) -> list[PublicPage]:
     best: dict[str, PublicPage] = {}
-    rank = {language: 0, settings.LANGUAGE_CODE: 1}
+    rank = {org_language: 1, language: 0}
     for page in pages:
         current = best.get(page.slug)
         if current is None or rank.get(page.language, 2) < rank.get(current.language, 2):
@@ -364,13 +365,17 @@ def menu_pages(*, org: Organization, language: str) -> list[PublicPage]:
     rows = PublicPage.objects.filter(
         organization=org, published=True, kind=PageKind.PAGE, menu_order__isnull=False
     ).only("slug", "language", "title", "menu_order")
-    return sorted(_one_per_slug(rows, language), key=lambda p: (p.menu_order or 0, p.slug))
+    return sorted(
+        _one_per_slug(rows, language, org.language), key=lambda p: (p.menu_order or 0, p.slug)
+    )
 
 
 def news(*, org: Organization, language: str) -> list[PublicPage]:
     rows = PublicPage.objects.filter(organization=org, published=True, kind=PageKind.NEWS)
     return sorted(
-        _one_per_slug(rows, language), key=lambda p: (p.published_on, p.slug), reverse=True
+        _one_per_slug(rows, language, org.language),
+        key=lambda p: (p.published_on, p.slug),
+        reverse=True,
     )
 
 

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ajunta.core.audit import audit_record
+from ajunta.core.languages import Translations, translated_columns
 from ajunta.core.models import Role, RoleAssignment
 from ajunta.core.modules import MODULES
 from ajunta.core.validators import validate_ine_code
@@ -44,12 +45,21 @@ from ajunta.tenants.models import (
 
 EDITABLE_FIELDS = (
     "name", "kind", "is_provider", "ine_code", "dir3_code", "population", "population_year",
-    "province_code", "autonomous_community_code", "comarca",
+    "province_code", "autonomous_community_code", "comarca", "language",
 )  # fmt: skip
+# Where Catalan is an official language (INE codes: Balearic Islands, Catalonia, Valencian
+# Community) an organization starts in Catalan; elsewhere in Spanish. Its administrator may change it.
+CATALAN_SPEAKING_COMMUNITIES = frozenset({"04", "09", "10"})
+
+
+def default_language(autonomous_community_code: str) -> str:
+    return "ca" if autonomous_community_code in CATALAN_SPEAKING_COMMUNITIES else "es"
 
 
 @transaction.atomic
 def organization_create(*, actor: Any, slug: str, **fields: Any) -> Organization:
+    if not fields.get("language"):
+        fields["language"] = default_language(fields.get("autonomous_community_code", ""))
     org = Organization(slug=slug, **fields)
     org.full_clean()
     org.save(force_insert=True)
@@ -469,19 +479,26 @@ def _clean_service(service: CatalogueService) -> None:
 
 @transaction.atomic
 def catalogue_service_create(
-    *, org: Organization, actor: Any, code: str, **fields: Any
+    *,
+    org: Organization,
+    actor: Any,
+    code: str,
+    translations: Translations | None = None,
+    **fields: Any,
 ) -> CatalogueService:
+    """`name` and `description` are in the active language; `translations` gives the others."""
+    columns = translated_columns(("name", "description"), translations)
     unknown = set(fields) - set(CATALOGUE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
     if CatalogueService.objects.filter(organization=org, code=code).exists():
         raise ValidationError({"code": _("A service with this code already exists.")})
-    service = CatalogueService(organization=org, code=code, **fields)
+    service = CatalogueService(organization=org, code=code, **fields, **columns)
     _clean_service(service)
     service.save(force_insert=True)
     audit_record(
         org=org, actor=actor, action="catalogue_service.create", obj=service,
-        changes={"code": code, **fields},
+        changes={"code": code, **fields, **columns},
     )  # fmt: skip
     return service
 

@@ -19,6 +19,7 @@ from ajunta.core.testing import (
     TenantIsolationMixin,
     TenantTestCase,
     make_user,
+    speaking,
     verify_mfa,
 )
 from ajunta.tenants.testing import make_provider
@@ -102,7 +103,7 @@ class AssetPagesTests(TenantIsolationMixin, AssetsPageTestCase):
         # 23:30 UTC on 4 March is 5 March in Madrid: the date is the local one, as |date gave it.
         seen = dt.datetime(2026, 3, 4, 23, 30, tzinfo=dt.UTC)
         Asset.objects.filter(pk=self.laptop.pk).update(last_inventory_at=seen)
-        response = self.login(self.bob).get(self.url("assets_list"), HTTP_ACCEPT_LANGUAGE="es")
+        response = speaking(self.login(self.bob), "es").get(self.url("assets_list"))
         html = response.content.decode()
         laptop_row = html[html.index(f'data-asset-id="{self.laptop.pk}"') :].split("</tr>")[0]
         self.assertIn(f'<a href="{self.url("assets_detail", self.laptop.pk)}">', laptop_row)

@@ -15,7 +15,7 @@ from ajunta.cases import selectors, services
 from ajunta.cases.models import Case, CaseDocument, Decree, Procedure
 from ajunta.cases.tests.factories import PARTY, CasesTestCase, make_case, pdf_upload
 from ajunta.core.models import Role
-from ajunta.core.testing import TenantIsolationMixin, make_user, verify_mfa
+from ajunta.core.testing import TenantIsolationMixin, make_user, speaking, verify_mfa
 
 
 def ids(attribute: str) -> Any:
@@ -309,7 +309,7 @@ class CasePagesTests(CasesTestCase):
         closed = make_case(self.org_a, self.alice, self.procedure_a, responsible=bob)
         Case.objects.filter(pk=closed.pk).update(status="closed")
         client = self.login(bob)
-        page = client.get(reverse("cases_list", args=["alpha"]), HTTP_ACCEPT_LANGUAGE="es")
+        page = speaking(client, "es").get(reverse("cases_list", args=["alpha"]))
         html = page.content.decode()
         self.assertEqual(len(re.findall("data-case-id", html)), 3)
         for case in (self.case_a, overdue, closed):
@@ -328,7 +328,7 @@ class CasePagesTests(CasesTestCase):
             page,
             f'<time class="helptext" datetime="{opened.isoformat()}">{opened:%d/%m/%Y}</time>',
         )
-        catalan = client.get(reverse("cases_list", args=["alpha"]), HTTP_ACCEPT_LANGUAGE="ca")
+        catalan = speaking(client, "ca").get(reverse("cases_list", args=["alpha"]))
         self.assertContains(catalan, f'<span class="badge warn">Vençut fa {days} dies</span>')
         self.assertContains(catalan, "<td>Tancat</td>")
 

@@ -25,6 +25,7 @@ from ajunta.core.testing import (
     api_ids,
     files_under,
     make_user,
+    speaking,
     use_temporary_media,
     verify_mfa,
 )
@@ -534,11 +535,9 @@ class UploadPageTests(DocumentsTestCase):
         self.assertFalse(Document.objects.exists())
 
     def test_errors_follow_the_users_language(self) -> None:
-        client = self.login(self.bob)
+        client = speaking(self.login(self.bob), "es")
         response = client.post(
-            self.path(),
-            {"document_type": "TD99", "origin": "1", "elaboration_state": "EE01"},
-            HTTP_ACCEPT_LANGUAGE="es",
+            self.path(), {"document_type": "TD99", "origin": "1", "elaboration_state": "EE01"}
         )
         self.assertContains(response, '<html lang="es"', status_code=400)
 

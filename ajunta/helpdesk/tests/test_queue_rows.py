@@ -11,6 +11,7 @@ from django.forms import Select
 from django.template import engines
 from django.utils import timezone, translation
 
+from ajunta.core.testing import speaking
 from ajunta.helpdesk import forms, selectors, services
 from ajunta.helpdesk.api import TicketRowSerializer
 from ajunta.helpdesk.models import Ticket, TicketStatus
@@ -75,9 +76,7 @@ class QueueRowsTests(LinksTestCase):
         # Days later: the open, running tickets are late.
         with frozen(timezone.now() + dt.timedelta(days=6)):
             for language in ("ca", "es", "en"):
-                response = self.client.get(
-                    "/o/ccbages/helpdesk/?queue=all", HTTP_ACCEPT_LANGUAGE=language
-                )
+                response = speaking(self.client, language).get("/o/ccbages/helpdesk/?queue=all")
                 self.assertEqual(response["Content-Language"], language)
                 page = response.content.decode()
                 expected = self.model_rows(tickets, language)

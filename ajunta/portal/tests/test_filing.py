@@ -87,8 +87,10 @@ class FilingTests(PortalTestCase):
         page = self.client.get(filing_url(entry))
         entry.refresh_from_db()  # the page issued the receipt if the worker had not yet
         self.assertContains(page, "E/2026/000001")
-        self.assertContains(page, "Filed on Saturday, Nov. 28, 2026 at 23:30, a non-business day")
-        self.assertContains(page, "as filed on Monday, Nov. 30, 2026 at 00:00")
+        self.assertContains(
+            page, "Filed on Saturday, 28 November 2026 at 23:30, a non-business day"
+        )
+        self.assertContains(page, "as filed on Monday, 30 November 2026 at 00:00")
         self.assertContains(page, document_url(entry, entry.receipt))
         self.assertContains(page, entry.attachments.get().document.sha256)
 

@@ -157,7 +157,7 @@ class BookPdfTests(BookTestCase):
         ]:  # fmt: skip
             self.assertIn(expected, squeezed)
         self.assertIn(" ".join(REASON.split()), squeezed)
-        self.assertIn("From Jan. 1, 2026 to Dec. 31, 2026", squeezed)
+        self.assertIn("From 1 January 2026 to 31 December 2026", squeezed)
         self.assertFalse(verify_pdf_signature(content).signed)
 
     def test_a_long_period_runs_onto_pages_that_repeat_the_header(self) -> None:

@@ -207,6 +207,7 @@ class ProfilePageTests(TenantTestCase):
         "population": "980",
         "population_year": "2024",
         "comarca": "Bages",
+        "language": "ca",
     }
 
     def test_staff_sees_the_profile_without_a_form(self):

@@ -100,6 +100,23 @@ class SeedDemoTests(TestCase):
         self.assertContains(home, "Bienvenidos al Consell Comarcal del Bages")
         self.assertContains(Client().get("/members/?q=Talamanca"), "Talamanca")
 
+    def test_soria_reads_the_demo_in_spanish_and_bages_in_catalan(self):
+        from ajunta.cases.models import Procedure
+        from ajunta.core.testing import verify_mfa
+
+        almazan, manresa = (Organization.objects.get(slug=s) for s in ("almazan", "manresa"))
+        self.assertEqual((almazan.language, manresa.language), ("es", "ca"))
+        adopted = Procedure.objects.get(organization=almazan, code="OBRES-MENORS")
+        self.assertEqual(
+            (adopted.name_ca, adopted.name_es, adopted.name_en),
+            ("Llicència d'obres menors", "Licencia de obras menores", "Minor works licence"),
+        )
+        client = Client()
+        verify_mfa(client, User.objects.get(username="secretario.almazan"))
+        page = client.get("/o/almazan/cases/procedures/", HTTP_ACCEPT_LANGUAGE="ca")
+        self.assertContains(page, "Licencia de obras menores")
+        self.assertNotContains(page, "Llicència d&#x27;obres menors")
+
     def test_municipalities_carry_real_ine_and_dir3_codes(self):
         manresa = Organization.objects.get(slug="manresa")
         self.assertEqual(manresa.ine_code, "081136")

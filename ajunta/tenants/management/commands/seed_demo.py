@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import translation
 from django.utils.module_loading import module_has_submodule
 from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -87,8 +88,10 @@ class Command(BaseCommand):
             )
         # The demo's tickets, applications and alerts would e-mail their made-up addresses:
         # keep those messages in memory instead of printing them all.
+        # The demo's texts are written in Catalan, their translations given beside them.
         with (
             override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+            translation.override("ca"),
             transaction.atomic(),
         ):
             orgs = self.create_organizations()
