@@ -8,8 +8,10 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case files")
 
     def ready(self) -> None:
+        from ajunta.cases import selectors, services
         from ajunta.core.models import Role
         from ajunta.core.modules import Module, register_module
+        from ajunta.core.sweep import Sweeper, register_sweeper
         from ajunta.core.tenancy import register_permissions
 
         office = {Role.MUNICIPAL_ADMIN, Role.MUNICIPAL_STAFF}
@@ -58,5 +60,14 @@ class CasesConfig(AppConfig):
                 permission="procedures.templates",
                 links=((_("Procedure templates"), "cases_procedures", None),),
                 order=21,
+            )
+        )
+        # A party a dead worker (or a mail server down) never alerted is alerted by the sweep.
+        register_sweeper(
+            Sweeper(
+                kind="cases.notification_alert",
+                pending=selectors.notifications_unalerted,
+                finish=services.notification_alert_send,
+                describe=lambda notification: f"{notification.pk}",
             )
         )
