@@ -72,7 +72,10 @@ def sweep_run(
             except Exception as exc:  # one stuck piece must not stop the others
                 logger.warning("Sweep %s %s failed: %s", kind, sweeper.describe(obj), exc)
                 counts["failed"] += 1
-                counts["alerted"] += _failed(sweeper, obj, exc, now)
+                try:
+                    counts["alerted"] += _failed(sweeper, obj, exc, now)
+                except Exception:  # e.g. two sweeps counting the same piece at once
+                    logger.exception("Sweep %s: could not count the failure", kind)
             else:
                 counts["finished"] += 1
                 _done(sweeper, obj)

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 from unittest import mock
 
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.test import override_settings
+from django.db import connection
+from django.test import TransactionTestCase, override_settings
 
 from ajunta.core.models import AuditEvent, Document, Role, StuckWork
 from ajunta.core.sweep import sweep_run
-from ajunta.core.testing import TenantTestCase, make_user, use_temporary_media
+from ajunta.core.testing import TenantTestCase, make_org, make_user, use_temporary_media
 from ajunta.registry import services
 from ajunta.registry.models import RegistryEntry
 from ajunta.registry.tests.test_services import NURIA
@@ -109,3 +111,40 @@ class ReceiptSweepTests(TenantTestCase):
         self.assertIn("registry.receipt: 1 finished, 0 failed", out.getvalue())
         self.entry.refresh_from_db()
         self.assertIsNotNone(self.entry.receipt_id)
+
+
+class ConcurrentSweepTests(TransactionTestCase):
+    """Sweeps running at the same moment (two beat schedulers by mistake, cron beside beat, a late
+    worker) issue each receipt once: they meet on the entry's row lock."""
+
+    SWEEPS = 4
+
+    def test_parallel_sweeps_issue_each_receipt_once(self) -> None:
+        use_temporary_media(self)
+        org = make_org("gamma")
+        clerk = make_user("clerk", org, Role.MUNICIPAL_STAFF)
+        with mock.patch("ajunta.registry.services._receipt_after_commit"):  # the worker dies
+            entries = [filed_without_receipt(org, clerk) for _ in range(3)]
+        errors: list[Exception] = []
+        start = threading.Barrier(self.SWEEPS)
+
+        def sweeper() -> None:
+            try:
+                start.wait()
+                sweep_run(now=FILED + dt.timedelta(hours=1))
+            except Exception as exc:
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=sweeper) for _ in range(self.SWEEPS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(errors, [])
+        for entry in entries:
+            entry.refresh_from_db()
+            self.assertIsNotNone(entry.receipt_id)
+            self.assertEqual(receipt_events(entry), 1)
+        self.assertEqual(Document.objects.filter(organization=org).count(), len(entries))
