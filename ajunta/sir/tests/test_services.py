@@ -518,6 +518,18 @@ class ModuleRoutingTests(SirTestCase):
             self.assertFalse(org_c.receives_module("sir"))
             self.assert_send_refused(org_c)
 
+    def test_the_api_answers_400_with_the_reason(self):
+        self.gamma("registry")
+        entry = outgoing(self.org_a, self.bob)
+        response = self.api(self.bob).post(
+            "/api/v1/o/alpha/sir/interchanges/",
+            {"entry": entry.pk, "destination_code": GAMMA},
+            format="json",
+        )
+        self.assertEqual(response.status_code, 400, response.content)
+        self.assertIn("does not receive SIR", str(response.json()["destination_code"]))
+        self.assertFalse(Interchange.objects.exists())
+
     def test_a_member_with_sir_in_force_receives(self):
         org_c = self.gamma("registry", "sir")
         services.interchange_send(org=self.org_a, actor=self.bob,
