@@ -224,6 +224,14 @@ def checks(url: str, clients: Clients) -> dict[str, Any]:
         SELECT count(*) FROM registry_registryentry e WHERE (
             SELECT count(*) FROM core_auditevent a WHERE a.object_type = 'registry.registryentry'
             AND a.object_id = e.id::text AND a.action = %s) <> 1"""
+    books = """
+        SELECT count(*) FROM (
+            SELECT e.organization_id, e.direction, e.year, count(*) AS n, min(e.sequence) AS lo,
+                   max(e.sequence) AS hi, max(c.last_value) AS counter
+            FROM registry_registryentry e JOIN core_counter c
+              ON c.organization_id = e.organization_id AND c.year = e.year
+             AND c.series = 'registry.' || e.direction
+            GROUP BY e.organization_id, e.direction, e.year) books"""
     gaps = """
         SELECT count(*) FROM (
             SELECT e.organization_id, e.direction, e.year, count(*) AS n, min(e.sequence) AS lo,
@@ -242,6 +250,7 @@ def checks(url: str, clients: Clients) -> dict[str, Any]:
         ),
         "create_event_not_once": scalar(url, entry_events, ["registry.entry.create"]),
         "receipt_event_not_once": scalar(url, entry_events, ["registry.entry.receipt"]),
+        "books": scalar(url, books),  # (organization, book, year) series checked for gaps
         "books_with_gaps": scalar(url, gaps),
         "duplicate_keys": scalar(
             url,
@@ -341,6 +350,8 @@ def main() -> int:
         failures.append("some filings were refused")
     if verify.returncode != 0:
         failures.append(f"audit_verify: {verify.stdout[-500:]}")
+    if after["books"] < 2:  # two towns, both books: the gap check must have had rows
+        failures.append("the gap check found no numbered series")
     if not after["entries"]:
         failures.append("nothing was filed")
     if not args.keep:
