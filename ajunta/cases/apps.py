@@ -8,10 +8,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case files")
 
     def ready(self) -> None:
-        from ajunta.cases import selectors, services
         from ajunta.core.models import Role
         from ajunta.core.modules import Module, register_module
-        from ajunta.core.sweep import Sweeper, register_sweeper
         from ajunta.core.tenancy import register_permissions
 
         office = {Role.MUNICIPAL_ADMIN, Role.MUNICIPAL_STAFF}
@@ -63,6 +61,9 @@ class CasesConfig(AppConfig):
             )
         )
         # A party a dead worker (or a mail server down) never alerted is alerted by the sweep.
+        from ajunta.cases import selectors, services
+        from ajunta.core.sweep import Sweeper, register_sweeper
+
         register_sweeper(
             Sweeper(
                 kind="cases.notification_alert",
