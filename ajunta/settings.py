@@ -155,6 +155,11 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Europe/Madrid"
+# The sweep (core.sweep): work older than the grace period that a worker should have done is done
+# by the sweep; after this many failed attempts the provider is alerted.
+SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 600)
+SWEEP_ALERT_AFTER_ATTEMPTS = env_int("SWEEP_ALERT_AFTER_ATTEMPTS", 5)
+SWEEP_BATCH = env_int("SWEEP_BATCH", 500)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Same job as `manage.py audit_verify`, for deployments that run beat instead of cron.
     "audit-verify-nightly": {
@@ -202,6 +207,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "cases-alerts-daily": {
         "task": "ajunta.cases.tasks.alerts_send",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Same job as `manage.py sweep_pending`: finish what a dead worker left pending (receipts,
+    # notification alerts), after SWEEP_GRACE_SECONDS (core.sweep, docs/security.md).
+    "sweep-pending": {
+        "task": "ajunta.core.tasks.sweep_pending",
+        "schedule": crontab(minute="*/5"),
     },
     # Same job as `manage.py sir_inbox`: take in what the SIR gateway left in SIR_INBOX_DIR.
     "sir-inbox": {

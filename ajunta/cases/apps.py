@@ -64,3 +64,15 @@ class CasesConfig(AppConfig):
                 order=21,
             )
         )
+        # A party a dead worker (or a mail server down) never alerted is alerted by the sweep.
+        from ajunta.cases import selectors, services
+        from ajunta.core.sweep import Sweeper, register_sweeper
+
+        register_sweeper(
+            Sweeper(
+                kind="cases.notification_alert",
+                pending=selectors.notifications_unalerted,
+                finish=services.notification_alert_send,
+                describe=lambda notification: f"{notification.pk}",
+            )
+        )

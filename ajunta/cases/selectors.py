@@ -27,6 +27,7 @@ from ajunta.cases.models import (
     DecreeStatus,
     DocumentTemplate,
     Notification,
+    NotificationStatus,
     Procedure,
     Visibility,
 )
@@ -402,3 +403,17 @@ def document_templates(*, org: Any, active_only: bool = False) -> QuerySet[Docum
 
 def document_template_get(*, org: Any, pk: Any) -> DocumentTemplate:
     return document_templates(org=org).get(pk=pk)
+
+
+def notifications_unalerted(*, before: dt.datetime, limit: int) -> list[Notification]:
+    """Notifications of every organization made available before `before`, still waiting, whose
+    party was never alerted (a dead worker, a mail server down): the sweep's work (core.sweep)."""
+    return list(
+        Notification.objects.filter(
+            alerted_at__isnull=True,
+            status=NotificationStatus.AVAILABLE,
+            made_available_at__lt=before,
+        )
+        .select_related("organization")
+        .order_by("made_available_at", "pk")[:limit]
+    )

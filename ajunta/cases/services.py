@@ -1150,28 +1150,36 @@ def case_export_eni(*, org: Any, actor: Any, case: Case) -> bytes:
 NOTIFICATION_DAYS = 10
 
 
-def _notification_alert(notification: Notification) -> None:
-    """E-mail the party that a notification waits in the portal; and an SMS through the hook."""
+def notification_alert_send(notification: Notification) -> None:
+    """E-mail the party that a notification waits in the portal; and an SMS through the hook.
+
+    Once: under the notification's row lock, and not when it was alerted already. Called after
+    the notification commits and by the sweep (core.sweep) for one a dead worker or a mail server
+    down left unalerted. A crash between the e-mail and the commit may send it again, never less.
+    """
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    party = notification.party
-    org = notification.organization
-    message = _(
-        "%(org)s has made a notification available to you (case file %(number)s). Open it in the "
-        "citizen portal within 10 calendar days; otherwise it will be deemed rejected."
-    ) % {"org": org.name, "number": notification.case.number}
-    if party.email:
-        send_mail(subject=_("New notification from %(org)s") % {"org": org.name},
-                  message=message, from_email=None, recipient_list=[party.email])  # fmt: skip
-    hook = getattr(settings, "CASES_SMS_HOOK", "")
-    if hook and party.phone:
-        import_string(hook)(phone=party.phone, message=message)
     with transaction.atomic():
-        alerted_at = timezone.now()
-        Notification.objects.filter(pk=notification.pk).update(alerted_at=alerted_at)
-        audit_record(org=org, actor=None, action="cases.notification.alert", obj=notification,
-                     changes={"alerted_at": alerted_at, "email": bool(party.email),
+        row = Notification.objects.select_for_update().get(pk=notification.pk)
+        if row.alerted_at is not None or row.status != NotificationStatus.AVAILABLE:
+            return  # alerted already, or the party has answered: nothing to tell
+        party = row.party
+        org = row.organization
+        message = _(
+            "%(org)s has made a notification available to you (case file %(number)s). Open it in the "
+            "citizen portal within 10 calendar days; otherwise it will be deemed rejected."
+        ) % {"org": org.name, "number": row.case.number}
+        if party.email:
+            send_mail(subject=_("New notification from %(org)s") % {"org": org.name},
+                      message=message, from_email=None, recipient_list=[party.email])  # fmt: skip
+        hook = getattr(settings, "CASES_SMS_HOOK", "")
+        if hook and party.phone:
+            import_string(hook)(phone=party.phone, message=message)
+        row.alerted_at = timezone.now()
+        row.save(update_fields=["alerted_at"])
+        audit_record(org=org, actor=None, action="cases.notification.alert", obj=row,
+                     changes={"alerted_at": row.alerted_at, "email": bool(party.email),
                               "sms": bool(hook and party.phone)})  # fmt: skip
 
 
@@ -1216,7 +1224,7 @@ def _notification_alert_safely(notification: Notification) -> None:
     """The notification stands even when the alert fails (a mail server down): log, and the
     proof of notification shows no alert time."""
     try:
-        _notification_alert(notification)
+        notification_alert_send(notification)
     except Exception:
         logger.exception("Notification %s: the alert could not be sent", notification.pk)
 

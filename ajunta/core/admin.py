@@ -9,7 +9,14 @@ from django.http import HttpRequest
 
 from ajunta.core import services
 from ajunta.core.audit import audit_record
-from ajunta.core.models import AuditEvent, Document, LocalHoliday, RoleAssignment, User
+from ajunta.core.models import (
+    AuditEvent,
+    Document,
+    LocalHoliday,
+    RoleAssignment,
+    StuckWork,
+    User,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -89,3 +96,12 @@ class AuditEventAdmin(ReadOnlyAdmin):
 @admin.register(Document)
 class DocumentAdmin(ReadOnlyAdmin):
     list_display = ["name", "organization", "content_type", "size", "sha256", "registered_at"]
+
+
+@admin.register(StuckWork)
+class StuckWorkAdmin(ReadOnlyAdmin):
+    """What the sweep (core.sweep) could not finish: read-only; a row goes when the work is done."""
+
+    list_display = ["kind", "label", "organization", "attempts", "last_failed_at", "alerted_at"]
+    list_filter = ["kind"]
+    search_fields = ["label", "object_id"]

@@ -341,3 +341,34 @@ class Document(TenantModel):
     @property
     def is_registered(self) -> bool:
         return self.registered_at is not None
+
+
+class StuckWork(TenantModel):
+    """Work a dead or failing worker left pending, which the sweep (core.sweep) could not finish.
+
+    One row per piece of work (`kind`, `object_id`), counting the sweep's failed attempts; it is
+    deleted when the work is done. After SWEEP_ALERT_AFTER_ATTEMPTS the provider is alerted once
+    (`alerted_at`). Operators read the rows in the admin.
+    """
+
+    kind = models.CharField(_("kind"), max_length=40)
+    object_id = models.CharField(_("object"), max_length=64)
+    label = models.CharField(_("what"), max_length=200, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    first_failed_at = models.DateTimeField(_("first failed at"))
+    last_failed_at = models.DateTimeField(_("last failed at"))
+    last_error = models.TextField(_("last error"), blank=True)
+    alerted_at = models.DateTimeField(_("provider alerted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stuck work")
+        verbose_name_plural = _("stuck work")
+        ordering = ["-last_failed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "object_id"], name="core_stuckwork_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.label or self.object_id}"

@@ -4,6 +4,10 @@ Each domain app registers its module in `AppConfig.ready()`; core never imports 
 shows when the user holds its permission in the organization and the organization uses it: an
 organization model may define `uses_module(code)` (membership agreements decide which services a
 member receives); without that method every module is on.
+
+Delivering something into a module is a stricter question than showing it (`org_receives_module`):
+what lands in a module must land where somebody can open it, so there "unknown" (no agreement on
+record, no way to tell) is a refusal, never a pass.
 """
 
 from __future__ import annotations
@@ -40,6 +44,16 @@ def register_module(module: Module) -> None:
 def org_uses_module(org: Any, code: str) -> bool:
     uses = getattr(org, "uses_module", None)
     return True if uses is None else bool(uses(code))
+
+
+def org_receives_module(org: Any, code: str) -> bool:
+    """Whether documents may be delivered into `org`'s module `code` (SIR interchanges, ...).
+
+    Unlike `org_uses_module` (navigation), an organization that cannot say which modules it has
+    receives nothing: the organization model decides with `receives_module(code)`.
+    """
+    receives = getattr(org, "receives_module", None)
+    return False if receives is None else bool(receives(code))
 
 
 def modules_for(org: Any, roles: frozenset[str]) -> list[Module]:

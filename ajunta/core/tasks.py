@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from ajunta.core.audit import verify_all
+from ajunta.core.sweep import sweep_run
 
 logger = logging.getLogger(__name__)
 
@@ -22,3 +23,9 @@ def audit_verify_all() -> dict[str, int]:
             report.reason,
         )
     return {"chains": len(reports), "broken": len(broken)}
+
+
+@shared_task
+def sweep_pending() -> dict[str, dict[str, int]]:
+    """Finish what dead workers left pending (core.sweep); `manage.py sweep_pending` for cron."""
+    return sweep_run()

@@ -14,7 +14,9 @@ class RegistryConfig(AppConfig):
         register_sentences(SENTENCES)
         from ajunta.core.models import Role
         from ajunta.core.modules import Module, register_module
+        from ajunta.core.sweep import Sweeper, register_sweeper
         from ajunta.core.tenancy import register_permissions
+        from ajunta.registry import selectors, services
 
         office = {Role.MUNICIPAL_ADMIN, Role.MUNICIPAL_STAFF}
         # Registry entries hold citizens' personal data: municipal office roles only. Provider
@@ -40,5 +42,14 @@ class RegistryConfig(AppConfig):
                     (_("Units and pending entries"), "registry_units", None),
                 ),
                 order=10,
+            )
+        )
+        # A receipt a dead worker never issued is issued by the sweep (docs/security.md).
+        register_sweeper(
+            Sweeper(
+                kind="registry.receipt",
+                pending=selectors.entries_without_receipt,
+                finish=services.registry_entry_receipt_sweep,
+                describe=lambda entry: entry.number,
             )
         )

@@ -138,3 +138,13 @@ def filings_of(*, user: Any) -> QuerySet[RegistryEntry]:
         .select_related("organization", "receipt")
         .order_by("-filed_at", "-id")
     )
+
+
+def entries_without_receipt(*, before: dt.datetime, limit: int) -> list[RegistryEntry]:
+    """Entries of every organization filed before `before` whose receipt was never issued (a
+    worker died after the filing committed): the sweep's work (core.sweep), oldest first."""
+    return list(
+        RegistryEntry.objects.filter(receipt__isnull=True, filed_at__lt=before)
+        .select_related("organization")
+        .order_by("filed_at", "pk")[:limit]
+    )

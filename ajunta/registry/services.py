@@ -449,6 +449,12 @@ def registry_entry_receipt_issue(*, org: Any, actor: Any, entry: RegistryEntry) 
     return entry.receipt
 
 
+def registry_entry_receipt_sweep(entry: RegistryEntry) -> Any:
+    """The sweep's way to finish an entry a dead worker left without receipt (core.sweep): the
+    same issue as after the filing, by the platform, in the entry's own organization."""
+    return registry_entry_receipt_issue(org=entry.organization, actor=None, entry=entry)
+
+
 def _locked(org: Any, entry: RegistryEntry) -> RegistryEntry:
     return RegistryEntry.objects.select_for_update().get(organization=org, pk=entry.pk)
 

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from ajunta.core.audit import audit_record
 from ajunta.core.documents import document_open, document_store, documents_remove_orphan_files
 from ajunta.core.models import EniOrigin
+from ajunta.core.modules import org_receives_module
 from ajunta.core.numbering import next_number
 from ajunta.core.tenancy import organization_model
 from ajunta.core.validators import ine_check_digit, validate_dir3_code
@@ -304,6 +305,24 @@ def _build_or_refuse(root: str, content: dict[str, Any]) -> bytes:
         ) from exc
 
 
+def _not_receiving_sir(member: Any) -> str:
+    """Why `member` cannot take interchanges, or "" when it can. Only an agreement in force that
+    includes the SIR module lets an interchange in: one without it, or none on record, would
+    leave it in a tray nobody there can open (core.modules.org_receives_module)."""
+    if org_receives_module(member, "sir"):
+        return ""
+    return _(
+        "%(name)s does not receive SIR interchanges on this platform: no agreement in force "
+        "includes the SIR module. Ask the provider to add it, or send the entry another way."
+    ) % {"name": member.name}
+
+
+def _check_receives_sir(member: Any) -> None:
+    reason = _not_receiving_sir(member) if member is not None else ""
+    if reason:
+        raise ValidationError({"destination_code": reason})
+
+
 # --- sending --------------------------------------------------------------------------------------
 @transaction.atomic
 def interchange_send(
@@ -338,6 +357,8 @@ def interchange_send(
         raise ValidationError({"destination_code": _("That is this organization's own code.")})
     attachments = list(entry.attachments.all())
     check_limits(a.document.size for a in attachments)
+    member = selectors.member_for_code(destination_code)
+    _check_receives_sir(member)  # before a number is taken: a refusal leaves nothing behind
 
     year = timezone.localdate().year
     sequence = next_number(org=org, series="sir.interchange", year=year)
@@ -352,7 +373,6 @@ def interchange_send(
         for i, a in enumerate(attachments, start=1)
     ]  # fmt: skip
     xml = _build_or_refuse(sicres.INTERCHANGE_ROOT, content)
-    member = selectors.member_for_code(destination_code)
     row = Interchange(
         organization=org, side=Side.OUT, identifier=identifier,
         delivery=Delivery.INTERNAL if member is not None else Delivery.EXTERNAL,
@@ -539,6 +559,9 @@ def _take_interchange(
             _("The file is addressed to %(code)s, which is not this organization.")
             % {"code": destination},
         )
+    refusal = _not_receiving_sir(org)
+    if refusal:  # from the gateway or a file: refused with the reason, as SIR would answer
+        raise SicresError(sicres.ERROR_ENTRY, refusal)
     if selectors.in_interchange_exists(org=org, identifier=identifier):
         raise SicresError(
             sicres.ERROR_DUPLICATE,
@@ -833,6 +856,8 @@ def interchange_forward(
     if destination_code in selectors.own_codes(org=org):
         raise ValidationError({"destination_code": _("That is this organization's own code.")})
     row = _pending(org, interchange)
+    member = selectors.member_for_code(destination_code)
+    _check_receives_sir(member)
     if destination_code in (
         row.origin_code,
         row.content["De_Internos_Control"]["Codigo_Entidad_Registral_Inicio"],
@@ -854,7 +879,6 @@ def interchange_forward(
     note = _("Forwarded to %(code)s.") % {"code": destination_code}
     _step(row, State.FORWARDED, actor=actor, action="sir.interchange.forward",
           note=f"{note} {reason}".strip())  # fmt: skip
-    member = selectors.member_for_code(destination_code)
     if member is not None:
         _deliver_internally(member, xml)
     else:

@@ -123,6 +123,18 @@ class Organization(models.Model):
             )
         return True if codes is None else code in codes  # type: ignore[operator]
 
+    def receives_module(self, code: str) -> bool:
+        """Whether things may be delivered into this organization's module `code` (routing).
+
+        The provider receives in every module; a member only in the modules of the agreement in
+        force today. No agreement on record is a refusal here, unlike `uses_module`: what is
+        delivered must land where this organization's staff can open it (core.modules).
+        """
+        if self.is_provider:
+            return True
+        codes = modules_in_force(self.agreement_modules, timezone.localdate())
+        return codes is not None and code in codes
+
 
 MEMBERS_MODULE = "members"
 _UNSET = object()

@@ -7,7 +7,7 @@ from typing import Any
 
 from ajunta.core.testing import make_org
 from ajunta.tenants import services
-from ajunta.tenants.models import Organization, OrganizationKind
+from ajunta.tenants.models import CatalogueService, Organization, OrganizationKind
 
 
 def make_provider(
@@ -21,3 +21,30 @@ def make_provider(
             org=provider, actor=None, member=member, start_date=dt.date(2020, 1, 1)
         )
     return provider
+
+
+def give_modules(
+    provider: Organization,
+    member: Organization,
+    modules: tuple[str, ...],
+    *,
+    start: dt.date = dt.date(2020, 1, 1),
+    end: dt.date = dt.date(2099, 12, 31),
+) -> None:
+    """Sign a services agreement from `provider` to `member` with one catalogue service per module
+    (created on first use), so that `member` uses and receives exactly those modules."""
+    chosen = []
+    for code in modules:
+        service = CatalogueService.objects.filter(
+            organization=provider, code=f"module-{code}"
+        ).first()
+        if service is None:
+            service = services.catalogue_service_create(
+                org=provider, actor=None, code=f"module-{code}", name=code, module=code,
+                included_in_membership=True,
+            )  # fmt: skip
+        chosen.append(service)
+    services.agreement_create(
+        org=provider, actor=None, member=member, title=f"Agreement {member.slug}",
+        start_date=start, end_date=end, services=chosen,
+    )  # fmt: skip

@@ -252,6 +252,26 @@ class NotificationTests(SealedTestCase):
         call_command("cases_alerts", "--org", "alpha", stdout=out)
         self.assertIn("alert message", out.getvalue())
 
+    def test_the_sweep_alerts_a_party_a_failed_alert_left_unwarned_once(self) -> None:
+        from ajunta.core.sweep import sweep_run
+
+        with mock.patch("ajunta.cases.services.send_mail", side_effect=OSError("mail down")):
+            notification = self.send()
+        made = notification.made_available_at
+        with override_settings(SWEEP_GRACE_SECONDS=600):
+            early = sweep_run(now=made + dt.timedelta(minutes=5))
+            self.assertEqual(early["cases.notification_alert"]["finished"], 0)
+            self.assertEqual(len(mail.outbox), 0)
+            for minutes in (11, 16):
+                sweep_run(now=made + dt.timedelta(minutes=minutes))
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertEqual(mail.outbox[0].to, ["nuria@example.org"])
+        notification.refresh_from_db()
+        self.assertIsNotNone(notification.alerted_at)
+        services.notification_alert_send(notification)  # the worker arriving late: nothing more
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertEqual(AuditEvent.objects.filter(action="cases.notification.alert").count(), 1)
+
 
 SENT_SMS: list[tuple[str, str]] = []
 

@@ -12,6 +12,8 @@ from ajunta.core.testing import TenantTestCase, use_temporary_media
 from ajunta.registry import services as registry_services
 from ajunta.sir import services
 from ajunta.tenants.models import Organization
+from ajunta.tenants.services import module_codes
+from ajunta.tenants.testing import give_modules, make_provider
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -37,13 +39,17 @@ def outgoing(org: Any, actor: Any, *, attachments: int = 1, **extra: Any) -> Any
 
 @override_settings(LANGUAGE_CODE="en")
 class SirTestCase(TenantTestCase):
-    """A and B are members with DIR3 codes and one registry office each."""
+    """A and B are members with DIR3 codes and one registry office each, and an agreement in force
+    with every module (SIR included: without it nothing is delivered to them)."""
 
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         Organization.objects.filter(pk=cls.org_a.pk).update(dir3_code=A_CODE)
         Organization.objects.filter(pk=cls.org_b.pk).update(dir3_code=B_CODE)
+        cls.provider = make_provider(members=(cls.org_a, cls.org_b))
+        for member in (cls.org_a, cls.org_b):
+            give_modules(cls.provider, member, tuple(module_codes()))
         cls.org_a.refresh_from_db()
         cls.org_b.refresh_from_db()
         services.directory_entry_add(org=cls.org_a, actor=cls.alice, kind="office",

@@ -21,8 +21,10 @@ from ajunta.sir.tests.helpers import (
     SirTestCase,
     outgoing,
 )
+from ajunta.tenants.testing import give_modules
 
 FIXTURE = (FIXTURES / "generalitat_to_beta.xml").read_bytes()
+GAMMA = "L01080033"
 
 
 def rows_written() -> tuple[int, int, int, int]:
@@ -144,6 +146,7 @@ class RoundTripTests(SirTestCase):
         from ajunta.core.testing import make_org, make_user
 
         org_c = make_org("gamma", name="Ajuntament de Gamma", dir3_code="L01080033")
+        give_modules(self.provider, org_c, ("registry", "sir"))
         dora = make_user("dora", org_c, Role.MUNICIPAL_STAFF)
         sent = services.interchange_send(org=self.org_a, actor=self.bob,
                                          entry=outgoing(self.org_a, self.bob), destination_code=B_OFFICE)  # fmt: skip
@@ -461,3 +464,107 @@ class AtomicityTests(SirTestCase):
             services.interchange_accept(org=self.org_b, actor=self.charlie, interchange=row)
         row.refresh_from_db()
         self.assertEqual(row.state, State.RECEIVED)
+
+
+class ModuleRoutingTests(SirTestCase):
+    """Nothing is delivered into a module the receiver's agreement does not include (issue 14)."""
+
+    def gamma(self, *modules: str, start=None, end=None):
+        from ajunta.core.testing import make_org
+
+        org_c = make_org("gamma", name="Ajuntament de Gamma", dir3_code=GAMMA)
+        if modules:
+            dates = {"start": start, "end": end} if start else {}
+            give_modules(self.provider, org_c, modules, **dates)
+        org_c.refresh_from_db()
+        return org_c
+
+    def assert_send_refused(self, org_c):
+        entry = outgoing(self.org_a, self.bob)
+        before = rows_written()
+        with self.assertRaises(ValidationError) as caught:
+            services.interchange_send(org=self.org_a, actor=self.bob, entry=entry,
+                                      destination_code=GAMMA)  # fmt: skip
+        (reason,) = caught.exception.message_dict["destination_code"]
+        self.assertIn("Ajuntament de Gamma does not receive SIR interchanges", reason)
+        self.assertEqual(rows_written(), before)
+        self.assertFalse(Interchange.objects.filter(organization=org_c).exists())
+        # No interchange number was taken: the next send is still the first.
+        sent = services.interchange_send(org=self.org_a, actor=self.bob, entry=entry,
+                                         destination_code=B_OFFICE)  # fmt: skip
+        self.assertTrue(sent.identifier.endswith("_00000001"))
+
+    def test_a_member_whose_agreement_lacks_sir_is_refused_with_the_reason(self):
+        org_c = self.gamma("registry", "helpdesk")
+        self.assertFalse(org_c.receives_module("sir"))
+        self.assert_send_refused(org_c)
+
+    def test_a_member_with_no_agreement_on_record_is_refused_not_waved_through(self):
+        org_c = self.gamma()
+        self.assertIsNone(org_c.agreement_modules)
+        self.assertTrue(org_c.uses_module("sir"))  # navigation keeps its old default ...
+        self.assertFalse(org_c.receives_module("sir"))  # ... routing does not: unknown = refusal
+        self.assert_send_refused(org_c)
+
+    def test_a_member_whose_agreement_ended_is_refused(self):
+        import datetime as dt
+
+        import time_machine
+
+        with time_machine.travel(dt.datetime(2026, 6, 1, 10, tzinfo=dt.UTC), tick=False):
+            org_c = self.gamma(
+                "registry", "sir", start=dt.date(2020, 1, 1), end=dt.date(2025, 12, 31)
+            )
+            self.assertFalse(org_c.receives_module("sir"))
+            self.assert_send_refused(org_c)
+
+    def test_the_api_answers_400_with_the_reason(self):
+        self.gamma("registry")
+        entry = outgoing(self.org_a, self.bob)
+        response = self.api(self.bob).post(
+            "/api/v1/o/alpha/sir/interchanges/",
+            {"entry": entry.pk, "destination_code": GAMMA},
+            format="json",
+        )
+        self.assertEqual(response.status_code, 400, response.content)
+        self.assertIn("does not receive SIR", str(response.json()["destination_code"]))
+        self.assertFalse(Interchange.objects.exists())
+
+    def test_a_member_with_sir_in_force_receives(self):
+        org_c = self.gamma("registry", "sir")
+        services.interchange_send(org=self.org_a, actor=self.bob,
+                                  entry=outgoing(self.org_a, self.bob), destination_code=GAMMA)  # fmt: skip
+        self.assertEqual(selectors.interchanges(org=org_c, tray="pending").count(), 1)
+
+    def test_a_forward_to_a_member_without_sir_is_refused_and_stays_pending(self):
+        self.gamma("registry")
+        services.interchange_send(org=self.org_a, actor=self.bob,
+                                  entry=outgoing(self.org_a, self.bob), destination_code=B_OFFICE)  # fmt: skip
+        pending = selectors.interchanges(org=self.org_b, tray="pending").get()
+        before = rows_written()
+        with self.assertRaises(ValidationError) as caught:
+            services.interchange_forward(org=self.org_b, actor=self.charlie, interchange=pending,
+                                         destination_code=GAMMA, reason="Competència de Gamma")  # fmt: skip
+        self.assertIn("does not receive SIR", caught.exception.message_dict["destination_code"][0])
+        self.assertEqual(rows_written(), before)
+        pending.refresh_from_db()
+        self.assertEqual(pending.state, State.RECEIVED)
+
+    def test_a_file_for_a_member_that_lost_sir_is_refused_and_answered(self):
+        from ajunta.tenants import services as tenant_services
+        from ajunta.tenants.models import Agreement
+
+        agreement = Agreement.objects.get(member=self.org_b)
+        tenant_services.agreement_annul(org=self.provider, actor=None, agreement=agreement,
+                                        reason="Signed by mistake")  # fmt: skip
+        self.org_b.refresh_from_db()
+        before = rows_written()
+        with self.assertRaises(SicresError) as caught:
+            services.sicres_import(org=self.org_b, actor=None, xml=FIXTURE)
+        self.assertEqual(caught.exception.code, sicres.ERROR_ENTRY)
+        self.assertIn("does not receive SIR", caught.exception.message)
+        self.assertEqual(rows_written(), before)
+        (answer,) = self.outbox_files()  # the sender is told why, as SIR would
+        _root, content = sicres.parse(answer.read_bytes())
+        self.assertEqual(content["Tipo_Mensaje"], sicres.MESSAGE_ERROR)
+        self.assertIn("does not receive SIR", content["Descripcion_Mensaje"])

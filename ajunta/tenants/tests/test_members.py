@@ -912,3 +912,27 @@ class DashboardApiAndPayerTests(ProviderTestCase):
         by_payer = {p.slug: total for p, total, _n in page.context["by_payer"]}
         self.assertEqual(by_payer, {"diba": Decimal("300"), "artes": Decimal("600")})
         self.assertNotIn(small.slug, by_payer)
+
+
+class ReceivesModuleTests(TestCase):
+    """Organization.receives_module: the provider always; a member only under an agreement in force."""
+
+    def test_provider_member_with_and_without_agreement(self):
+        import time_machine
+
+        from ajunta.core.testing import make_org
+        from ajunta.tenants.testing import give_modules, make_provider
+
+        with time_machine.travel(dt.datetime(2026, 6, 1, 10, tzinfo=dt.UTC), tick=False):
+            town = make_org("town")
+            provider = make_provider(members=(town,))
+            self.assertTrue(provider.receives_module("sir"))
+            self.assertFalse(town.receives_module("sir"))  # no agreement on record
+            give_modules(
+                provider, town, ("sir",), start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)
+            )
+            town.refresh_from_db()
+            self.assertTrue(town.receives_module("sir"))
+            self.assertFalse(town.receives_module("cases"))
+        with time_machine.travel(dt.datetime(2027, 6, 1, 10, tzinfo=dt.UTC), tick=False):
+            self.assertFalse(town.receives_module("sir"))  # the agreement ended
