@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_document_verification_code'),
+        ('core', '0005_preferred_language_optional'),
         ('tenants', '0002_memberships_fees_agreements_catalogue_training_site'),
     ]
 
