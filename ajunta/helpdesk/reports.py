@@ -361,14 +361,16 @@ def monthly_pdf(*, org: Any, member: Any, year: int, month: int) -> bytes:
              t.get_status_display(), t.get_priority_display()]
             for t in opened.order_by("opened_at")
         ],
-        widths=[22, 70, 45, 22, 20],
+        widths=[0, 70, 45, 0, 0],
+        fit=[0, 3, 4],  # the number, the status and the priority never wrap
     )  # fmt: skip
     doc.heading(_("Time spent"), level=2)
     doc.table(
         [_("Technician"), _("Category"), _("Hours")],
         [[row.technician, row.category, row.hours] for row in times],
-        widths=[60, 80, 20],
+        widths=[60, 80, 0],
         align=["L", "L", "R"],
+        fit=[2],
     )
     return doc.to_bytes()
 
