@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from ajunta.core.tenancy import TenantHttpRequest
 from ajunta.core.views import TenantView, add_service_error, is_htmx, paginate
+from ajunta.registry import selectors as registry_selectors
 from ajunta.sir import selectors, services
 from ajunta.sir.forms import (
     AcceptForm,
@@ -168,11 +169,18 @@ class SirInterchangeView(SirView):
     def render_page(self, row: Interchange, status: int = 200, **forms: Any) -> HttpResponse:
         org = self.request.org
         can_decide = row.is_pending and self.can("sir.receive")
+        # What was sent is the registry entry's: its parties and attachments, as they left.
+        sent = (
+            registry_selectors.entry_get(org=org, pk=row.entry_id)
+            if row.side == "out" and row.entry_id
+            else None
+        )
         context = {
             "row": row,
             "events": list(row.events.all()),
-            "attachments": list(row.attachments.all()),
+            "attachments": list(sent.attachments.all() if sent else row.attachments.all()),
             "parties": row.content.get("De_Interesado", []) if row.side == "in" else [],
+            "sent_parties": list(sent.parties.all()) if sent else [],
             "can_decide": can_decide,
             "can_download": self.can("documents.view"),
             "accept_form": forms.get("accept_form") or AcceptForm(org=org),
