@@ -430,5 +430,13 @@ LOGGING = {
         # Django's own console handler (DEBUG only) printed every django.* line a second time
         # through the root's: one handler is enough (there are no ADMINS to mail).
         "django": {"handlers": [], "propagate": True},
+        # A task run in-process (no broker) logs "Task ... succeeded" after every page that queued
+        # one, and kombu warns that the broker it never uses has no host name: noise there; a
+        # worker (with a broker) keeps its usual log.
+        **(
+            {"celery.app.trace": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}}
+            if CELERY_TASK_ALWAYS_EAGER
+            else {}
+        ),
     },
 }
