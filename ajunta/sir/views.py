@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from ajunta.core.tenancy import TenantHttpRequest
 from ajunta.core.views import TenantView, add_service_error, is_htmx, paginate
@@ -280,7 +280,13 @@ class SirDirectoryView(SirView):
         if request.POST.get("action") == "publish_units":
             count = services.directory_publish_units(org=request.org, actor=request.user)
             messages.success(
-                request, _("%(count)d units published in the directory.") % {"count": count}
+                request,
+                ngettext(
+                    "%(count)d unit published in the directory.",
+                    "%(count)d units published in the directory.",
+                    count,
+                )
+                % {"count": count},
             )
             return redirect("sir_directory", org_slug=org_slug)
         if "file" in request.FILES or request.POST.get("action") == "import":
@@ -296,7 +302,13 @@ class SirDirectoryView(SirView):
                     add_service_error(import_form, error)
                 else:
                     messages.success(
-                        request, _("%(count)d directory rows imported.") % {"count": count}
+                        request,
+                        ngettext(
+                            "%(count)d directory row imported.",
+                            "%(count)d directory rows imported.",
+                            count,
+                        )
+                        % {"count": count},
                     )
                     return redirect("sir_directory", org_slug=org_slug)
             return self.render_page(status=400, import_form=import_form)
