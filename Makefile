@@ -8,11 +8,12 @@ PORT ?= 8000
 .PHONY: install demo run test lint format migrations messages totp bench clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV)
 
-# pip's notices and the build backend's deprecation warnings are not the newcomer's business.
+# pip's notices and warnings and the build backend's deprecation warnings are not the newcomer's
+# business: -qq prints errors only.
 PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore PYTHONWARNINGS=ignore \
-	$(BIN)/python -m pip install --quiet --no-warn-script-location
+	$(BIN)/python -m pip install -qq --no-warn-script-location
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@echo "Installing Ajunta and its Python packages into $(VENV) (the first time takes a few minutes)..."
