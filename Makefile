@@ -8,21 +8,30 @@ PORT ?= 8000
 .PHONY: install demo run test lint format migrations messages totp bench clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV)
+
+# pip's notices and warnings and the build backend's deprecation warnings are not the newcomer's
+# business: -qq prints errors only.
+PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore PYTHONWARNINGS=ignore \
+	$(BIN)/python -m pip install -qq --no-warn-script-location
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $@
+	@echo "Installing Ajunta and its Python packages into $(VENV) (the first time takes a few minutes)..."
+	@$(PIP) --upgrade pip
+	@$(PIP) -e ".[dev]"
+	@touch $@
 
 install: $(VENV)/.installed
 
 ## make demo: install, migrate, seed the demo organizations and users, serve on http://127.0.0.1:8000
+## it ends with one summary: the address, the logins and, last, the password
 demo: install
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py make_test_seal
-	DEBUG=1 $(BIN)/python manage.py seed_demo
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Preparing the database..."
+	@DEBUG=1 $(BIN)/python manage.py migrate --noinput --verbosity 0
+	@DEBUG=1 $(BIN)/python manage.py make_test_seal
+	@echo "Seeding the demo organizations, users and data..."
+	@DEBUG=1 $(BIN)/python manage.py seed_demo --no-summary
+	@DEBUG=1 DJANGO_RUNSERVER_HIDE_WARNING=true $(BIN)/python manage.py serve_demo $(HOST):$(PORT)
 
 ## make run: serve without seeding (DEBUG=1)
 run: install
@@ -59,7 +68,7 @@ totp: install
 SCALE ?= S
 BENCH_ARGS ?=
 $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(PIP) -e ".[dev,bench]"
 	touch $@
 
 bench: $(VENV)/.bench-installed

@@ -6,12 +6,17 @@ files on disk, e-mail printed to the console. Production sets DEBUG=0 and the re
 
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# pyHanko imports cryptography's DSA support, which warns on every start; nobody running Ajunta can
+# act on it (pyHanko will drop the import), so it is not printed.
+warnings.filterwarnings("ignore", message="DSA is deprecated", module=r"pyhanko\.")
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -226,12 +231,20 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "ajunta" / "static"]
-# Helpdesk mailbox polled over IMAP (docs/helpdesk.md): no host, no polling.
+# Helpdesk e-mail intake (docs/helpdesk.md): HELPDESK_MAIL_SOURCE is `imap` (the mailbox below),
+# `maildir` (a local Maildir at HELPDESK_MAIL_DIR) or `folder` (the .eml files dropped in
+# HELPDESK_MAIL_DIR); by default `imap` when a host is set, else `folder` with DEBUG, else off.
 HELPDESK_IMAP_HOST = env("HELPDESK_IMAP_HOST")
 HELPDESK_IMAP_PORT = env_int("HELPDESK_IMAP_PORT", 993)
 HELPDESK_IMAP_USER = env("HELPDESK_IMAP_USER")
 HELPDESK_IMAP_PASSWORD = env("HELPDESK_IMAP_PASSWORD")
 HELPDESK_IMAP_FOLDER = env("HELPDESK_IMAP_FOLDER", "INBOX")
+HELPDESK_MAIL_SOURCE = env(
+    "HELPDESK_MAIL_SOURCE", "imap" if HELPDESK_IMAP_HOST else ("folder" if DEBUG else "")
+)
+if HELPDESK_MAIL_SOURCE not in ("", "imap", "maildir", "folder"):
+    raise ImproperlyConfigured("HELPDESK_MAIL_SOURCE must be imap, maildir, folder or empty.")
+HELPDESK_MAIL_DIR = Path(env("HELPDESK_MAIL_DIR", str(MEDIA_ROOT / "helpdesk-mail")))
 # Case files (docs/cases.md): a dotted path to another signature service (default: the
 # organization's seal, PAdES) and to an SMS sender `f(*, phone, message)` for notifications.
 CASES_SIGNER = env("CASES_SIGNER")
@@ -435,5 +448,19 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # Django's own console handler (DEBUG only) printed every django.* line a second time
+        # through the root's: one handler is enough (there are no ADMINS to mail).
+        "django": {"handlers": [], "propagate": True},
+        # A task run in-process (no broker) logs "Task ... succeeded" after every page that queued
+        # one, and kombu warns that the broker it never uses has no host name: noise there; a
+        # worker (with a broker) keeps its usual log.
+        **(
+            {"celery.app.trace": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}}
+            if CELERY_TASK_ALWAYS_EAGER
+            else {}
+        ),
+    },
 }

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ajunta.core import verify_views
@@ -41,6 +42,12 @@ urlpatterns = [
     path("verify/<str:code>/download/", verify_views.verify_download, name="verify_download"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include(accounts)),
+    # The address people guess first; the login page itself stays where Django expects it.
+    path(
+        "login/",
+        RedirectView.as_view(pattern_name="login", query_string=True),
+        name="login_shortcut",
+    ),
     path("admin/", admin.site.urls),
     path("o/<slug:org_slug>/", include("ajunta.core.urls")),
     path("o/<slug:org_slug>/", include("ajunta.tenants.urls")),

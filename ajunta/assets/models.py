@@ -7,6 +7,8 @@ inventory for all of them. Assets are never deleted: a machine that leaves servi
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -135,6 +137,22 @@ class Asset(TenantModel):
     @property
     def is_computer(self) -> bool:
         return self.kind in COMPUTER_KINDS
+
+    @property
+    def os_label(self) -> str:
+        return os_label(self.os_name, self.os_version)
+
+
+def os_label(name: str, version: str) -> str:
+    """The operating system as people write it. The agent's full name often carries the version
+    already ("Fedora 31 (Workstation Edition)" with version "31 (Workstation Edition)"): it is
+    not said twice, nor Ubuntu's ("Ubuntu 22.04.4 LTS" with "22.04.4 LTS (Jammy Jellyfish)").
+    Windows' full name lacks the feature update: "Microsoft Windows 11 Pro" + "23H2"."""
+    name, version = name.strip(), version.strip()
+    number = version.split()[0] if version else ""
+    if not number or re.search(rf"(?<![\w.]){re.escape(number)}(?![\w.])", name, re.IGNORECASE):
+        return name
+    return f"{name} {version}".strip()
 
 
 class InstalledSoftware(TenantModel):

@@ -51,6 +51,7 @@ INK = (33, 37, 41)
 MUTED = (96, 103, 112)
 RULE = (206, 212, 218)
 SOFT = (238, 241, 244)
+CELL_PAD_X = 1.2  # mm between a table cell's border and its text
 
 
 # --- fonts ---------------------------------------------------------------------------------------
@@ -273,22 +274,48 @@ class PdfBuilder:
         widths: Sequence[float] | None = None,
         size: float = 8.5,
         align: Sequence[str] | None = None,
+        fit: Sequence[int] = (),
     ) -> None:
         """A table whose header row is repeated at the top of every page it runs onto.
 
         `widths` are proportions (scaled to the page width); `align` holds "L", "R" or "C" per
         column. A cell may hold several lines ("\\n"); long words are cut where they must be.
+        The columns in `fit` (their indexes) are as wide as their widest cell, header included,
+        so that what they hold never wraps (ticket numbers, dates, short labels; at most a third
+        of the page each); the other columns share the rest by their `widths`.
         """
         columns = len(header)
         shares = list(widths) if widths else [1.0] * columns
-        total = sum(shares)
+        if fit:
+            rows = [list(row) for row in rows]
+            fitted = {
+                index: min(
+                    self.width / 3,
+                    max(
+                        self._text_width(str(header[index]), size, bold=True),
+                        *(self._text_width(printable(row[index]), size) for row in rows),
+                    )
+                    + 2 * CELL_PAD_X
+                    + 0.5,
+                )
+                for index in fit
+            }
+            rest = self.width - sum(fitted.values())
+            flexible = sum(share for index, share in enumerate(shares) if index not in fitted)
+            sized = [
+                fitted[index] if index in fitted else rest * share / (flexible or 1)
+                for index, share in enumerate(shares)
+            ]
+        else:
+            sized = [self.width * share / sum(shares) for share in shares]
         self._grid(
-            list(header),
-            rows,
-            widths=[self.width * share / total for share in shares],
-            size=size,
-            align=list(align) if align else None,
+            list(header), rows, widths=sized, size=size, align=list(align) if align else None
         )
+
+    def _text_width(self, text: str, size: float, *, bold: bool = False) -> float:
+        """How wide `text`'s longest line is, in mm, at `size` points."""
+        self.pdf.set_font(FAMILY, "B" if bold else "", size)
+        return max(self.pdf.get_string_width(line) for line in text.split("\n"))
 
     # A hand-made grid rather than fpdf2's table(): that one lays every cell out twice with a
     # line breaker that is quadratic in the cell's length, ten times slower on a registry book.
@@ -303,7 +330,7 @@ class PdfBuilder:
         muted_first_column: bool = False,
     ) -> None:
         pdf = self.pdf
-        pad_x, pad_y = 1.2, 1.0
+        pad_x, pad_y = CELL_PAD_X, 1.0
         line_height = size * 0.45
         alignment = align or ["L"] * len(widths)
         left = pdf.l_margin

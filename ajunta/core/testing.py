@@ -154,7 +154,7 @@ def api_ids(key: str = "id") -> Callable[[Any], set]:
 # --- every URL is tenant-scoped or explicitly public ----------------------------------------------
 # Reachable without logging in. Each entry is a deliberate decision: say why beside it.
 PUBLIC_URL_NAMES = {
-    "login", "password_reset", "password_reset_done", "password_reset_confirm",
+    "login", "login_shortcut", "password_reset", "password_reset_done", "password_reset_confirm",
     "password_reset_complete",  # authentication itself
     "set_language",  # the language switcher works before login
     "healthz",  # load balancer probe; reveals nothing

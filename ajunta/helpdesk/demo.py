@@ -5,6 +5,7 @@ every state of their life, with time logged, so the queues, reports and statisti
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.db import models
@@ -12,7 +13,7 @@ from django.db import models
 from ajunta.assets import demo as assets_demo
 from ajunta.assets.models import Asset
 from ajunta.helpdesk import services
-from ajunta.helpdesk.models import Article, Category, SlaTarget, TechnicianGroup, Ticket
+from ajunta.helpdesk.models import Article, Category, SlaTarget, Survey, TechnicianGroup, Ticket
 
 CATEGORIES = {
     "Maquinari": ["Ordinadors", "Impressores"],
@@ -122,7 +123,7 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
     if Ticket.objects.filter(provider=provider).exists():
         stdout.write("  helpdesk: already seeded")
         return
-    _seed_linked(orgs=orgs, users=users, stdout=stdout)
+    _seed_linked(orgs=orgs, users=users)
     for slug, username, category_name, urgency, title, description, then in TICKETS:
         org, requester = orgs[slug], users[username]
         category = Category.objects.get(organization=provider, name=category_name)
@@ -150,14 +151,53 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
             )  # fmt: skip
         if then == "closed":
             services.ticket_accept(org=org, actor=requester, ticket=ticket, comment="Gràcies")
-    stdout.write("  helpdesk: categories, SLA targets, a group, articles and sample tickets")
+    walk_ticket(
+        provider=provider, member=orgs["manresa"], requester=users["staff.manresa"],
+        technician=tech, admin=admin,
+    )  # fmt: skip
+    stdout.write(
+        "  helpdesk: categories, SLA targets, a group, articles, sample tickets and one walked "
+        "through its whole life to its survey"
+    )
 
 
-def _seed_linked(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
+def walk_ticket(
+    *, provider: Any, member: Any, requester: Any, technician: Any, admin: Any
+) -> Ticket:
+    """One ticket through its whole life, as people would: opened by the member, assigned, answered,
+    solved with time spent, accepted (closed), its satisfaction survey sent at once through the
+    provider's "send surveys now" and answered. The statistics and the survey then show something
+    the moment the demo starts (`manage.py helpdesk_demo_ticket` walks another one)."""
+    category = Category.objects.filter(organization=provider, name="Ofimàtica").first()
+    ticket = services.ticket_create(
+        org=member, actor=requester, title="El full de càlcul es tanca sol",
+        description="Cada cop que obro el pressupost, el programa es tanca.", category=category,
+    )  # fmt: skip
+    services.ticket_assign(org=provider, actor=admin, ticket=ticket, technician=technician)
+    services.followup_add(
+        org=provider, actor=technician, ticket=ticket, minutes_spent=10,
+        body="Ho mirem en remot aquesta tarda. / Lo miramos en remoto esta tarde.",
+    )  # fmt: skip
+    services.ticket_solve(
+        org=provider, actor=technician, ticket=ticket, minutes_spent=25,
+        solution="Actualitzat el paquet ofimàtic i reparat el fitxer. / Actualizado y reparado.",
+    )  # fmt: skip
+    services.ticket_accept(org=member, actor=requester, ticket=ticket, comment="Ja funciona!")
+    services.surveys_send_now(org=provider, actor=admin)
+    if Survey.objects.filter(ticket=ticket).exists():  # unless the sampling rate left it out
+        services.survey_answer(
+            org=member, actor=requester, ticket=ticket, score=5, comment="Ràpids i amables."
+        )
+    ticket.refresh_from_db()
+    return ticket
+
+
+def _seed_linked(*, orgs: dict[str, Any], users: dict[str, Any]) -> None:
     """Tickets that name assets and a service request. Apps seed in INSTALLED_APPS order and the
     helpdesk comes before the inventory, so the inventory's (idempotent) seed runs here first."""
     if not Asset.objects.filter(organization=orgs["mura"], inventory_tag="MUR-IMP-001").exists():
-        assets_demo.seed(orgs=orgs, users=users, stdout=stdout)
+        # Silently: the inventory's own seed says what it made when its turn comes.
+        assets_demo.seed(orgs=orgs, users=users, stdout=io.StringIO())
     provider = orgs["ccbages"]
     for slug, username, category_name, title, description, tags, service in LINKED_TICKETS:
         org = orgs[slug]

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ajunta.core.models import ORGANIZATION_MODEL, Document, TenantModel
 
@@ -38,12 +39,14 @@ Impact = Priority
 
 
 class TicketStatus(models.TextChoices):
-    NEW = "new", _("New")
-    ASSIGNED = "assigned", _("Assigned")
-    IN_PROGRESS = "in_progress", _("In progress")
-    PENDING = "pending", _("Pending")
-    SOLVED = "solved", _("Solved")
-    CLOSED = "closed", _("Closed")
+    # A ticket is an "incidència" (feminine in Catalan, "incidencia" in Spanish): its statuses take
+    # a context of their own, so that a case file's "Tancat" (masculine) never wins over "Tancada".
+    NEW = "new", pgettext_lazy("ticket", "New")
+    ASSIGNED = "assigned", pgettext_lazy("ticket", "Assigned")
+    IN_PROGRESS = "in_progress", pgettext_lazy("ticket", "In progress")
+    PENDING = "pending", pgettext_lazy("ticket", "Pending")
+    SOLVED = "solved", pgettext_lazy("ticket", "Solved")
+    CLOSED = "closed", pgettext_lazy("ticket", "Closed")
 
 
 OPEN_STATUSES = (

@@ -8,10 +8,11 @@ the requester's municipality for the requester, the provider for its staff).
 from __future__ import annotations
 
 import logging
+from email.utils import make_msgid, parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
@@ -34,6 +35,13 @@ def _subject(event: str, ticket: Ticket) -> str:
         NotificationEvent.SURVEY: _("How did we do? A one-minute survey"),
     }[NotificationEvent(event)]
     return f"[{ticket.number}] {text}: {ticket.title}"[:200]
+
+
+def message_id(ticket: Ticket) -> str:
+    """A unique Message-ID that names the ticket: a reply whose subject lost the number still
+    finds its ticket through In-Reply-To (mailbox.NUMBER_IN_MESSAGE_ID)."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return make_msgid(idstring=f"ticket-{ticket.number}", domain=domain)
 
 
 def _recipients(ticket: Ticket, event: str, actor: Any) -> list[tuple[Any, Any]]:
@@ -112,12 +120,12 @@ def _send(ticket_pk: int, event: str, actor: Any, rule: Any) -> None:
         org = ticket.organization if org_id == ticket.organization_id else ticket.provider
         with translation.override(language_for(user=user, org=org)):
             try:
-                send_mail(
+                EmailMessage(
                     _subject(event, ticket),
                     _body(ticket, event, slug, rule),
-                    None,
-                    [user.email],
-                )
+                    to=[user.email],
+                    headers={"Message-ID": message_id(ticket)},
+                ).send()
             except Exception:  # a mail server down must not undo the ticket's change
                 logger.exception("Helpdesk e-mail %s for %s not sent", event, ticket.number)
 

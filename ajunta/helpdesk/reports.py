@@ -292,37 +292,58 @@ def _provider_of(org: Any) -> Any:
     return provider_for(org=org) or org
 
 
+LABEL_CHARS = 34  # what fits in the label column at 12 px
+
+
+def label_lines(label: str, *, width: int = LABEL_CHARS, most: int = 2) -> list[str]:
+    """`label` word-wrapped into at most `most` lines of `width` characters. Only what still
+    does not fit is shortened, with "…" (the chart gives the whole label in a title)."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    if len(lines) > most:
+        lines = [*lines[: most - 1], " ".join(lines[most - 1 :])]
+    return [line if len(line) <= width else line[: width - 1].rstrip() + "…" for line in lines]
+
+
 def bar_chart(data: list[tuple[str, int]], title: str) -> SafeString:
-    """A horizontal bar chart as inline SVG: no script, no style attribute (strict CSP)."""
+    """A horizontal bar chart as inline SVG: no script, no style attribute (strict CSP). A long
+    label wraps onto a second line; the bar's and the label's titles carry it whole."""
     if not data:
         return format_html("<p>{}</p>", _("No data for this period."))
-    bar, gap, label_width, width = 18, 6, 220, 640
+    bar, gap, line, label_width, width = 18, 6, 14, 220, 640
     top = max(value for _label, value in data) or 1
-    height = len(data) * (bar + gap) + gap
-    bars = format_html_join(
-        "",
-        '<g><text x="{}" y="{}" text-anchor="end" font-size="12">{}</text>'
-        '<rect x="{}" y="{}" width="{}" height="{}" fill="#1f5f8b"><title>{}: {}</title></rect>'
-        '<text x="{}" y="{}" font-size="12">{}</text></g>',
-        (
-            (
-                label_width - 6, gap + i * (bar + gap) + bar - 5, label[:34],
-                label_width, gap + i * (bar + gap),
-                max(1, round((width - label_width - 50) * value / top)), bar, label, value,
-                label_width + max(1, round((width - label_width - 50) * value / top)) + 4,
-                gap + i * (bar + gap) + bar - 5, value,
-            )
-            for i, (label, value) in enumerate(data)
-        ),
-    )  # fmt: skip
+    rows, y = [], gap
+    for label, value in data:
+        lines = label_lines(str(label))
+        row = max(bar, len(lines) * line + 4)
+        length = max(1, round((width - label_width - 50) * value / top))
+        first = y + row / 2 - (len(lines) - 1) * line / 2 + 4
+        spans = format_html_join(
+            "",
+            '<tspan x="{}" y="{}">{}</tspan>',
+            ((label_width - 6, first + n * line, text) for n, text in enumerate(lines)),
+        )
+        row_html = format_html(
+            '<g><text text-anchor="end" font-size="12"><title>{}</title>{}</text>'
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="#1f5f8b"><title>{}: {}</title>'
+            '</rect><text x="{}" y="{}" font-size="12">{}</text></g>',
+            label, spans, label_width, y + (row - bar) / 2, length, bar, label, value,
+            label_width + length + 4, y + row / 2 + 4, value,
+        )  # fmt: skip
+        rows.append(row_html)
+        y += row + gap
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" role="img" '
         'aria-label="{}"><title>{}</title>{}</svg>',
         width,
-        height,
+        y,
         title,
         title,
-        bars,
+        format_html_join("", "{}", ((row,) for row in rows)),
     )
 
 
@@ -364,14 +385,16 @@ def monthly_pdf(*, org: Any, member: Any, year: int, month: int) -> bytes:
              t.get_status_display(), t.get_priority_display()]
             for t in opened.order_by("opened_at")
         ],
-        widths=[22, 70, 45, 22, 20],
+        widths=[0, 70, 45, 0, 0],
+        fit=[0, 3, 4],  # the number, the status and the priority never wrap
     )  # fmt: skip
     doc.heading(_("Time spent"), level=2)
     doc.table(
         [_("Technician"), _("Category"), _("Hours")],
         [[row.technician, row.category, row.hours] for row in times],
-        widths=[60, 80, 20],
+        widths=[60, 80, 0],
         align=["L", "L", "R"],
+        fit=[2],
     )
     return doc.to_bytes()
 

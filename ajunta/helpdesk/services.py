@@ -1234,18 +1234,45 @@ def surveys_send(*, now: dt.datetime | None = None) -> int:
         assert ticket.closed_at is not None
         if ticket.closed_at + dt.timedelta(hours=config.survey_delay_hours) > now:
             continue
-        if ticket.channel == Channel.IMPORT or not _surveyed(ticket, config.survey_rate_percent):
-            continue
-        with transaction.atomic():
-            survey, created = Survey.objects.get_or_create(
-                ticket=ticket, defaults={"organization_id": ticket.organization_id, "sent_at": now}
-            )
-            if created:
-                audit_record(org=ticket.organization, actor=None, action="helpdesk.survey.send",
-                             obj=survey, changes={"number": ticket.number})  # fmt: skip
-                notifications.ticket_event(ticket, NotificationEvent.SURVEY, actor=None)
-                sent += 1
+        sent += _survey_send(ticket, config=config, now=now, actor=None)
     return sent
+
+
+@transaction.atomic
+def surveys_send_now(*, org: Any, actor: Any, now: dt.datetime | None = None) -> int:
+    """The provider's "send surveys now": every closed ticket of its members that has no survey
+    yet gets it at once, without waiting the delay; the sampling rate still applies. Returns how
+    many were sent; the provider's chain records the request and each survey its own sending."""
+    if not getattr(org, "is_provider", False):
+        raise Ticket.DoesNotExist  # only the provider sends surveys (a member's slug: 404)
+    now = now or timezone.now()
+    config = selectors.helpdesk_settings(provider=org)
+    closed = Ticket.objects.filter(
+        provider=org, status=TicketStatus.CLOSED, survey__isnull=True
+    ).select_related("provider", "organization", "requester")
+    sent = sum(
+        _survey_send(ticket, config=config, now=now, actor=actor)
+        for ticket in closed.iterator(chunk_size=500)
+    )
+    audit_record(org=org, actor=actor, action="helpdesk.surveys.send_now", obj=org,
+                 changes={"sent": sent})  # fmt: skip
+    return sent
+
+
+def _survey_send(ticket: Ticket, *, config: HelpdeskSettings, now: dt.datetime, actor: Any) -> int:
+    """Send `ticket`'s survey if it is in the sample: 1 when sent, else 0."""
+    if ticket.channel == Channel.IMPORT or not _surveyed(ticket, config.survey_rate_percent):
+        return 0
+    with transaction.atomic():
+        survey, created = Survey.objects.get_or_create(
+            ticket=ticket, defaults={"organization_id": ticket.organization_id, "sent_at": now}
+        )
+        if not created:
+            return 0
+        audit_record(org=ticket.organization, actor=actor, action="helpdesk.survey.send",
+                     obj=survey, changes={"number": ticket.number})  # fmt: skip
+        notifications.ticket_event(ticket, NotificationEvent.SURVEY, actor=actor)
+    return 1
 
 
 @transaction.atomic

@@ -28,11 +28,11 @@ def helpdesk_poll_mailbox() -> dict[str, int]:
     """Read the helpdesk mailbox once (every 2 minutes), when one is configured."""
     from ajunta.helpdesk import mailbox, selectors
 
-    config = mailbox.MailboxConfig.from_settings()
+    source = mailbox.source_from_settings()
     provider = selectors.provider_for(org=None)
-    if config is None or provider is None:
+    if source is None or provider is None:
         return {"opened": 0, "followups": 0, "skipped": 0}
-    return mailbox.poll_mailbox(provider=provider, config=config)
+    return mailbox.poll(provider=provider, source=source)
 
 
 @shared_task

@@ -32,6 +32,7 @@ urlpatterns = [
     path("reports/monthly.pdf", views.MonthlyPdfView.as_view(), name="helpdesk_monthly_pdf"),
     path("stats/", views.StatsView.as_view(), name="helpdesk_stats"),
     path("settings/", views.SettingsView.as_view(), name="helpdesk_settings"),
+    path("surveys/send/", views.SurveysSendView.as_view(), name="helpdesk_surveys_send"),
     path(
         "settings/categories/<int:pk>/active/",
         views.CategoryActiveView.as_view(),

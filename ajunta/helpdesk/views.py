@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ajunta.assets import selectors as asset_selectors
 from ajunta.core.display import DateDisplay, choice_labels, person_name, row_url
@@ -604,6 +605,25 @@ class SettingsView(HelpdeskView):
         return render(
             request, "helpdesk/settings.html", self.context(**{f"{which}_form": form}), status=400
         )
+
+
+class SurveysSendView(HelpdeskView):
+    """The provider admin's "send surveys now": closed tickets get their survey without waiting."""
+
+    permission = "helpdesk.settings"
+
+    def post(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
+        if not getattr(request.org, "is_provider", False):
+            raise Http404
+        sent = services.surveys_send_now(org=request.org, actor=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s satisfaction survey sent.", "%(count)s satisfaction surveys sent.", sent
+            )
+            % {"count": sent},
+        )
+        return redirect("helpdesk_queue", org_slug=org_slug)
 
 
 class CategoryActiveView(HelpdeskView):

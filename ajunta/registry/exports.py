@@ -20,6 +20,7 @@ from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ajunta.core.pdf import PdfBuilder
 from ajunta.core.seal import seal_pdf
@@ -232,10 +233,16 @@ def book_pdf(
         widths=[13, 13, 10, 20, 28, 12, 14],
         size=7.5,
     )  # fmt: skip
-    doc.paragraph(
-        _("%(total)s entries: %(in)s incoming, %(out)s outgoing; %(annulled)s of them annulled.")
-        % counts,
-        size=8.5,
+    summary = ngettext(
+        "%(total)s entry: %(in)s incoming, %(out)s outgoing.",
+        "%(total)s entries: %(in)s incoming, %(out)s outgoing.",
+        counts["total"],
     )
+    annulled = ngettext(
+        "%(annulled)s of them is annulled.",
+        "%(annulled)s of them are annulled.",
+        counts["annulled"],
+    )
+    doc.paragraph(f"{summary} {annulled}" % counts, size=8.5)
     content = doc.to_bytes()
     return seal_pdf(content, org=org, reason=title) if seal else content

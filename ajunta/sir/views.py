@@ -16,10 +16,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from ajunta.core.tenancy import TenantHttpRequest
 from ajunta.core.views import TenantView, add_service_error, is_htmx, paginate
+from ajunta.registry import selectors as registry_selectors
 from ajunta.sir import selectors, services
 from ajunta.sir.forms import (
     AcceptForm,
@@ -168,11 +169,18 @@ class SirInterchangeView(SirView):
     def render_page(self, row: Interchange, status: int = 200, **forms: Any) -> HttpResponse:
         org = self.request.org
         can_decide = row.is_pending and self.can("sir.receive")
+        # What was sent is the registry entry's: its parties and attachments, as they left.
+        sent = (
+            registry_selectors.entry_get(org=org, pk=row.entry_id)
+            if row.side == "out" and row.entry_id
+            else None
+        )
         context = {
             "row": row,
             "events": list(row.events.all()),
-            "attachments": list(row.attachments.all()),
+            "attachments": list(sent.attachments.all() if sent else row.attachments.all()),
             "parties": row.content.get("De_Interesado", []) if row.side == "in" else [],
+            "sent_parties": list(sent.parties.all()) if sent else [],
             "can_decide": can_decide,
             "can_download": self.can("documents.view"),
             "accept_form": forms.get("accept_form") or AcceptForm(org=org),
@@ -272,7 +280,13 @@ class SirDirectoryView(SirView):
         if request.POST.get("action") == "publish_units":
             count = services.directory_publish_units(org=request.org, actor=request.user)
             messages.success(
-                request, _("%(count)d units published in the directory.") % {"count": count}
+                request,
+                ngettext(
+                    "%(count)d unit published in the directory.",
+                    "%(count)d units published in the directory.",
+                    count,
+                )
+                % {"count": count},
             )
             return redirect("sir_directory", org_slug=org_slug)
         if "file" in request.FILES or request.POST.get("action") == "import":
@@ -288,7 +302,13 @@ class SirDirectoryView(SirView):
                     add_service_error(import_form, error)
                 else:
                     messages.success(
-                        request, _("%(count)d directory rows imported.") % {"count": count}
+                        request,
+                        ngettext(
+                            "%(count)d directory row imported.",
+                            "%(count)d directory rows imported.",
+                            count,
+                        )
+                        % {"count": count},
                     )
                     return redirect("sir_directory", org_slug=org_slug)
             return self.render_page(status=400, import_form=import_form)

@@ -179,7 +179,7 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
     _agreements(provider, actor, orgs, sponsor)
     _training(provider, actor, orgs)
     _pages(provider, actor)
-    stdout.write("Members: memberships, fees, catalogue, agreements, training and public pages.")
+    stdout.write("  members: memberships, fees, catalogue, agreements, training and public pages")
 
 
 def _memberships(provider: Organization, actor: Any, orgs: dict[str, Any]) -> None:

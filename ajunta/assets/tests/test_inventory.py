@@ -205,6 +205,21 @@ class EndOfLifeTests(SimpleTestCase):
         )
         self.assertEqual(eol.software_releases(["Microsoft 365 Apps for business"]), [])
 
+    def test_the_os_label_says_the_version_once(self) -> None:
+        from ajunta.assets.models import os_label
+
+        for name, version, expected in (
+            ("Fedora 31 (Workstation Edition)", "31 (Workstation Edition)",
+             "Fedora 31 (Workstation Edition)"),
+            ("Microsoft Windows 11 Pro", "23H2", "Microsoft Windows 11 Pro 23H2"),
+            ("Ubuntu 22.04.4 LTS", "22.04.4 LTS (Jammy Jellyfish)", "Ubuntu 22.04.4 LTS"),
+            ("Microsoft Windows 10 Pro", "10.0.19045", "Microsoft Windows 10 Pro 10.0.19045"),
+            ("Debian GNU/Linux", "12", "Debian GNU/Linux 12"),
+            ("", "", ""),
+        ):  # fmt: skip
+            with self.subTest(name=name, version=version):
+                self.assertEqual(os_label(name, version), expected)
+
     def test_unknown_system(self) -> None:
         self.assertIsNone(eol.release_of("Fedora", "Fedora 31 (Workstation Edition)", "31"))
 

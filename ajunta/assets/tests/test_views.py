@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from ajunta.assets import services
 from ajunta.assets.models import AgentToken, Asset, AssetStatus, SecurityRecord
-from ajunta.assets.samples import glpi_document, windows_10
+from ajunta.assets.samples import EXAMPLE, glpi_document, windows_10
 from ajunta.core.models import Role
 from ajunta.core.testing import (
     TenantIsolationMixin,
@@ -122,6 +123,18 @@ class AssetPagesTests(TenantIsolationMixin, AssetsPageTestCase):
         self.assertContains(response, "gnome-calculator")
         self.assertContains(response, "Created from an inventory")
         self.assertNotContains(response, self.url("assets_edit", self.pc.pk))  # staff: read only
+
+    def test_detail_names_the_operating_system_once(self) -> None:
+        # The GLPI agent's own example inventory, untouched: its full name carries the version.
+        document = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+        asset = services.inventory_import(org=self.org_a, actor=None, document=document).asset
+        self.assertEqual(
+            (asset.os_name, asset.os_version),
+            ("Fedora 31 (Workstation Edition)", "31 (Workstation Edition)"),
+        )
+        response = self.login(self.bob).get(self.url("assets_detail", asset.pk))
+        self.assertContains(response, "<dd>Fedora 31 (Workstation Edition)")
+        self.assertNotContains(response, "(Workstation Edition) 31")
 
     def test_staff_may_not_create(self) -> None:
         self.assertEqual(self.login(self.bob).get(self.url("assets_new")).status_code, 403)

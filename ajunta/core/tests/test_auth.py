@@ -69,6 +69,11 @@ class LoginTests(AxesResetMixin, TenantTestCase):
         self.assertContains(response, 'name="password"')
         self.assertContains(response, 'type="password"')
 
+    def test_login_shortcut_redirects_to_the_login_page_keeping_next(self):
+        response = self.client.get("/login/?next=/home/")
+        self.assertRedirects(response, LOGIN + "?next=/home/", fetch_redirect_response=False)
+        self.assertEqual(response.status_code, 302)
+
     def test_correct_password_lands_on_the_only_organizations_dashboard(self):
         response = self.client.post(LOGIN, {"username": "alice", "password": PASSWORD}, follow=True)
         self.assertEqual(response.status_code, 200)

@@ -90,6 +90,7 @@ class MailboxTests(HelpdeskTestCase):
         self.assertEqual(self.poll(reply), {"opened": 0, "followups": 2, "skipped": 1})
         self.assertEqual(FollowUp.objects.filter(ticket=ticket).count(), 2)
 
+    @override_settings(HELPDESK_MAIL_SOURCE="")
     def test_command_needs_a_mailbox(self) -> None:
         with self.assertRaises(CommandError):
             call_command("helpdesk_poll_mailbox", stdout=io.StringIO())

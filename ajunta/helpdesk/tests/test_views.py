@@ -288,6 +288,7 @@ class ReportPageTests(HelpdeskTestCase):
         self.assertTrue(pdf.content.startswith(b"%PDF"))
         text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
         self.assertIn("1.50", text)  # Tomàs's hour and a half for Alpha
+        self.assertIn(self.ticket_a.number, text)  # on one line: its column fits it
         self.assertNotIn("Beta", text)
         self.login(self.bob)  # municipal staff: no reports
         self.assertEqual(self.client.get("/o/alpha/helpdesk/reports/time/").status_code, 403)

@@ -153,7 +153,7 @@ class BookPdfTests(BookTestCase):
         for expected in [
             "Registry book", "Ajuntament d'Alpha", first.number, second.number,
             "Núria Col·lell Peña (12345678Z)", "Registered", "Annulled on",
-            "2 entries: 2 incoming, 0 outgoing; 1 of them annulled.",
+            "2 entries: 2 incoming, 0 outgoing. 1 of them is annulled.",
         ]:  # fmt: skip
             self.assertIn(expected, squeezed)
         self.assertIn(" ".join(REASON.split()), squeezed)

@@ -116,6 +116,21 @@ class SirPagesTests(TenantIsolationMixin, SirTestCase):
         again = client.post(f"/o/beta/sir/interchanges/{pending.pk}/reject/", {"reason": "tard"})
         self.assertEqual(again.status_code, 400)
 
+    def test_the_senders_page_shows_the_parties_and_attachments_that_left(self):
+        entry = outgoing(self.org_a, self.bob, attachments=2)
+        sent = services.interchange_send(
+            org=self.org_a, actor=self.bob, entry=entry, destination_code=EXTERNAL
+        )
+        client = self.login(self.bob)
+        client.get(f"/o/alpha/sir/interchanges/{sent.pk}/")
+        with self.assertNumQueries(11):
+            page = client.get(f"/o/alpha/sir/interchanges/{sent.pk}/")
+        self.assertContains(page, "Núria Puig")
+        self.assertContains(page, "12345678Z")
+        self.assertContains(page, "doc0.pdf")
+        self.assertContains(page, "doc1.pdf")
+        self.assertContains(page, "SHA-256")
+
     def test_reject_needs_reason_on_the_page(self):
         services.sicres_import(org=self.org_b, actor=self.charlie, xml=FIXTURE)
         pending = selectors.interchanges(org=self.org_b, tray="pending").get()

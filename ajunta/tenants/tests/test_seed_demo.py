@@ -7,6 +7,7 @@ import re
 from io import StringIO
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.management import CommandError, call_command
 from django.test import Client, TestCase, override_settings
@@ -159,6 +160,26 @@ class SeedDemoTests(TestCase):
         printed = set(re.findall(r"^\s+([a-z]+(?:\.[a-z]+)?)\s{2,}", self.output, re.M))
         self.assertEqual(printed, DEMO_USERNAMES)
         self.assertIsNotNone(re.search(r"password is: (\S+)", self.output))
+
+    def test_the_summary_ends_with_the_password_and_no_line_repeats(self):
+        lines = [line for line in self.output.splitlines() if line.strip()]
+        self.assertRegex(lines[-1], r"password is: \S+$")
+        self.assertEqual(len(lines), len(set(lines)), "a line printed twice")
+        self.assertIn(f"(log in at {settings.SITE_URL}/login/)", self.output)
+        self.assertNotIn("Task ", self.output)
+
+    def test_serve_demo_prints_the_same_summary_once_the_server_listens(self):
+        from ajunta.tenants.management.commands.serve_demo import Command as ServeDemo
+
+        out = StringIO()
+        command = ServeDemo(stdout=out)
+        command.addr = "127.0.0.1"
+        command.on_bind(8123)
+        lines = [line for line in out.getvalue().splitlines() if line.strip()]
+        self.assertIn("log in at http://127.0.0.1:8123/login/", lines[1])
+        self.assertRegex(lines[-1], r"password is: \S+$")
+        with self.assertRaises(CommandError):
+            call_command("serve_demo", "--noreload", stdout=StringIO())  # DEBUG is off
 
     def test_every_demo_user_can_log_in_with_the_printed_password(self):
         password = re.search(r"password is: (\S+)", self.output).group(1)

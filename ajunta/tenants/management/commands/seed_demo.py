@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,25 @@ OTHER_MEMBERS = [
     ),  # Abella de la Conca, Pallars Jussà (Catalonia): population from the file
 ]
 DEMO_NIFS = {"ciutada": "11111111H"}  # a valid NIF check letter, no real person
+# (username, first name, last name, [(organization slug, role)])
+DEMO_USERS: list[tuple[str, str, str, list[tuple[str, str]]]] = [
+    ("provider.admin", "Núria", "Puig", [("ccbages", Role.PROVIDER_ADMIN)]),
+    ("provider.tech", "Jordi", "Vila", [
+        ("ccbages", Role.PROVIDER_TECHNICIAN),
+        ("manresa", Role.PROVIDER_TECHNICIAN),
+        ("navarcles", Role.PROVIDER_TECHNICIAN),
+    ]),
+    ("secretaria.manresa", "Montserrat", "Serra", [("manresa", Role.MUNICIPAL_ADMIN)]),
+    ("staff.manresa", "Pere", "Casals", [("manresa", Role.MUNICIPAL_STAFF)]),
+    ("regidora.manresa", "Laia", "Soler", [("manresa", Role.ELECTED_MEMBER)]),
+    ("secretaria.agrupada", "Anna", "Riera", [
+        ("mura", Role.MUNICIPAL_ADMIN),
+        ("talamanca", Role.MUNICIPAL_ADMIN),
+        ("rajadell", Role.MUNICIPAL_ADMIN),
+    ]),
+    ("secretario.almazan", "Javier", "García", [("almazan", Role.MUNICIPAL_ADMIN)]),
+    ("ciutada", "Marta", "Ferrer", []),
+]  # fmt: skip
 MANRESA_HOLIDAYS = [
     (dt.date(2026, 2, 23), "Festa de la Llum"),
     (dt.date(2026, 8, 31), "Festa Major"),
@@ -81,11 +101,30 @@ def catalan_population(year: int) -> dict[str, int]:
 class Command(BaseCommand):
     help = "Fill the database with demo organizations and users (DEBUG only; safe to run twice)."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--no-summary",
+            action="store_true",
+            help="Do not print the logins (`make demo` prints them once the server is up).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError(
                 "seed_demo creates users with published passwords: it runs only with DEBUG=1."
             )
+        # The in-process background tasks log a line each ("Task ... succeeded"), the SIR transport
+        # logs each hand-over: the newcomer needs none of it, only the summary at the end.
+        logging.disable(logging.WARNING)
+        try:
+            self.seed()
+        finally:
+            logging.disable(logging.NOTSET)
+        if not options["no_summary"]:
+            for line in demo_summary(style=self.style):
+                self.stdout.write(line)
+
+    def seed(self) -> None:
         # The demo's tickets, applications and alerts would e-mail their made-up addresses:
         # keep those messages in memory instead of printing them all.
         # The demo's texts are written in Catalan, their translations given beside them.
@@ -100,9 +139,8 @@ class Command(BaseCommand):
             for app in apps.get_app_configs():
                 if app.name.startswith("ajunta.") and module_has_submodule(app.module, "demo"):
                     import_module(f"{app.name}.demo").seed(
-                        orgs=orgs, users={u.username: u for u, _r, _k in users}, stdout=self.stdout
+                        orgs=orgs, users={u.username: u for u in users}, stdout=self.stdout
                     )
-        self.print_logins(users)
 
     # --- organizations -----------------------------------------------------------------------
     def ensure_org(self, slug: str, **fields: Any) -> Organization:
@@ -166,27 +204,9 @@ class Command(BaseCommand):
         return orgs
 
     # --- users ---------------------------------------------------------------------------------
-    def create_users(self, orgs: dict[str, Organization]) -> list[tuple[User, str, str]]:
-        plan = [
-            ("provider.admin", "Núria", "Puig", [("ccbages", Role.PROVIDER_ADMIN)]),
-            ("provider.tech", "Jordi", "Vila", [
-                ("ccbages", Role.PROVIDER_TECHNICIAN),
-                ("manresa", Role.PROVIDER_TECHNICIAN),
-                ("navarcles", Role.PROVIDER_TECHNICIAN),
-            ]),
-            ("secretaria.manresa", "Montserrat", "Serra", [("manresa", Role.MUNICIPAL_ADMIN)]),
-            ("staff.manresa", "Pere", "Casals", [("manresa", Role.MUNICIPAL_STAFF)]),
-            ("regidora.manresa", "Laia", "Soler", [("manresa", Role.ELECTED_MEMBER)]),
-            ("secretaria.agrupada", "Anna", "Riera", [
-                ("mura", Role.MUNICIPAL_ADMIN),
-                ("talamanca", Role.MUNICIPAL_ADMIN),
-                ("rajadell", Role.MUNICIPAL_ADMIN),
-            ]),
-            ("secretario.almazan", "Javier", "García", [("almazan", Role.MUNICIPAL_ADMIN)]),
-            ("ciutada", "Marta", "Ferrer", []),
-        ]  # fmt: skip
+    def create_users(self, orgs: dict[str, Organization]) -> list[User]:
         result = []
-        for username, first, last, grants in plan:
+        for username, first, last, grants in DEMO_USERS:
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User.objects.create_user(
@@ -204,19 +224,24 @@ class Command(BaseCommand):
                 TOTPDevice.objects.get_or_create(
                     user=user, name="demo", defaults={"key": key, "confirmed": True}
                 )
-            roles = ", ".join(f"{Role(role).label} @ {orgs[slug].name}" for slug, role in grants)
-            result.append((user, roles or "citizen (no role)", key or ""))
+            result.append(user)
         return result
 
-    def print_logins(self, users: list[tuple[User, str, str]]) -> None:
-        out = self.stdout.write
-        out("")
-        out(self.style.SUCCESS("Demo ready. Every demo user's password is: " + DEMO_PASSWORD))
-        out("")
-        for user, roles, key in users:
-            out(f"  {user.username:<22} {roles}")
-            if key:
-                device = TOTPDevice.objects.get(user=user, name="demo")
-                out(f"  {'':<22} two-step code: `make totp WHO={user.username}` (or add key "
-                    f"{core_services.totp_secret_base32(device)} to an authenticator app)")  # fmt: skip
-        out("")
+
+def demo_summary(*, style: Any, site: str = "") -> list[str]:
+    """What a newcomer needs to start: where to log in, who to be, and (last) the password."""
+    site = (site or settings.SITE_URL).rstrip("/")
+    lines = ["", style.SUCCESS(f"Demo ready at {site}/  (log in at {site}/login/)"), ""]
+    names = dict(Organization.objects.values_list("slug", "name"))
+    for username, first, last, grants in DEMO_USERS:
+        roles = ", ".join(f"{Role(role).label} @ {names.get(slug, slug)}" for slug, role in grants)
+        lines.append(f"  {username:<22} {first} {last}: {roles or 'citizen (no role)'}")
+        if username in DEMO_TOTP_KEYS:
+            device = TOTPDevice.objects.filter(user__username=username, name="demo").first()
+            if device is not None:
+                lines.append(
+                    f"  {'':<22} two-step code: `make totp WHO={username}` (or add key "
+                    f"{core_services.totp_secret_base32(device)} to an authenticator app)"
+                )
+    lines += ["", style.SUCCESS(f"Every demo user's password is: {DEMO_PASSWORD}"), ""]
+    return lines
