@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import ResolvedComponent
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.permissions import AllowAny
@@ -75,7 +75,7 @@ def answers_blank(field: Any) -> bool:
     if not isinstance(parent, serializers.ModelSerializer) or "." in (field.source or "."):
         return False
     try:
-        column = parent.Meta.model._meta.get_field(field.source)
+        column = parent.Meta.model._meta.get_field(field.source)  # type: ignore[attr-defined]
     except FieldDoesNotExist:
         return False
     return isinstance(column, models.CharField | models.TextField) and column.blank
