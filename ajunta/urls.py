@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ajunta.core import verify_views
 from ajunta.core import views as core_views
+from ajunta.core.rest import api_not_found
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -66,6 +67,8 @@ urlpatterns = [
     path("api/v1/", include("ajunta.cases.api_urls")),
     path("api/v1/", include("ajunta.helpdesk.api_urls")),
     path("api/v1/", include("ajunta.assets.api_urls")),
+    # Anything else under /api/ answers a JSON 404, not the site's HTML page.
+    re_path(r"^api/", api_not_found, name="api-not-found"),
     # The provider's public website (home, who we are, members, services, news): last, at the root.
     path("", include("ajunta.tenants.public_urls")),
 ]

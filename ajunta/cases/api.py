@@ -47,7 +47,11 @@ from ajunta.cases.models import (
 )
 from ajunta.core.api import TenantViewSet
 from ajunta.core.documents import DocumentIntegrityError, document_open
-from ajunta.core.documents_api import DocumentIntegrityFailed, PassthroughRenderer
+from ajunta.core.documents_api import (
+    DOCUMENT_DOWNLOAD_RESPONSE,
+    DocumentIntegrityFailed,
+    PassthroughRenderer,
+)
 from ajunta.core.documents_views import document_file_response
 from ajunta.core.models import EniDocumentType, EniElaborationState, EniOrigin
 from ajunta.core.pagination import CappedPagination
@@ -738,7 +742,7 @@ class CaseDocumentViewSet(mixins.RetrieveModelMixin, TenantViewSet):
 
     @extend_schema(
         summary="Download the current version",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={(200, "*/*"): DOCUMENT_DOWNLOAD_RESPONSE},
     )
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PassthroughRenderer])
     def download(

@@ -59,6 +59,10 @@ class TenantAPIMixin:
         tenant_request = cast(TenantAPIRequest, request)
         tenant_request.org, tenant_request.org_roles = org, roles
         activate_for_org(request, org)
+        # OPTIONS: DRF describes each write on a clone of the request (clone_request), which reads
+        # what it lacks from the same HttpRequest; without the tenant there, it answered a 500.
+        http_request = cast(Any, request._request)
+        http_request.org, http_request.org_roles = org, roles
 
     def can(self, permission: str) -> bool:
         return has_permission(self.request.org_roles, permission)

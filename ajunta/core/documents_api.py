@@ -63,6 +63,12 @@ class DocumentIntegrityFailed(APIException):
     default_code = "integrity_error"
 
 
+# A download answers the document's own media type (served_content_type), whatever it is.
+DOCUMENT_DOWNLOAD_RESPONSE = OpenApiResponse(
+    OpenApiTypes.BINARY, description="The stored bytes, with the document's own media type."
+)
+
+
 class PassthroughRenderer(BaseRenderer):
     """Lets a client ask for the file's own type; the FileResponse itself is never rendered."""
 
@@ -119,7 +125,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
         summary="Download a document",
         description="The stored bytes, after checking their SHA-256. Always an attachment.",
         responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            (200, "*/*"): DOCUMENT_DOWNLOAD_RESPONSE,
             404: OpenApiResponse(description="No such document in this organization."),
         },
     )

@@ -3,8 +3,11 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework.exceptions import ValidationError
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -16,8 +19,27 @@ class BoundedPagination(PageNumberPagination):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Services raise Django's ValidationError; the API answers it as a 400 with field messages."""
+    """Every error of the API, in one shape (the schema's `Error` component, ajunta.core.schema).
+
+    Services raise Django's ValidationError; the API answers it as a 400 with field messages.
+    An error is always JSON, also where the client asked for a file (`?format=file`, Accept: */*):
+    a download's own renderer would send the error with the file's media type, or none.
+    """
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = ValidationError(detail=detail)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    request = context.get("request")
+    if response is not None and request is not None:
+        renderer = getattr(request, "accepted_renderer", None)
+        if renderer is not None and not isinstance(renderer, JSONRenderer):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+    return response
+
+
+@csrf_exempt  # as the API's views: a POST to a wrong path is a 404, not the HTML CSRF page
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """/api/ paths that match no endpoint (an id that is not a number, a typo): a JSON 404 in the
+    Error shape, as every other API answer, instead of the HTML page."""
+    return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)

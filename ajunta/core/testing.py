@@ -159,6 +159,7 @@ PUBLIC_URL_NAMES = {
     "set_language",  # the language switcher works before login
     "healthz",  # load balancer probe; reveals nothing
     "api-schema", "api-docs",  # the API's public description
+    "api-not-found",  # a JSON 404 for /api/ paths that match no endpoint; reads nothing
     "verify", "verify_download",  # secure verification codes: anyone holding one may check it
     "portal_signup",  # citizens open an account before filing
 }  # fmt: skip

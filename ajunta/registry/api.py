@@ -240,8 +240,12 @@ class EntryRowSerializer(serializers.ModelSerializer):
 
 class EntryDetailSerializer(serializers.ModelSerializer):
     destination_unit = UnitRefSerializer(read_only=True, allow_null=True)
-    annulled_by: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    acknowledged_by: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    annulled_by: Any = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    acknowledged_by: Any = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     rectifies = EntryRefSerializer(read_only=True, allow_null=True)
     rectified_by = EntryRefSerializer(source="rectifications", many=True, read_only=True)
     parties = serializers.SerializerMethodField()

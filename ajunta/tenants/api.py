@@ -93,7 +93,7 @@ class MembersAPIMixin:
 
 
 class MembershipRecordSerializer(serializers.ModelSerializer):
-    member: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    member: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Membership
