@@ -28,6 +28,7 @@ from ajunta.core.testing import (
     use_temporary_media,
     verify_mfa,
 )
+from ajunta.core.testing_archives import DOCX_CONTENT_TYPES
 
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
@@ -52,7 +53,7 @@ def zip_bytes(entries: list[tuple[str, bytes]], stored_first: bool = False) -> b
 
 DOCX = zip_bytes(
     [
-        ("[Content_Types].xml", b"<Types/>"),
+        ("[Content_Types].xml", DOCX_CONTENT_TYPES),
         ("_rels/.rels", b"<Relationships/>"),
         ("word/document.xml", b"<w:document/>"),
     ]
@@ -211,10 +212,10 @@ class SniffingTests(DocumentsTestCase):
             with self.subTest(expected=expected):
                 self.assertEqual(self.store(content, name=name).content_type, expected)
 
-    def test_png_renamed_pdf_is_stored_as_png(self) -> None:
+    def test_png_named_pdf_is_stored_as_png_with_its_extension(self) -> None:
         document = self.store(PNG, name="factura.pdf")
         self.assertEqual(document.content_type, "image/png")
-        self.assertEqual(document.name, "factura.pdf")
+        self.assertEqual(document.name, "factura.png")
 
     def test_utf8_split_across_chunks_is_still_text(self) -> None:
         content = ("a" + "à" * 40_000).encode()  # a 2-byte character straddles the chunk boundary
@@ -381,7 +382,7 @@ def page_ids(response: Any) -> set:
 class DocumentAccessTests(TenantIsolationMixin, DocumentsTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.doc_a = self.store(PNG, name="plànol.pdf")
+        self.doc_a = self.store(PNG, name="plànol.png")
         self.doc_b = self.store(TEXT, name="beta.txt", org=self.org_b)
         self.isolation_ids_a = {str(self.doc_a.pk)}
         self.isolation_ids_b = {str(self.doc_b.pk)}
@@ -415,7 +416,7 @@ class DocumentAccessTests(TenantIsolationMixin, DocumentsTestCase):
             self.assertEqual(response["Content-Type"], "image/png")
             self.assertEqual(response["X-Content-Type-Options"], "nosniff")
             self.assertTrue(response["Content-Disposition"].startswith("attachment;"))
-            self.assertIn("pl%C3%A0nol.pdf", response["Content-Disposition"])
+            self.assertIn("pl%C3%A0nol.png", response["Content-Disposition"])
             self.assertEqual(b"".join(response.streaming_content), PNG)  # also closes the file
 
     def test_text_is_served_as_utf8_attachment(self) -> None:
@@ -470,7 +471,7 @@ class DocumentAccessTests(TenantIsolationMixin, DocumentsTestCase):
         page = self.login(self.bob).get(reverse("documents", args=[self.org_a.slug]))
         self.assertEqual(page.status_code, 200)
         content = page.content.decode()
-        self.assertLess(content.index("nova.txt"), content.index("plànol.pdf"))
+        self.assertLess(content.index("nova.txt"), content.index("plànol.png"))
         self.assertContains(page, newer.sha256[:12])
         self.assertContains(page, 'enctype="multipart/form-data"')
         self.assertContains(page, 'name="document_type"')
@@ -569,7 +570,7 @@ class UploadApiTests(DocumentsTestCase):
         )
         self.assertEqual(response.status_code, 201, response.content)
         body = response.json()
-        self.assertEqual(body["name"], "informe.pdf")
+        self.assertEqual(body["name"], "informe.xml")  # named by its content, not its claim
         self.assertEqual(body["content_type"], "application/xml")
         self.assertEqual(body["size"], len(XML))
         self.assertEqual(body["sha256"], hashlib.sha256(XML).hexdigest())
