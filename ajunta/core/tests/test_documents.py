@@ -28,7 +28,7 @@ from ajunta.core.testing import (
     use_temporary_media,
     verify_mfa,
 )
-from ajunta.core.testing_archives import DOCX_CONTENT_TYPES
+from ajunta.core.testing_archives import DOCX_CONTENT_TYPES, HOSTILE_UPLOADS
 
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
@@ -528,6 +528,9 @@ class UploadPageTests(DocumentsTestCase):
         self.assertContains(response, "maximum allowed size", status_code=400)
         response = client.post(self.path(), fields)
         self.assertEqual(response.status_code, 400)
+        for name, content in HOSTILE_UPLOADS.items():
+            response = client.post(self.path(), {**fields, "file": upload(name, content)})
+            self.assertContains(response, "errorlist", status_code=400)
         response = client.post(
             self.path(), {**fields, "document_type": "XX", "file": upload("a.pdf", PDF)}
         )
@@ -602,6 +605,10 @@ class UploadApiTests(DocumentsTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("maximum allowed size", response.json()["file"][0])
         self.assertEqual(api.post(self.path(), {"file": "x"}, format="json").status_code, 415)
+        for name, content in HOSTILE_UPLOADS.items():
+            response = api.post(self.path(), {"file": upload(name, content)}, format="multipart")
+            self.assertEqual(response.status_code, 400)
+            self.assertIn("file", response.json())
         self.assertFalse(Document.objects.exists())
 
     def test_other_organization_cannot_upload(self) -> None:
