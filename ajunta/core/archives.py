@@ -236,12 +236,16 @@ def _entry_end(handle: IO[bytes], info: zipfile.ZipInfo, start: int) -> int:
 
 
 # --- the archive ---------------------------------------------------------------------------------
+_MALFORMED = (
+    zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, struct.error,
+    OverflowError, NotImplementedError, zlib.error,
+)  # fmt: skip
+
+
 def _open(handle: IO[bytes]) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(handle)  # reads the central directory only
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
-        raise _invalid() from exc
-    except (struct.error, UnicodeDecodeError, OverflowError, NotImplementedError) as exc:
+    except _MALFORMED as exc:
         raise _invalid() from exc
 
 
@@ -414,6 +418,8 @@ def inspect_zip(handle: IO[bytes], *, size: int) -> str:
     budget = _Budget(settings.DOCUMENT_ARCHIVE_MAX_UNPACKED_BYTES)
     try:
         return _inspect(handle, size=size, budget=budget, depth=0)
+    except _MALFORMED as exc:  # what a garbled header makes the readers raise: never a 500
+        raise _invalid() from exc
     finally:
         handle.seek(0)
 

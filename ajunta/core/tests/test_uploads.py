@@ -7,6 +7,7 @@ the office documents in `data/` were written by LibreOffice (see data/README.md)
 from __future__ import annotations
 
 import io
+import random
 import stat
 import zipfile
 import zlib
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import translation
 
@@ -271,6 +273,23 @@ class StructureTests(UploadTestCase):
                 if expected:
                     self.assertEqual(code, expected)
                 self.assertTrue(message)
+
+    def test_garbled_office_documents_are_refused_never_raised(self) -> None:
+        # 400 copies of a real DOCX and ODT, each with a few bytes changed (a fixed seed): each
+        # answers a type or a ValidationError, never another exception.
+        randomizer = random.Random(14)
+        originals = [(DATA / "acta.docx").read_bytes(), (DATA / "acta.odt").read_bytes()]
+        outcomes = {"accepted": 0, "refused": 0}
+        for n in range(400):
+            content = bytearray(originals[n % 2])
+            for _ in range(randomizer.randint(1, 4)):
+                content[randomizer.randrange(len(content))] = randomizer.randrange(256)
+            try:
+                archives.inspect_zip(io.BytesIO(bytes(content)), size=len(content))
+                outcomes["accepted"] += 1
+            except ValidationError:
+                outcomes["refused"] += 1
+        self.assertGreater(outcomes["refused"], 300)
 
     def test_data_hidden_between_items_or_in_a_long_comment_is_refused(self) -> None:
         items = [entry("[Content_Types].xml", DOCX_CONTENT_TYPES), entry("word/document.xml", DOCUMENT_XML)]  # fmt: skip
