@@ -3,8 +3,8 @@
 `document_store` reads the upload once, in chunks, into a local spooled file while it computes the
 SHA-256 and size and sniffs the type, and refuses before anything reaches storage. A ZIP-based file
 (DOCX, ODT, ...) is inspected item by item without being unpacked (`core.archives`), and its type
-comes from its content; any other file that is also a ZIP (a polyglot) is refused. The stored name
-gets the extension of the type found (`conform_filename`). The stored name is
+comes from its content; any other file that is also a ZIP (a polyglot) is refused. The document's
+name gets the extension of the type found (`conform_filename`). The storage path is
 documents/<org>/<sha[:2]>/<sha>, so identical content in one organization is stored once and shared
 by every Document row that carries it. `document_open` re-hashes the stored bytes before serving
 them, so a corrupted file is an error, never a silent download.
