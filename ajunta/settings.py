@@ -283,6 +283,14 @@ STORAGES = {
     },
 }
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+# ZIP-based uploads (DOCX, ODT, ...) are inspected, never unpacked whole (docs/security.md, Uploads):
+# what all their items may add up to unpacked, how many times that may be the file's size (checked
+# past 1 MiB), and how many items they may hold.
+DOCUMENT_ARCHIVE_MAX_UNPACKED_BYTES = env_int(
+    "DOCUMENT_ARCHIVE_MAX_UNPACKED_BYTES", 200 * 1024 * 1024
+)
+DOCUMENT_ARCHIVE_MAX_RATIO = env_int("DOCUMENT_ARCHIVE_MAX_RATIO", 100)
+DOCUMENT_ARCHIVE_MAX_ENTRIES = env_int("DOCUMENT_ARCHIVE_MAX_ENTRIES", 10_000)
 # A registry filing (the SIR limits by default): attachments, bytes each, bytes in all.
 REGISTRY_MAX_ATTACHMENTS = env_int("REGISTRY_MAX_ATTACHMENTS", 5)
 REGISTRY_MAX_ATTACHMENT_BYTES = env_int("REGISTRY_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)

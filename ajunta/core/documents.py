@@ -1,7 +1,10 @@
 """Document storage: content-addressed by SHA-256, type sniffed from the content, immutable once registered.
 
 `document_store` reads the upload once, in chunks, into a local spooled file while it computes the
-SHA-256 and size and sniffs the type, and refuses before anything reaches storage. The stored name is
+SHA-256 and size and sniffs the type, and refuses before anything reaches storage. A ZIP-based file
+(DOCX, ODT, ...) is inspected item by item without being unpacked (`core.archives`), and its type
+comes from its content; any other file that is also a ZIP (a polyglot) is refused. The document's
+name gets the extension of the type found (`conform_filename`). The storage path is
 documents/<org>/<sha[:2]>/<sha>, so identical content in one organization is stored once and shared
 by every Document row that carries it. `document_open` re-hashes the stored bytes before serving
 them, so a corrupted file is an error, never a silent download.
@@ -14,6 +17,7 @@ import codecs
 import datetime as dt
 import hashlib
 import logging
+import mimetypes
 import os
 import re
 import secrets
@@ -33,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ajunta.core.archives import ZIP_MIME, ZIP_SIGNATURES, inspect_zip, is_zip, polyglot_error
 from ajunta.core.audit import audit_record, changed_fields
 from ajunta.core.models import (
     Document,
@@ -57,13 +62,33 @@ ALLOWED_TYPES: dict[str, Any] = {
     "image/tiff": "TIFF",
     "application/vnd.oasis.opendocument.text": "ODT",
     "application/vnd.oasis.opendocument.spreadsheet": "ODS",
+    "application/vnd.oasis.opendocument.presentation": "ODP",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PPTX",
     "application/xml": "XML",
     "text/plain": gettext_lazy("plain text"),
     "text/csv": "CSV",
 }
 TEXT_TYPES = frozenset({"text/plain", "text/csv"})
+# The extensions each accepted type goes by, the usual one first; a stored name ends in one of them.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg", ".jpe", ".jfif"),
+    "image/tiff": (".tif", ".tiff"),
+    "application/vnd.oasis.opendocument.text": (".odt",),
+    "application/vnd.oasis.opendocument.spreadsheet": (".ods",),
+    "application/vnd.oasis.opendocument.presentation": (".odp",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (".pptx",),
+    "application/xml": (".xml", ".xsig"),
+    "text/plain": (".txt", ".text", ".log", ".md"),
+    "text/csv": (".csv",),
+}
+ACCEPTED_EXTENSIONS = ",".join(ext for exts in EXTENSIONS.values() for ext in exts)
+_KNOWN_TYPES = mimetypes.MimeTypes()  # Python's own table only, the same on every machine
 
 # XML that a browser would run as a page: refused even though it is well-formed XML.
 _PROLOG = re.compile(rb"(?:\s|<\?.*?\?>|<!--.*?-->|<!doctype[^>]*>)*", re.DOTALL)
@@ -178,7 +203,10 @@ def sniff_content_type(head: bytes, *, is_utf8_text: bool, name: str = "") -> st
     """The MIME type of the content, from its bytes only; ValidationError when it is not allowed.
 
     `name` only tells CSV from plain text, both of which are stored and served as inert text.
+    A ZIP-based file answers ZIP_MIME: its type is told by `inspect_zip` over the whole content.
     """
+    if head.startswith(ZIP_SIGNATURES):
+        return ZIP_MIME
     kind = filetype.guess(head)
     if kind is not None:
         if kind.mime in ALLOWED_TYPES:
@@ -210,7 +238,45 @@ def _file_error(message: str, code: str) -> ValidationError:
     return ValidationError({"file": ValidationError(message, code=code)})
 
 
+def content_type_of(received: _Received, *, name: str) -> str:
+    """The accepted MIME type of the whole received content; ValidationError (on "file") if none.
+
+    ZIP-based content is inspected without unpacking; content of any other type must not also read
+    as a ZIP archive.
+    """
+    content_type = sniff_content_type(received.head, is_utf8_text=received.is_utf8_text, name=name)
+    try:
+        if content_type == ZIP_MIME:
+            content_type = inspect_zip(received.spool, size=received.size)
+        elif is_zip(received.spool):
+            raise polyglot_error(str(ALLOWED_TYPES[content_type]))
+    except ValidationError as error:
+        raise _file_error(error.messages[0], error.code or "invalid") from error
+    if content_type not in ALLOWED_TYPES:
+        raise _not_allowed(content_type)
+    return content_type
+
+
 # --- names and metadata --------------------------------------------------------------------------
+def conform_filename(name: str, content_type: str) -> str:
+    """`name`, ending in an extension of `content_type` (found from the content, never the name).
+
+    An extension the type goes by is kept as it is (`.jpeg` and `.JPG` alike); one that names some
+    other type (`.zip`, `.pdf`, `.bin`, in Python's table of types) is replaced by the type's usual
+    extension; anything else (no extension, `Acta 3.2.2026`) gets the usual extension appended.
+    """
+    extensions = EXTENSIONS[content_type]
+    stem, ext = os.path.splitext(name)
+    if ext.lower() in extensions:
+        return name
+    if ext and _KNOWN_TYPES.guess_type("x" + ext.lower(), strict=False)[0] is not None:
+        name = stem
+    name = name + extensions[0]
+    if len(name) > NAME_MAX_LENGTH:
+        name = sanitize_filename(name)
+    return name
+
+
 def sanitize_filename(name: str) -> str:
     """The last path component, without control characters, at most NAME_MAX_LENGTH characters."""
     name = unicodedata.normalize("NFC", str(name or ""))
@@ -300,12 +366,11 @@ def document_store(
             "dir3_body": dir3_body or getattr(org, "dir3_code", "") or "",
         }
     )
-    clean_name = sanitize_filename(name if name else getattr(uploaded_file, "name", ""))
+    submitted_name = sanitize_filename(name if name else getattr(uploaded_file, "name", ""))
     received = _receive(uploaded_file)
     try:
-        content_type = sniff_content_type(
-            received.head, is_utf8_text=received.is_utf8_text, name=clean_name
-        )
+        content_type = content_type_of(received, name=submitted_name)
+        clean_name = conform_filename(submitted_name, content_type)
         document = Document(
             organization=org,
             name=clean_name,
@@ -330,6 +395,7 @@ def document_store(
                     "name": document.name, "sha256": document.sha256, "size": document.size,
                     "content_type": content_type, "document_type": document.document_type,
                     "stored_now": written,
+                    **({"submitted_name": submitted_name} if submitted_name != clean_name else {}),
                 },
             )  # fmt: skip
     finally:

@@ -15,7 +15,12 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
-from ajunta.core.documents import ALLOWED_TYPES, SNIFF_BYTES, sniff_content_type
+from ajunta.core.documents import (
+    ACCEPTED_EXTENSIONS,
+    ALLOWED_TYPES,
+    SNIFF_BYTES,
+    sniff_content_type,
+)
 from ajunta.core.models import User
 from ajunta.portal import services
 from ajunta.registry import services as registry_services
@@ -32,8 +37,8 @@ EPIGRAPHS = [
     ("complaint", gettext_lazy("Complaint or suggestion")),
     ("other", pgettext_lazy("subject of an application", "Other")),
 ]
-# What phones and browsers offer in their file picker; the content is what is checked.
-ACCEPTED_EXTENSIONS = ".pdf,.png,.jpg,.jpeg,.tif,.tiff,.odt,.ods,.docx,.xlsx,.xml,.txt,.csv"
+# What phones and browsers offer in their file picker (ACCEPTED_EXTENSIONS); the content is what
+# is checked.
 
 NIF_WIDGET_ATTRS = {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
 

@@ -13,6 +13,7 @@ from ajunta.cases.models import Case, CaseDocument, Decree, Procedure
 from ajunta.cases.tests.factories import PARTY, CasesTestCase, make_case, pdf_upload
 from ajunta.core.models import Role
 from ajunta.core.testing import TenantIsolationMixin, api_ids, make_org, make_user
+from ajunta.core.testing_archives import HOSTILE_UPLOADS
 
 BASE = "/api/v1/o/{slug}/cases"
 
@@ -219,6 +220,12 @@ class CaseApiTests(CasesTestCase):
             base, {"file": _file("x.html", b"<html><script></script></html>")}, format="multipart"
         )
         self.assertEqual(html.status_code, 400)
+        self.assertEqual(CaseDocument.objects.count(), 1)
+        for name, content in HOSTILE_UPLOADS.items():
+            with self.subTest(name=name):
+                hostile = api.post(base, {"file": _file(name, content)}, format="multipart")
+                self.assertEqual(hostile.status_code, 400)
+                self.assertIn("file", hostile.json())
         self.assertEqual(CaseDocument.objects.count(), 1)
         doc = f"{base}{row['id']}/"
         self.assertEqual(

@@ -16,6 +16,7 @@ from ajunta.cases.models import Case, CaseDocument, Decree, Procedure
 from ajunta.cases.tests.factories import PARTY, CasesTestCase, make_case, pdf_upload
 from ajunta.core.models import Role
 from ajunta.core.testing import TenantIsolationMixin, make_user, speaking, verify_mfa
+from ajunta.core.testing_archives import HOSTILE_UPLOADS
 
 
 def ids(attribute: str) -> Any:
@@ -215,6 +216,21 @@ class CasePagesTests(CasesTestCase):
         )  # fmt: skip
         self.assertEqual(response.status_code, 400)
         self.assertFalse(CaseDocument.objects.exists())
+
+    def test_hostile_uploads_are_400_and_write_nothing(self) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        client = self.login(self.bob)
+        for name, content in HOSTILE_UPLOADS.items():
+            with self.subTest(name=name):
+                response = client.post(
+                    reverse("cases_case_action", args=["alpha", self.case_a.pk, "upload"]),
+                    {"upload-file": SimpleUploadedFile(name, content),
+                     "upload-document_type": "TD99", "upload-origin": "1",
+                     "upload-elaboration_state": "EE01", "upload-visibility": "internal"},
+                )  # fmt: skip
+                self.assertEqual(response.status_code, 400)
+                self.assertFalse(CaseDocument.objects.exists())
 
     def test_document_page_versions_and_signing(self) -> None:
         row = services.case_document_add(org=self.org_a, actor=self.bob, case=self.case_a,

@@ -29,6 +29,7 @@ from ajunta.core.testing import (
     use_temporary_media,
     verify_mfa,
 )
+from ajunta.core.testing_archives import DOCX_CONTENT_TYPES, HOSTILE_UPLOADS
 
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
@@ -53,7 +54,7 @@ def zip_bytes(entries: list[tuple[str, bytes]], stored_first: bool = False) -> b
 
 DOCX = zip_bytes(
     [
-        ("[Content_Types].xml", b"<Types/>"),
+        ("[Content_Types].xml", DOCX_CONTENT_TYPES),
         ("_rels/.rels", b"<Relationships/>"),
         ("word/document.xml", b"<w:document/>"),
     ]
@@ -212,10 +213,10 @@ class SniffingTests(DocumentsTestCase):
             with self.subTest(expected=expected):
                 self.assertEqual(self.store(content, name=name).content_type, expected)
 
-    def test_png_renamed_pdf_is_stored_as_png(self) -> None:
+    def test_png_named_pdf_is_stored_as_png_with_its_extension(self) -> None:
         document = self.store(PNG, name="factura.pdf")
         self.assertEqual(document.content_type, "image/png")
-        self.assertEqual(document.name, "factura.pdf")
+        self.assertEqual(document.name, "factura.png")
 
     def test_utf8_split_across_chunks_is_still_text(self) -> None:
         content = ("a" + "à" * 40_000).encode()  # a 2-byte character straddles the chunk boundary
@@ -382,7 +383,7 @@ def page_ids(response: Any) -> set:
 class DocumentAccessTests(TenantIsolationMixin, DocumentsTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.doc_a = self.store(PNG, name="plànol.pdf")
+        self.doc_a = self.store(PNG, name="plànol.png")
         self.doc_b = self.store(TEXT, name="beta.txt", org=self.org_b)
         self.isolation_ids_a = {str(self.doc_a.pk)}
         self.isolation_ids_b = {str(self.doc_b.pk)}
@@ -416,7 +417,7 @@ class DocumentAccessTests(TenantIsolationMixin, DocumentsTestCase):
             self.assertEqual(response["Content-Type"], "image/png")
             self.assertEqual(response["X-Content-Type-Options"], "nosniff")
             self.assertTrue(response["Content-Disposition"].startswith("attachment;"))
-            self.assertIn("pl%C3%A0nol.pdf", response["Content-Disposition"])
+            self.assertIn("pl%C3%A0nol.png", response["Content-Disposition"])
             self.assertEqual(b"".join(response.streaming_content), PNG)  # also closes the file
 
     def test_text_is_served_as_utf8_attachment(self) -> None:
@@ -471,7 +472,7 @@ class DocumentAccessTests(TenantIsolationMixin, DocumentsTestCase):
         page = self.login(self.bob).get(reverse("documents", args=[self.org_a.slug]))
         self.assertEqual(page.status_code, 200)
         content = page.content.decode()
-        self.assertLess(content.index("nova.txt"), content.index("plànol.pdf"))
+        self.assertLess(content.index("nova.txt"), content.index("plànol.png"))
         self.assertContains(page, newer.sha256[:12])
         self.assertContains(page, 'enctype="multipart/form-data"')
         self.assertContains(page, 'name="document_type"')
@@ -528,6 +529,9 @@ class UploadPageTests(DocumentsTestCase):
         self.assertContains(response, "maximum allowed size", status_code=400)
         response = client.post(self.path(), fields)
         self.assertEqual(response.status_code, 400)
+        for name, content in HOSTILE_UPLOADS.items():
+            response = client.post(self.path(), {**fields, "file": upload(name, content)})
+            self.assertContains(response, "errorlist", status_code=400)
         response = client.post(
             self.path(), {**fields, "document_type": "XX", "file": upload("a.pdf", PDF)}
         )
@@ -568,7 +572,7 @@ class UploadApiTests(DocumentsTestCase):
         )
         self.assertEqual(response.status_code, 201, response.content)
         body = response.json()
-        self.assertEqual(body["name"], "informe.pdf")
+        self.assertEqual(body["name"], "informe.xml")  # named by its content, not its claim
         self.assertEqual(body["content_type"], "application/xml")
         self.assertEqual(body["size"], len(XML))
         self.assertEqual(body["sha256"], hashlib.sha256(XML).hexdigest())
@@ -600,6 +604,10 @@ class UploadApiTests(DocumentsTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("maximum allowed size", response.json()["file"][0])
         self.assertEqual(api.post(self.path(), {"file": "x"}, format="json").status_code, 415)
+        for name, content in HOSTILE_UPLOADS.items():
+            response = api.post(self.path(), {"file": upload(name, content)}, format="multipart")
+            self.assertEqual(response.status_code, 400)
+            self.assertIn("file", response.json())
         self.assertFalse(Document.objects.exists())
 
     def test_other_organization_cannot_upload(self) -> None:

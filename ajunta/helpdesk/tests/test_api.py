@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ajunta.core.testing import TenantIsolationMixin, api_ids, use_temporary_media
+from ajunta.core.testing_archives import HOSTILE_UPLOADS
 from ajunta.helpdesk import selectors, services
 from ajunta.helpdesk.api import TicketDetailSerializer
-from ajunta.helpdesk.models import Ticket, TicketStatus
+from ajunta.helpdesk.models import FollowUp, Ticket, TicketStatus
 from ajunta.helpdesk.tests.base import HelpdeskTestCase
 
 BASE = "/api/v1/o/{slug}/helpdesk/tickets/"
@@ -40,6 +41,15 @@ class TicketApiTests(HelpdeskTestCase):
         )  # fmt: skip
         self.assertEqual(response.status_code, 200, response.content)
         self.assertEqual(len(response.json()["attachments"]), 1)
+        for name, content in HOSTILE_UPLOADS.items():
+            with self.subTest(name=name):
+                refused = client.post(
+                    BASE.format(slug="alpha") + f"{pk}/followups/",
+                    {"body": "Adjunt", "attachments": [SimpleUploadedFile(name, content)]},
+                    format="multipart",
+                )
+                self.assertEqual(refused.status_code, 400, refused.content)
+        self.assertEqual(FollowUp.objects.filter(ticket_id=pk, body="Adjunt").count(), 0)
         # Staff actions are refused to the municipality (403 in its own organization).
         self.assertEqual(
             client.post(BASE.format(slug="alpha") + f"{pk}/solve/", {"solution": "x"}).status_code,

@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, override_settings
 
 from ajunta.core.testing import use_temporary_media
+from ajunta.core.testing_archives import HOSTILE_UPLOADS
 from ajunta.helpdesk import mailbox, reports, tasks
 from ajunta.helpdesk.models import FollowUp, Ticket
 from ajunta.helpdesk.tests.base import HelpdeskTestCase, at, frozen
@@ -89,6 +90,28 @@ class MailboxTests(HelpdeskTestCase):
         ])  # fmt: skip
         self.assertEqual(self.poll(reply), {"opened": 0, "followups": 2, "skipped": 1})
         self.assertEqual(FollowUp.objects.filter(ticket=ticket).count(), 2)
+
+    def test_hostile_attachments_are_left_out_and_the_request_kept(self) -> None:
+        mails = []
+        for name, content in HOSTILE_UPLOADS.items():
+            mail = EmailMessage()
+            mail["From"], mail["To"], mail["Subject"] = (
+                "bob@example.org",
+                "suport@ccbages.cat",
+                name,
+            )
+            mail.set_content("Adjunto el document.")
+            mail.add_attachment(
+                content, maintype="application", subtype="octet-stream", filename=name
+            )
+            mails.append(mail.as_bytes())
+        count = len(HOSTILE_UPLOADS)
+        self.assertEqual(
+            self.poll(FakeImap(mails)), {"opened": count, "followups": 0, "skipped": 0}
+        )
+        for ticket in Ticket.objects.all():
+            self.assertEqual(ticket.attachments.count(), 0)
+            self.assertIn(f"{ticket.title}: ", ticket.description)  # the reason, named
 
     @override_settings(HELPDESK_MAIL_SOURCE="")
     def test_command_needs_a_mailbox(self) -> None:

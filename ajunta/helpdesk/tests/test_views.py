@@ -11,7 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
+from ajunta.core.models import Document
 from ajunta.core.testing import TenantIsolationMixin, use_temporary_media
+from ajunta.core.testing_archives import HOSTILE_UPLOADS
 from ajunta.helpdesk import services
 from ajunta.helpdesk.models import FollowUp, Ticket, TicketStatus
 from ajunta.helpdesk.tests.base import HelpdeskTestCase, at, frozen
@@ -176,6 +178,20 @@ class TicketPageTests(HelpdeskTestCase):
         self.assertFalse(Ticket.objects.exists())
         response = self.client.post("/o/alpha/helpdesk/tickets/new/", {"urgency": "7"})
         self.assertEqual(response.status_code, 400)
+
+    def test_hostile_attachments_answer_400_and_write_nothing(self) -> None:
+        self.login(self.bob)
+        documents = Document.objects.count()
+        for name, content in HOSTILE_UPLOADS.items():
+            with self.subTest(name=name):
+                response = self.client.post(
+                    "/o/alpha/helpdesk/tickets/new/",
+                    {"ticket_type": "incident", "urgency": "3", "title": "Adjunt",
+                     "description": "?", "attachments": [SimpleUploadedFile(name, content)]},
+                )  # fmt: skip
+                self.assertEqual(response.status_code, 400)
+                self.assertFalse(Ticket.objects.exists())
+                self.assertEqual(Document.objects.count(), documents)
 
     def test_provider_opens_on_behalf_and_works_the_ticket(self) -> None:
         self.login(self.tomas)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ajunta.cases import services
 from ajunta.cases.models import Notification, NotificationStatus
 from ajunta.cases.tests.factories import PARTY, CasesTestCase, make_case, pdf_upload
+from ajunta.core.testing_archives import HOSTILE_UPLOADS
 from ajunta.portal.tests.helpers import make_citizen
 
 
@@ -130,6 +131,12 @@ class PortalCaseTests(CasesTestCase):
             url, {"title": "X", "file": SimpleUploadedFile("x.exe", b"MZ\x90\x00" + b"\x00" * 64)}
         )
         self.assertEqual(bad.status_code, 400)
+        for name, content in HOSTILE_UPLOADS.items():
+            with self.subTest(name=name):
+                hostile = self.client.post(
+                    url, {"title": "X", "file": SimpleUploadedFile(name, content)}
+                )
+                self.assertEqual(hostile.status_code, 400)
         self.assertEqual(
             self.client.post(url, {"title": "", "file": pdf_upload()}).status_code, 400
         )

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ajunta.core.models import Counter, Document, LocalHoliday, Role
 from ajunta.core.testing import make_org
+from ajunta.core.testing_archives import HOSTILE_UPLOADS
 from ajunta.portal import selectors as portal_selectors
 from ajunta.portal.tests.helpers import (
     EXE,
@@ -244,6 +245,17 @@ class RefusalTests(PortalTestCase):
         response = self.client.post(FILE_URL, self.form_data(municipality=provider.pk))
         self.assertContains(response, "Choose one of the member municipalities", status_code=400)
         self.assert_nothing_left(response)
+
+    def test_hostile_attachments_are_refused_on_the_form(self) -> None:
+        for name, content in HOSTILE_UPLOADS.items():
+            with self.subTest(name=name):
+                data = self.form_data(attachments=[pdf(name, content)])
+                response = self.client.post(FILE_URL, data)
+                self.assertContains(response, f"{name}: The ", status_code=400)
+                self.assertEqual(list(RegistryEntry.objects.all()), [self.first])
+                self.assertEqual(Document.objects.count(), self.documents_before)
+                self.assertEqual(self.stored_files(), self.files_before)
+        self.assert_nothing_left(response)  # and the next filing takes the next number
 
     def test_a_refusal_by_the_registry_after_a_file_was_stored(self) -> None:
         # The form lets both through; document storage refuses the second after storing the first.

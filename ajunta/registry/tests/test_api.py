@@ -24,6 +24,7 @@ from ajunta.core.testing import (
     make_user,
     use_temporary_media,
 )
+from ajunta.core.testing_archives import HOSTILE_UPLOADS
 from ajunta.registry import services
 from ajunta.registry.models import EntryStatus, InterestedParty, RegistryEntry, Unit
 
@@ -352,6 +353,26 @@ class RefusedFilingTests(RegistryAPITestCase):
     def test_type_not_accepted(self) -> None:
         exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
         self.assert_refused(filing(attachments=[{"name": "x.exe", "content_base64": b64(exe)}]))
+
+    def test_hostile_attachments_are_a_400_and_write_nothing(self) -> None:
+        # Zip bombs, lying sizes, nested archives, traversal names, polyglots (core.testing_archives).
+        for name, content in HOSTILE_UPLOADS.items():
+            with self.subTest(name=name, body="json"):
+                errors = self.assert_refused(
+                    filing(attachments=[{"name": name, "content_base64": b64(content)}])
+                )
+                self.assertIn(name, json.dumps(errors, ensure_ascii=False))
+            with self.subTest(name=name, body="multipart"):
+                response = self.api(self.bob).post(
+                    self.url(),
+                    {
+                        "data": json.dumps(filing(attachments=[])),
+                        "attachments": [SimpleUploadedFile(name, content)],
+                    },
+                    format="multipart",
+                )
+                self.assertEqual(response.status_code, 400, response.content)
+                self.assert_nothing_written()
 
 
 class ListTests(RegistryAPITestCase):

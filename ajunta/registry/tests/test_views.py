@@ -22,6 +22,7 @@ from ajunta.core.testing import (
     speaking,
     verify_mfa,
 )
+from ajunta.core.testing_archives import HOSTILE_UPLOADS
 from ajunta.registry import services
 from ajunta.registry.models import EntryAttachment, EntryStatus, RegistryEntry, Validity
 from ajunta.tenants import services as tenant_services
@@ -492,6 +493,19 @@ class NewEntryTests(RegistryViewTestCase):
                 self.assertFalse(
                     EntryAttachment.objects.exclude(entry__in=RegistryEntry.objects.all()).exists()
                 )
+
+    def test_hostile_attachments_are_refused_on_the_form(self) -> None:
+        client = self.login(self.bob)
+        before, documents = self.counts(), Document.objects.count()
+        for name, content in HOSTILE_UPLOADS.items():
+            with self.subTest(name=name):
+                response = client.post(
+                    self.url("registry_entry_new"), entry_post(attachments=[pdf(name, content)])
+                )
+                self.assertContains(response, name, status_code=400)
+                self.assertContains(response, "The entry was not registered", status_code=400)
+                self.assertEqual(self.counts(), before)
+                self.assertEqual(Document.objects.count(), documents)
 
     def test_a_party_error_is_shown_on_its_row(self) -> None:
         data = entry_post(

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ajunta.core.models import AuditEvent, Document
+from ajunta.core.testing_archives import HOSTILE_UPLOADS
 from ajunta.registry import selectors as registry_selectors
 from ajunta.sir import selectors, services, sicres
 from ajunta.sir.models import DirectoryEntry, Interchange, InterchangeEvent, Side, State
@@ -370,6 +371,21 @@ class ImportTests(SirTestCase):
         _root, message = sicres.parse(path.read_bytes())
         self.assertEqual((message["Tipo_Mensaje"], message["Codigo_Error"]),
                          (sicres.MESSAGE_ERROR, sicres.ERROR_ATTACHMENTS))  # fmt: skip
+
+    def test_hostile_attachments_reject_with_the_sicres_code_and_write_nothing(self):
+        text = b"SW5mb3JtZSB0w6hjbmljIGRlIGwnaW5zcGVjY2nDszogc2Vuc2UgaW5jaWTDqG5jaWVzLgo="
+        text_hash = b"2IGrm9TBgP/R+CHOHwm7sJoU8hgMvIL+Id2xzXnx6yk="
+        before = rows_written()
+        for name, content in HOSTILE_UPLOADS.items():
+            with self.subTest(name=name):
+                xml = FIXTURE.replace(text, base64.b64encode(content)).replace(
+                    text_hash, sicres.content_hash(content).encode()
+                )
+                with self.assertRaises(SicresError) as caught:
+                    services.sicres_import(org=self.org_b, actor=self.charlie, xml=xml)
+                self.assertEqual(caught.exception.code, sicres.ERROR_ATTACHMENTS)
+                self.assertEqual(rows_written(), before)
+                self.assertEqual(self.stored_document_files(), [])
 
     def stored_document_files(self) -> list[str]:
         from ajunta.core.testing import files_under
