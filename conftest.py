@@ -39,7 +39,8 @@ def _flush_past_sealed_records() -> None:
     """On SQLite, a test flush (TransactionTestCase) empties tables with DELETE, which the sealed
     records' triggers refuse (ajunta.core.integrity): drop them around the flush's deletes and put
     them back after. PostgreSQL flushes with TRUNCATE, which row triggers do not see."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    # Through base: importing operations first is a circular import.
+    from django.db.backends.sqlite3.base import DatabaseOperations
 
     original = DatabaseOperations.sql_flush
 
