@@ -150,7 +150,8 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Europe/Madrid"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    # Same job as `manage.py audit_verify`, for deployments that run beat instead of cron.
+    # Same job as `manage.py audit_verify --alert`, for deployments that run beat instead of
+    # cron: the audit chains and the sealed records; findings are e-mailed to provider admins.
     "audit-verify-nightly": {
         "task": "ajunta.core.tasks.audit_verify_all",
         "schedule": crontab(hour=3, minute=15),
