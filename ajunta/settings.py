@@ -166,7 +166,8 @@ SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 600)
 SWEEP_ALERT_AFTER_ATTEMPTS = env_int("SWEEP_ALERT_AFTER_ATTEMPTS", 5)
 SWEEP_BATCH = env_int("SWEEP_BATCH", 500)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    # Same job as `manage.py audit_verify`, for deployments that run beat instead of cron.
+    # Same job as `manage.py audit_verify --alert`, for deployments that run beat instead of
+    # cron: the audit chains and the sealed records; findings are e-mailed to provider admins.
     "audit-verify-nightly": {
         "task": "ajunta.core.tasks.audit_verify_all",
         "schedule": crontab(hour=3, minute=15),

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from ajunta.core.integrity import SealedRecord
 from ajunta.core.models import Document, EniDocumentType, TenantModel
 from ajunta.core.parties import IdType, PartyRole, PersonType
 
@@ -372,9 +373,16 @@ class DecreeStatus(models.TextChoices):
     NUMBERED = "numbered", _("In the decrees book")
 
 
-class Decree(TenantModel):
+class Decree(SealedRecord, TenantModel):
     """A resolution: drafted, signed by the mayor, then taken note of by the secretary, which
     gives it its number in the decrees book (its own gap-free yearly series)."""
+
+    # Sealed when it enters the book (decree_take_note); a draft or a signed decree still waiting
+    # for its number has no seal yet. The signed PDF's SHA-256 is sealed with it.
+    SEALED_FIELDS = (
+        "case_id", "title", "body", "status", "year", "sequence", "number", "signed_at",
+        "signed_by_id", "noted_at", "noted_by_id", "document_id", "document.sha256",
+    )  # fmt: skip
 
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="decrees",
@@ -425,6 +433,12 @@ class Decree(TenantModel):
     def __str__(self) -> str:
         return self.number or self.title
 
+    def sealed_reference(self) -> str:
+        return self.number
+
+    def must_be_sealed(self) -> bool:
+        return self.status == DecreeStatus.NUMBERED
+
 
 class NotificationStatus(models.TextChoices):
     AVAILABLE = "available", _("Made available")
@@ -433,12 +447,20 @@ class NotificationStatus(models.TextChoices):
     DEEMED_REJECTED = "deemed_rejected", _("Deemed rejected (not opened in 10 days)")
 
 
-class Notification(TenantModel):
+class Notification(SealedRecord, TenantModel):
     """An electronic notification of a signed case document to one interested party (art. 43).
 
     Made available in the citizen portal and recorded as an outgoing registry entry; the party
     accepts (opens) or rejects it, and with no access in 10 calendar days it is deemed rejected.
     """
+
+    # Sealed when sent: what was notified, to whom, under which entry and when. Its outcome
+    # (status, alerted_at, accessed_at, resolved_at) is written later by the services.
+    SEALED_FIELDS = (
+        "case_id", "case_document_id", "party_id", "id_number", "registry_entry_id",
+        "made_available_at", "created_by_id",
+    )  # fmt: skip
+    SEALED_RELATED = ("registry_entry",)
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notifications")
     case_document = models.ForeignKey(
@@ -481,6 +503,9 @@ class Notification(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.case_id}/{self.pk}"
+
+    def sealed_reference(self) -> str:
+        return f"{self.registry_entry.number} notification"
 
 
 class EniExport(TenantModel):

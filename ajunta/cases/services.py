@@ -56,6 +56,7 @@ from ajunta.cases.signing import Signer, get_signer, sign_detached
 from ajunta.core.audit import audit_record, changed_fields
 from ajunta.core.calendar import calendar_for
 from ajunta.core.documents import document_register, document_store
+from ajunta.core.integrity import SEALS_KEY, seal, seal_commitments
 from ajunta.core.languages import LANGUAGE_CODES, Translations, translated_columns
 from ajunta.core.models import Document, EniDocumentType, EniElaborationState, EniOrigin
 from ajunta.core.numbering import next_number
@@ -1064,8 +1065,10 @@ def decree_take_note(
         reason=_("Decree %(number)s") % {"number": current.number}, signer=signer,
     )  # fmt: skip
     current.document = document
+    seal(current)  # it enters the book: from now on the database refuses changes to it
     current.save(update_fields=[
         "year", "sequence", "number", "status", "noted_at", "noted_by", "document",
+        "content_hash",
     ])  # fmt: skip
     if current.case_id:
         case = Case.objects.select_for_update().get(pk=current.case_id, organization=org)
@@ -1076,9 +1079,11 @@ def decree_take_note(
         row.save(update_fields=["signed_at", "signed_by", "signature_provider",
                                 "certificate_signed"])  # fmt: skip
     audit_record(org=org, actor=actor, action="cases.decree.take_note", obj=current,
-                 changes={"number": current.number, "sha256": document.sha256})  # fmt: skip
+                 changes={"number": current.number, "sha256": document.sha256,
+                          SEALS_KEY: seal_commitments(current)})  # fmt: skip
     return _sync(decree, current, [
         "year", "sequence", "number", "status", "noted_at", "noted_by", "document",
+        "content_hash",
     ])  # fmt: skip
 
 
@@ -1208,13 +1213,16 @@ def notification_send(
         parties=[{**{field: getattr(party, field) for field in PARTY_FIELDS}, "role": "interested"}],
         addressee_name=party.full_name[:200], case_reference=case.number,
     )  # fmt: skip
-    notification = Notification.objects.create(
+    notification = Notification(
         organization=org, case=case, case_document=row, party=party, id_number=party.id_number,
         registry_entry=entry, made_available_at=timezone.now(), created_by=_user(actor),
     )  # fmt: skip
+    seal(notification)
+    notification.save(force_insert=True)
     audit_record(org=org, actor=actor, action="cases.notification.send", obj=notification, changes={
         "case": case.number, "document": row.title, "sha256": row.document.sha256,
         "party": party.id_number, "registry_entry": entry.number,
+        SEALS_KEY: seal_commitments(notification),
     })  # fmt: skip
     transaction.on_commit(lambda: _notification_alert_safely(notification))
     return notification

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -120,3 +121,41 @@ def api_token_issue(*, actor: Any, user: Any) -> Token:
         org=None, actor=actor, action="user.api_token.issue", changes={"user": user.username}
     )
     return token
+
+
+def provider_admin_emails() -> list[str]:
+    """The e-mail addresses of the provider's administrators (the platform's operators)."""
+    emails = (
+        RoleAssignment.objects.filter(role=Role.PROVIDER_ADMIN)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+    return sorted(emails)
+
+
+@transaction.atomic
+def integrity_alert_send(*, findings: list[str]) -> int:
+    """Tell the provider's administrators that the nightly verification found tampering: broken
+    audit chains or registered records changed outside the services. Returns how many addresses
+    were written to; the alert itself is an event of the platform's audit chain."""
+    recipients = provider_admin_emails()
+    if not findings:
+        return 0
+    subject = _("Ajunta: %(count)d record(s) or audit chain(s) fail verification") % {
+        "count": len(findings)
+    }
+    body = "\n".join([
+        _("The nightly verification found changes made outside Ajunta's services:"),
+        "",
+        *[f"- {line}" for line in findings],
+        "",
+        _("Run `manage.py audit_verify` to see the full report, and compare with the backups."),
+    ])  # fmt: skip
+    if recipients:
+        transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+    audit_record(
+        org=None, actor=None, action="core.integrity.alert",
+        changes={"findings": len(findings), "recipients": len(recipients)},
+    )  # fmt: skip
+    return len(recipients)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ajunta.core.integrity import SealedRecord
 from ajunta.core.models import Document, TenantModel
 from ajunta.core.parties import IdType, PartyRole, PersonType
 from ajunta.core.validators import validate_dir3_code, validate_ine_code
@@ -85,7 +86,18 @@ class RegistrySettings(TenantModel):
         return self.number_format
 
 
-class RegistryEntry(TenantModel):
+class RegistryEntry(SealedRecord, TenantModel):
+    # Legal content, sealed at filing (docs/security.md). Not sealed, as the law lets them change
+    # through a service with its own audit event: the annulment (status, annulled_*), the unit's
+    # acknowledgement (acknowledged_*), the receipt issued after the commit (its SHA-256 is in
+    # its own event); nor what is derived or technical (search_document, idempotency_key).
+    SEALED_FIELDS = (
+        "direction", "year", "sequence", "number", "filed_at", "effective_at", "channel",
+        "epigraph", "summary", "expone", "solicita", "addressee_name", "addressee_dir3",
+        "destination_unit_id", "physical_documentation", "external_reference", "case_reference",
+        "rectifies_id", "rectification_reason", "filer_id", "created_by_id",
+    )  # fmt: skip
+
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     year = models.PositiveSmallIntegerField(_("year"))
     sequence = models.PositiveIntegerField(_("sequence"))
@@ -173,6 +185,9 @@ class RegistryEntry(TenantModel):
     def __str__(self) -> str:
         return self.number
 
+    def sealed_reference(self) -> str:
+        return self.number
+
     @property
     def is_annulled(self) -> bool:
         return self.status == EntryStatus.ANNULLED
@@ -183,7 +198,14 @@ class PreferredChannel(models.TextChoices):
     POSTAL = "postal", _("Postal")
 
 
-class InterestedParty(TenantModel):
+class InterestedParty(SealedRecord, TenantModel):
+    SEALED_FIELDS = (
+        "entry_id", "position", "role", "represents_id", "person_type", "id_type", "id_number",
+        "name", "first_surname", "second_surname", "address", "postal_code", "municipality_ine",
+        "province_code", "country_code", "email", "phone", "preferred_channel",
+    )  # fmt: skip
+    SEALED_RELATED = ("entry",)
+
     entry = models.ForeignKey(RegistryEntry, on_delete=models.PROTECT, related_name="parties")
     position = models.PositiveSmallIntegerField(default=0)
     role = models.CharField(
@@ -221,6 +243,9 @@ class InterestedParty(TenantModel):
     def __str__(self) -> str:
         return self.full_name
 
+    def sealed_reference(self) -> str:
+        return f"{self.entry.number} party {self.position + 1}"
+
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.name, self.first_surname, self.second_surname) if p)
@@ -241,7 +266,14 @@ class AttachmentKind(models.TextChoices):
     TECHNICAL = "03", _("Internal technical file")
 
 
-class EntryAttachment(TenantModel):
+class EntryAttachment(SealedRecord, TenantModel):
+    # The document's name, size and SHA-256 are what the receipt lists: sealed with the attachment.
+    SEALED_FIELDS = (
+        "entry_id", "document_id", "position", "validity", "kind",
+        "document.name", "document.size", "document.sha256",
+    )  # fmt: skip
+    SEALED_RELATED = ("entry",)
+
     entry = models.ForeignKey(RegistryEntry, on_delete=models.PROTECT, related_name="attachments")
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField(default=0)
@@ -259,3 +291,6 @@ class EntryAttachment(TenantModel):
 
     def __str__(self) -> str:
         return self.document.name
+
+    def sealed_reference(self) -> str:
+        return f"{self.entry.number} attachment {self.position + 1}"

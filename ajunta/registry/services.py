@@ -28,6 +28,7 @@ from stdnum.es import cif, nie, nif
 from ajunta.core.audit import audit_record
 from ajunta.core.calendar import calendar_for
 from ajunta.core.documents import document_store, documents_remove_orphan_files
+from ajunta.core.integrity import SEALS_KEY, seal, seal_commitments
 from ajunta.core.languages import Translations, translated_columns
 from ajunta.core.models import EniOrigin
 from ajunta.core.numbering import next_number
@@ -352,7 +353,7 @@ def _insert_entry(
             ) from exc
         stored.append(document.file.name)
         documents.append(document)
-    entry = RegistryEntry.objects.create(
+    entry = RegistryEntry(
         organization=org,
         direction=data["direction"],
         year=year,
@@ -378,21 +379,33 @@ def _insert_entry(
         idempotency_key=idempotency_key,
         search_document=_search_document(number, data),
     )
+    # Sealed from the values in memory: the hashes add no query to the filing.
+    seal(entry)
+    entry.save(force_insert=True)
     party_rows = [
         InterestedParty(organization=org, entry=entry, position=i,
                         **{k: v for k, v in p.items() if k != "represents"})
         for i, p in enumerate(data["parties"])
     ]  # fmt: skip
+    # A representative is sealed once it names whom it represents (that row's pk comes with the
+    # INSERT), in the UPDATE that sets the link.
+    for row, party in zip(party_rows, data["parties"], strict=True):
+        if party["represents"] is None:
+            seal(row)
     InterestedParty.objects.bulk_create(party_rows)
     for row, party in zip(party_rows, data["parties"], strict=True):
         if party["represents"] is not None:
             row.represents = party_rows[party["represents"]]
-            row.save(update_fields=["represents"])
-    EntryAttachment.objects.bulk_create(
+            seal(row)
+            row.save(update_fields=["represents", "content_hash"])
+    attachment_rows = [
         EntryAttachment(organization=org, entry=entry, document=document, position=i,
                         validity=a["validity"], kind=a["kind"])
         for i, (document, a) in enumerate(zip(documents, data["attachments"], strict=True))
-    )  # fmt: skip
+    ]  # fmt: skip
+    for attachment_row in attachment_rows:
+        seal(attachment_row)
+    EntryAttachment.objects.bulk_create(attachment_rows)
 
     def issue_receipt() -> None:  # a named function: Django logs a robust hook's __qualname__
         _receipt_after_commit(org, actor, entry)
@@ -406,6 +419,7 @@ def _insert_entry(
             "parties": [p.id_number for p in party_rows],
             "attachments": [{"name": d.name, "sha256": d.sha256} for d in documents],
             "rectifies": rectifies.number if rectifies else None,
+            SEALS_KEY: seal_commitments(entry, *party_rows, *attachment_rows),
         },
     )  # fmt: skip
     return entry

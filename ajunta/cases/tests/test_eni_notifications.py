@@ -11,11 +11,11 @@ import zipfile
 from pathlib import Path
 from unittest import mock
 
+import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import override_settings
-from django.utils import timezone
 from lxml import etree
 
 from ajunta.cases import eni, selectors, services, tasks
@@ -227,20 +227,16 @@ class NotificationTests(SealedTestCase):
 
     def test_command_runs_the_same_job(self) -> None:
         notification = self.send()
-        Notification.objects.filter(pk=notification.pk).update(
-            made_available_at=timezone.now() - dt.timedelta(days=11)
-        )
         out = io.StringIO()
-        call_command("cases_notifications_expire", stdout=out)
+        # Eleven days later: a sent notification's dates are sealed, so the clock moves instead.
+        with time_machine.travel(notification.made_available_at + dt.timedelta(days=11)):
+            call_command("cases_notifications_expire", stdout=out)
         self.assertIn("1 notification", out.getvalue())
 
     def test_a_late_answer_finds_it_already_rejected(self) -> None:
         notification = self.send()
-        Notification.objects.filter(pk=notification.pk).update(
-            made_available_at=timezone.now() - dt.timedelta(days=10, minutes=1)
-        )
-        notification.refresh_from_db()
-        with self.assertRaises(ValidationError):
+        later = notification.made_available_at + dt.timedelta(days=10, minutes=1)
+        with time_machine.travel(later, tick=False), self.assertRaises(ValidationError):
             services.notification_respond(
                 actor=self.citizen, notification=notification, accept=True
             )

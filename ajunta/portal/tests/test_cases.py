@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import time_machine
 from django.urls import reverse
-from django.utils import timezone
 
 from ajunta.cases import services
-from ajunta.cases.models import Notification, NotificationStatus
+from ajunta.cases.models import NotificationStatus
 from ajunta.cases.tests.factories import PARTY, CasesTestCase, make_case, pdf_upload
 from ajunta.core.testing_archives import HOSTILE_UPLOADS
 from ajunta.portal.tests.helpers import make_citizen
@@ -85,12 +85,12 @@ class PortalCaseTests(CasesTestCase):
         self.assertEqual(self.notification.status, NotificationStatus.REJECTED)
 
     def test_too_late(self) -> None:
-        Notification.objects.filter(pk=self.notification.pk).update(
-            made_available_at=timezone.now() - dt.timedelta(days=11)
-        )
         self.client.force_login(self.citizen)
-        response = self.client.post(reverse("portal_notification", args=[self.notification.pk]),
-                                    {"answer": "accept"})  # fmt: skip
+        # Eleven days later: a sent notification's dates are sealed, so the clock moves instead.
+        with time_machine.travel(self.notification.made_available_at + dt.timedelta(days=11)):
+            response = self.client.post(
+                reverse("portal_notification", args=[self.notification.pk]), {"answer": "accept"}
+            )
         self.assertEqual(response.status_code, 400)
         self.notification.refresh_from_db()
         self.assertEqual(self.notification.status, NotificationStatus.DEEMED_REJECTED)

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import TestCase, override_settings
@@ -671,9 +672,9 @@ class AcknowledgeTests(RegistryViewTestCase):
 
 class UnitTests(RegistryViewTestCase):
     def test_units_show_what_waits_and_since_when(self) -> None:
-        old = timezone.now() - dt.timedelta(days=15)
-        RegistryEntry.objects.filter(pk=self.entry.pk).update(filed_at=old, effective_at=old)
-        response = self.login(self.bob).get(self.url("registry_units"))
+        # Fifteen days later (a filed entry's dates are sealed: the clock moves instead).
+        with time_machine.travel(timezone.now() + dt.timedelta(days=15), tick=False):
+            response = self.login(self.bob).get(self.url("registry_units"))
         html = response.content.decode()
         row = html[html.index(f'data-unit-id="{self.unit.pk}"') :].split("</tr>")[0]
         self.assertIn("<td>1</td>", row)
@@ -682,10 +683,9 @@ class UnitTests(RegistryViewTestCase):
         self.assertNotContains(response, "Deactivate")  # Bob does not manage units
 
     def test_the_unit_page_lists_oldest_first_with_their_age(self) -> None:
-        newer = file_entry(self.org_a, self.bob, destination_unit=self.unit, summary="Recent")
-        old = timezone.now() - dt.timedelta(days=15)
-        RegistryEntry.objects.filter(pk=self.entry.pk).update(filed_at=old, effective_at=old)
-        response = self.login(self.bob).get(self.url("registry_unit", self.unit.pk))
+        with time_machine.travel(timezone.now() + dt.timedelta(days=15), tick=False):
+            newer = file_entry(self.org_a, self.bob, destination_unit=self.unit, summary="Recent")
+            response = self.login(self.bob).get(self.url("registry_unit", self.unit.pk))
         html = response.content.decode()
         self.assertLess(
             html.index(f'data-entry-id="{self.entry.pk}"'),
