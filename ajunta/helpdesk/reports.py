@@ -18,11 +18,10 @@ from typing import Any
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from ajunta.core.calendar import calendar_for
+from ajunta.core.charts import BarChart, bar_chart
 from ajunta.core.pdf import PdfBuilder
 from ajunta.helpdesk.models import (
     OPEN_STATUSES,
@@ -207,7 +206,7 @@ class Stats:
     solved_in_time: int
     satisfaction: float | None
     surveys_answered: int
-    charts: dict[str, SafeString] = field(default_factory=dict)
+    charts: dict[str, BarChart] = field(default_factory=dict)
 
     @property
     def compliance(self) -> float | None:
@@ -276,9 +275,19 @@ def stats(*, org: Any, year: int, month: int | None = None) -> Stats:
         surveys_answered=answered["n"],
     )
     result.charts = {
-        "per_month": bar_chart(result.per_month, _("Tickets opened per month")),
-        "by_municipality": bar_chart(result.by_municipality, _("Tickets by municipality")),
-        "by_category": bar_chart(result.by_category, _("Tickets by category")),
+        "per_month": bar_chart(
+            result.per_month,
+            title=_("Tickets opened per month"),
+            empty=_("No data for this period."),
+        ),
+        "by_municipality": bar_chart(
+            result.by_municipality,
+            title=_("Tickets by municipality"),
+            empty=_("No data for this period."),
+        ),
+        "by_category": bar_chart(
+            result.by_category, title=_("Tickets by category"), empty=_("No data for this period.")
+        ),
     }
     return result
 
@@ -287,40 +296,6 @@ def _provider_of(org: Any) -> Any:
     from ajunta.helpdesk.selectors import provider_for
 
     return provider_for(org=org) or org
-
-
-def bar_chart(data: list[tuple[str, int]], title: str) -> SafeString:
-    """A horizontal bar chart as inline SVG: no script, no style attribute (strict CSP)."""
-    if not data:
-        return format_html("<p>{}</p>", _("No data for this period."))
-    bar, gap, label_width, width = 18, 6, 220, 640
-    top = max(value for _label, value in data) or 1
-    height = len(data) * (bar + gap) + gap
-    bars = format_html_join(
-        "",
-        '<g><text x="{}" y="{}" text-anchor="end" font-size="12">{}</text>'
-        '<rect x="{}" y="{}" width="{}" height="{}" fill="#1f5f8b"><title>{}: {}</title></rect>'
-        '<text x="{}" y="{}" font-size="12">{}</text></g>',
-        (
-            (
-                label_width - 6, gap + i * (bar + gap) + bar - 5, label[:34],
-                label_width, gap + i * (bar + gap),
-                max(1, round((width - label_width - 50) * value / top)), bar, label, value,
-                label_width + max(1, round((width - label_width - 50) * value / top)) + 4,
-                gap + i * (bar + gap) + bar - 5, value,
-            )
-            for i, (label, value) in enumerate(data)
-        ),
-    )  # fmt: skip
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" role="img" '
-        'aria-label="{}"><title>{}</title>{}</svg>',
-        width,
-        height,
-        title,
-        title,
-        bars,
-    )
 
 
 # --- the monthly PDF of a municipality --------------------------------------------------------------
