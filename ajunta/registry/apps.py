@@ -36,5 +36,6 @@ class RegistryConfig(AppConfig):
                     (_("Units and pending entries"), "registry_units", None),
                 ),
                 order=10,
+                figures="ajunta.registry.selectors.work_figures",
             )
         )

@@ -10,6 +10,7 @@ from django.db.models import BooleanField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from ajunta.core.modules import Figure
 from ajunta.registry.models import EntryAttachment, InterestedParty, RegistryEntry, Unit
 from ajunta.registry.services import normalize_text
 
@@ -138,3 +139,19 @@ def filings_of(*, user: Any) -> QuerySet[RegistryEntry]:
         .select_related("organization", "receipt")
         .order_by("-filed_at", "-id")
     )
+
+
+def work_figures(*, org: Any, user: Any, roles: frozenset[str], today: dt.date) -> list[Figure]:
+    """Entries routed to the units and not yet acknowledged: one query."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    pending = pending_acknowledgement(org=org).count()
+    return [
+        Figure(
+            _("Entries to acknowledge in the units"),
+            pending,
+            reverse("registry_units", args=[org.slug]),
+            tone="warn" if pending else "ok",
+        )
+    ]
