@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ajunta.core.context_processors.shell",
+                "ajunta.core.context_processors.brand",
                 "ajunta.portal.context_processors.portal",
             ],
         },
@@ -232,6 +233,15 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "ajunta" / "static"]
+# --- Look (docs/design.md) ----------------------------------------------------------------------
+# The provider's name, logo and colours: a consortium and a diputación each look like themselves.
+# Colours are #rrggbb; the theme stylesheet (/theme.css) maps them onto Bootstrap's custom properties.
+BRAND_NAME = env("BRAND_NAME", "Ajunta")
+BRAND_LOGO_URL = env("BRAND_LOGO_URL")  # empty: the Ajunta mark from static/favicon.svg
+BRAND_PRIMARY = env("BRAND_PRIMARY", "#0b4f8a")  # header, buttons, links (>= 4.5:1 on white)
+BRAND_PRIMARY_DARK = env("BRAND_PRIMARY_DARK", "#083a66")  # hover, side navigation's current item
+BRAND_ACCENT = env("BRAND_ACCENT", "#ffbf47")  # focus ring (>= 3:1 against the primary colour)
+
 # Helpdesk e-mail intake (docs/helpdesk.md): HELPDESK_MAIL_SOURCE is `imap` (the mailbox below),
 # `maildir` (a local Maildir at HELPDESK_MAIL_DIR) or `folder` (the .eml files dropped in
 # HELPDESK_MAIL_DIR); by default `imap` when a host is set, else `folder` with DEBUG, else off.

@@ -15,7 +15,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 accounts = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=core_views.LoginForm
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("mfa/", core_views.MFAView.as_view(), name="mfa"),
     path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
@@ -39,6 +45,7 @@ accounts = [
 urlpatterns = [
     path("home/", core_views.HomeView.as_view(), name="home"),
     path("healthz", healthz, name="healthz"),
+    path("theme.css", core_views.theme_stylesheet, name="theme_css"),
     path("verify/", verify_views.verify, name="verify"),
     path("verify/<str:code>/download/", verify_views.verify_download, name="verify_download"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -40,5 +40,6 @@ class AssetsConfig(AppConfig):
                     (_("Inventory agent"), "assets_agent_token", "assets.agent_token"),
                 ),
                 order=40,
+                figures="ajunta.assets.selectors.work_figures",
             )
         )

@@ -24,6 +24,7 @@ from ajunta.assets.models import (
     InstalledSoftware,
     SecurityRecord,
 )
+from ajunta.core.modules import Figure
 from ajunta.tenants import selectors as tenant_selectors
 
 ISSUES = ("os_eol", "software_eol", "no_antivirus", "firewall_off", "unencrypted", "silent")
@@ -296,3 +297,32 @@ def ajunta_mfa_counts(*, org: Any) -> tuple[int, int]:
         .count()
     )
     return protected, total
+
+
+def work_figures(*, org: Any, user: Any, roles: frozenset[str], today: dt.date) -> list[Figure]:
+    """For the provider: the members' security posture, spread by band and the five worst (a
+    fixed number of queries, see posture_ranking). A municipality: its own score."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    url = reverse("assets_posture", args=[org.slug])
+    if not is_provider(org):
+        own = org_posture(org=org, on=today)
+        tone = {"ok": "ok", "warn": "warn"}.get(own.level, "danger")
+        return [Figure(_("Our security posture (out of 100)"), own.score, url, tone=tone)]
+    ranking = [row for row in posture_ranking(provider=org, on=today) if row["org"] != org]
+    bands = {"ok": 0, "warn": 0, "bad": 0}
+    for row in ranking:
+        bands[row["posture"].level] += 1
+    worst = [(row["org"].name, url, row["posture"].score) for row in ranking[:5]]
+    return [
+        Figure(_("Members with a good posture (80 or more)"), bands["ok"], url, tone="ok"),
+        Figure(_("Members to watch (50 to 79)"), bands["warn"], url, tone="warn"),
+        Figure(
+            _("Members at risk (under 50)"),
+            bands["bad"],
+            url,
+            tone="danger" if bands["bad"] else "ok",
+        ),
+        Figure(_("The five worst postures"), len(worst), url, items=worst),
+    ]

@@ -51,6 +51,7 @@ class CasesConfig(AppConfig):
                     (_("Decrees book"), "cases_decrees", "decrees.view"),
                 ),
                 order=20,
+                figures="ajunta.cases.selectors.work_figures",
             )
         )
         # Provider staff read no case files, but keep the procedure templates members adopt.

@@ -34,6 +34,7 @@ from ajunta.cases.models import (
 from ajunta.core.calendar import calendar_for
 from ajunta.core.languages import localized
 from ajunta.core.models import RoleAssignment, User
+from ajunta.core.modules import Figure
 from ajunta.registry.services import normalize_text
 
 DUE_SOON_DAYS = 7
@@ -345,6 +346,21 @@ def citizen_notifications(*, user: Any) -> QuerySet[Notification]:
     )
 
 
+def citizen_pending_notifications(*, user: Any, now: dt.datetime) -> list[Notification]:
+    """The citizen's notifications still waiting to be opened, the most urgent first, each with
+    `days_left` before it is deemed rejected (art. 43: 10 calendar days). One query."""
+    from ajunta.cases.services import NOTIFICATION_DAYS
+
+    rows = list(
+        citizen_notifications(user=user)
+        .filter(status=NotificationStatus.AVAILABLE)
+        .order_by("made_available_at", "pk")
+    )
+    for row in rows:
+        row.days_left = max(NOTIFICATION_DAYS - (now - row.made_available_at).days, 0)  # type: ignore[attr-defined]
+    return rows
+
+
 def citizen_notification_get(*, user: Any, pk: Any) -> Notification:
     return citizen_notifications(user=user).get(pk=pk)
 
@@ -417,3 +433,66 @@ def notifications_unalerted(*, before: dt.datetime, limit: int) -> list[Notifica
         .select_related("organization")
         .order_by("made_available_at", "pk")[:limit]
     )
+
+
+def work_figures(*, org: Any, user: Any, roles: frozenset[str], today: dt.date) -> list[Figure]:
+    """What is due: my open tasks, case deadlines overdue and this week, notifications waiting for
+    the citizen (with the fewest days left), decrees waiting for a signature. Four queries."""
+    from django.db.models import Count, Min
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext_lazy as _
+    from django.utils.translation import ngettext
+
+    from ajunta.cases.services import NOTIFICATION_DAYS
+
+    week_end = today + dt.timedelta(days=7)
+    open_cases = Q(status=CaseStatus.OPEN)
+    deadlines = Case.objects.filter(organization=org).aggregate(
+        overdue=Count("pk", filter=open_cases & Q(due_date__lt=today)),
+        this_week=Count("pk", filter=open_cases & Q(due_date__gte=today, due_date__lte=week_end)),
+    )
+    my_tasks = tasks(org=org, assignee=user, open_only=True).count()
+    waiting = (
+        notifications(org=org)
+        .filter(status="available")
+        .aggregate(n=Count("pk"), first=Min("made_available_at"))
+    )
+    to_sign = decrees(org=org, status=DecreeStatus.DRAFT).count()
+    base = reverse("cases_list", args=[org.slug])
+    hint = ""
+    if waiting["first"] is not None:
+        left = NOTIFICATION_DAYS - (timezone.now() - waiting["first"]).days
+        hint = ngettext(
+            "the oldest is deemed rejected in %(days)d day",
+            "the oldest is deemed rejected in %(days)d days",
+            max(left, 0),
+        ) % {"days": max(left, 0)}
+    return [
+        Figure(_("My open tasks"), my_tasks, reverse("cases_my_tasks", args=[org.slug])),
+        Figure(
+            _("Case deadlines overdue"),
+            deadlines["overdue"],
+            f"{base}?overdue=on",
+            tone="danger" if deadlines["overdue"] else "ok",
+        ),
+        Figure(
+            _("Case deadlines this week"),
+            deadlines["this_week"],
+            f"{base}?status=open",
+            tone="warn" if deadlines["this_week"] else "",
+        ),
+        Figure(
+            _("Notifications waiting for the citizen"),
+            waiting["n"],
+            f"{base}?status=open",
+            tone="warn" if waiting["n"] else "",
+            hint=hint,
+        ),
+        Figure(
+            _("Decrees to sign"),
+            to_sign,
+            reverse("cases_decrees", args=[org.slug]),
+            tone="warn" if to_sign else "",
+        ),
+    ]

@@ -167,9 +167,9 @@ class CaseNewView(TenantView):
 
 # --- one case ------------------------------------------------------------------------------------
 # The case page's rarely used forms (all but moving to the next phase and resuming a suspended
-# deadline) are not built on every view: each <details> loads its form with htmx when opened,
-# and links to the form's own page for browsers without JavaScript. A refused form comes back on
-# the case page with its errors.
+# deadline) are not built on every view: each is a visible button that loads its form with htmx
+# into the page's action panel, and links to the form's own page for browsers without JavaScript.
+# A refused form comes back in the action panel of the case page with its errors.
 ON_DEMAND_FORMS = (
     "party", "upload", "generate", "task", "relate", "assign", "suspend", "extend", "status",
 )  # fmt: skip
@@ -236,6 +236,8 @@ def case_context(view: TenantView, case: Case, **forms: Form) -> dict[str, Any]:
     signal = selectors.deadline_signal(case, today)
     context = {
         "case": case,
+        # the action bar's buttons for an active case (the others depend on the case's state)
+        "action_titles": [(a, ACTION_TITLES[a]) for a in ("party", "upload", "generate", "task")],
         "deadline_badge": display.deadline_badge(signal, case.get_status_display()),
         "today": today,
         "next_phases": services.allowed_phases(case),
@@ -342,6 +344,10 @@ class CaseActionView(TenantView):
         fresh = _get_or_404(selectors.case_get, org=org, pk=pk)
         context = case_context(self, fresh, **{name: form})
         context["refused"] = name
+        # the refused form opens in the case page's action panel, with its heading
+        context["refused_action"] = name.removesuffix("_form")
+        context["refused_form"] = form
+        context["refused_title"] = ACTION_TITLES.get(name.removesuffix("_form"), "")
         return render(request, "cases/case.html", context, status=400)
 
     def _relate(self, case: Case, form: Form) -> Case:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
 from ajunta.core.tenancy import has_permission
 
@@ -30,6 +31,22 @@ class Module:
     # Dashboard quick links: (label, URL name taking the slug, permission or None for the module's).
     links: Sequence[tuple[Any, str, str | None]] = field(default_factory=tuple)
     order: int = 100
+    # The dashboard's figures: the dotted path of a selector taking (org, user, roles, today) and
+    # returning a list of Figure; one query or a few, however much data there is.
+    figures: str = ""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number on the dashboard and the filtered list behind it (or a short ranked list)."""
+
+    label: Any
+    value: int | str
+    url: str = ""
+    tone: str = ""  # "", "ok", "warn" or "danger"
+    hint: Any = ""
+    # A ranking instead of one number: (label, url, value) rows, e.g. the five worst postures.
+    items: Sequence[tuple[Any, str, Any]] = ()
 
 
 MODULES: dict[str, Module] = {}
@@ -83,3 +100,46 @@ def module_sections(org: Any, roles: frozenset[str]) -> list[dict[str, Any]]:
         if links:
             sections.append({"title": module.label, "links": links})
     return sections
+
+
+def module_menu(org: Any, roles: frozenset[str], path: str) -> dict[str, Any]:
+    """The side navigation (one group per module, with its pages) and the breadcrumbs of `path`.
+
+    A module's main page is current when `path` is exactly it; the module holding `path` opens.
+    """
+    groups = []
+    crumbs: list[tuple[Any, str]] = []
+    for module in modules_for(org, roles):
+        url = reverse(module.url_name, args=[org.slug])
+        links = []
+        for label, url_name, permission in module.links:
+            if not has_permission(roles, permission or module.permission):
+                continue
+            link = reverse(url_name, args=[org.slug])
+            if link != url:
+                links.append({"label": label, "url": link, "current": link == path})
+        inside = path.startswith(url) or any(path.startswith(link["url"]) for link in links)
+        groups.append(
+            {
+                "label": module.label,
+                "url": url,
+                "current": url == path,
+                "open": inside,
+                "links": links,
+            }
+        )
+        if inside and not crumbs and path != url:
+            crumbs.append((module.label, url))
+    return {"groups": groups, "crumbs": crumbs}
+
+
+def module_figures(org: Any, user: Any, roles: frozenset[str], today: Any) -> list[dict[str, Any]]:
+    """The dashboard's work-first figures: one group per visible module that has any."""
+    groups = []
+    for module in modules_for(org, roles):
+        if not module.figures:
+            continue
+        figures = import_string(module.figures)(org=org, user=user, roles=roles, today=today)
+        if figures:
+            groups.append({"title": module.label, "code": module.code, "figures": figures})
+    return groups

@@ -10,6 +10,7 @@ import qrcode
 import qrcode.image.svg
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -25,11 +26,11 @@ from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ajunta.core import selectors, services
+from ajunta.core import selectors, services, theme
 from ajunta.core.calendar import calendar_for
 from ajunta.core.languages import activate_for_org
 from ajunta.core.models import Role
-from ajunta.core.modules import module_sections, org_uses_module
+from ajunta.core.modules import module_figures, module_sections, org_uses_module
 from ajunta.core.tenancy import TenantHttpRequest, has_permission, resolve_org, user_roles_by_org
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -165,6 +166,13 @@ def role_sections(org: Any, roles: frozenset[str]) -> list[dict[str, Any]]:
     return sections
 
 
+@public("the provider's colours as a stylesheet: every page, logged in or not, loads it")
+def theme_stylesheet(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(theme.theme_css(theme.brand()), content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
 class HomeView(LoginRequiredMixin, View):
     """The organization switcher. With a single organization it goes straight to its dashboard."""
 
@@ -185,6 +193,7 @@ class DashboardView(TenantView):
         cal = calendar_for(org)
         context = {
             "role_names": role_labels(request.org_roles),
+            "figure_groups": module_figures(org, request.user, request.org_roles, cal.today()),
             "role_sections": role_sections(org, request.org_roles),
             "upcoming_holidays": cal.upcoming_holidays(limit=5),
             "today_is_business_day": cal.is_business_day(cal.today()),
@@ -207,6 +216,17 @@ class AuditLogView(TenantView):
             "extra_query": urlencode({"action": action}) if action else "",
         }
         return render(request, "core/audit_log.html", context)
+
+
+class LoginForm(AuthenticationForm):
+    """Citizens log in with their e-mail (it is their username), staff with their username: the
+    field says so, and phones offer the e-mail keyboard without changing what may be typed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.label = gettext_lazy("E-mail or username")
+        field.widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
 
 
 class TokenForm(forms.Form):

@@ -44,5 +44,6 @@ class HelpdeskConfig(AppConfig):
                     (_("Helpdesk settings"), "helpdesk_settings", "helpdesk.settings"),
                 ),
                 order=30,
+                figures="ajunta.helpdesk.selectors.work_figures",
             )
         )

@@ -123,6 +123,16 @@ class TicketFilterForm(forms.Form):
         widget=PlainSelect,
     )
     q = forms.CharField(label=gettext_lazy("Number or title"), required=False, max_length=200)
+    sla = forms.ChoiceField(
+        label=gettext_lazy("Resolution deadline (SLA)"),
+        required=False,
+        choices=[
+            ("", "---------"),
+            ("risk", gettext_lazy("At risk (due within 24 hours)")),
+            ("late", gettext_lazy("Breached")),
+        ],
+        widget=PlainSelect,
+    )
 
     def __init__(self, *args: Any, org: Any, staff: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

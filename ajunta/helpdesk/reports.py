@@ -18,11 +18,10 @@ from typing import Any
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from ajunta.core.calendar import calendar_for
+from ajunta.core.charts import BarChart, bar_chart
 from ajunta.core.languages import localized
 from ajunta.core.pdf import PdfBuilder
 from ajunta.helpdesk.models import (
@@ -208,7 +207,7 @@ class Stats:
     solved_in_time: int
     satisfaction: float | None
     surveys_answered: int
-    charts: dict[str, SafeString] = field(default_factory=dict)
+    charts: dict[str, BarChart] = field(default_factory=dict)
 
     @property
     def compliance(self) -> float | None:
@@ -279,9 +278,19 @@ def stats(*, org: Any, year: int, month: int | None = None) -> Stats:
         surveys_answered=answered["n"],
     )
     result.charts = {
-        "per_month": bar_chart(result.per_month, _("Tickets opened per month")),
-        "by_municipality": bar_chart(result.by_municipality, _("Tickets by municipality")),
-        "by_category": bar_chart(result.by_category, _("Tickets by category")),
+        "per_month": bar_chart(
+            result.per_month,
+            title=_("Tickets opened per month"),
+            empty=_("No data for this period."),
+        ),
+        "by_municipality": bar_chart(
+            result.by_municipality,
+            title=_("Tickets by municipality"),
+            empty=_("No data for this period."),
+        ),
+        "by_category": bar_chart(
+            result.by_category, title=_("Tickets by category"), empty=_("No data for this period.")
+        ),
     }
     return result
 
@@ -290,61 +299,6 @@ def _provider_of(org: Any) -> Any:
     from ajunta.helpdesk.selectors import provider_for
 
     return provider_for(org=org) or org
-
-
-LABEL_CHARS = 34  # what fits in the label column at 12 px
-
-
-def label_lines(label: str, *, width: int = LABEL_CHARS, most: int = 2) -> list[str]:
-    """`label` word-wrapped into at most `most` lines of `width` characters. Only what still
-    does not fit is shortened, with "…" (the chart gives the whole label in a title)."""
-    lines: list[str] = []
-    for word in label.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] = f"{lines[-1]} {word}"
-        else:
-            lines.append(word)
-    if len(lines) > most:
-        lines = [*lines[: most - 1], " ".join(lines[most - 1 :])]
-    return [line if len(line) <= width else line[: width - 1].rstrip() + "…" for line in lines]
-
-
-def bar_chart(data: list[tuple[str, int]], title: str) -> SafeString:
-    """A horizontal bar chart as inline SVG: no script, no style attribute (strict CSP). A long
-    label wraps onto a second line; the bar's and the label's titles carry it whole."""
-    if not data:
-        return format_html("<p>{}</p>", _("No data for this period."))
-    bar, gap, line, label_width, width = 18, 6, 14, 220, 640
-    top = max(value for _label, value in data) or 1
-    rows, y = [], gap
-    for label, value in data:
-        lines = label_lines(str(label))
-        row = max(bar, len(lines) * line + 4)
-        length = max(1, round((width - label_width - 50) * value / top))
-        first = y + row / 2 - (len(lines) - 1) * line / 2 + 4
-        spans = format_html_join(
-            "",
-            '<tspan x="{}" y="{}">{}</tspan>',
-            ((label_width - 6, first + n * line, text) for n, text in enumerate(lines)),
-        )
-        row_html = format_html(
-            '<g><text text-anchor="end" font-size="12"><title>{}</title>{}</text>'
-            '<rect x="{}" y="{}" width="{}" height="{}" fill="#1f5f8b"><title>{}: {}</title>'
-            '</rect><text x="{}" y="{}" font-size="12">{}</text></g>',
-            label, spans, label_width, y + (row - bar) / 2, length, bar, label, value,
-            label_width + length + 4, y + row / 2 + 4, value,
-        )  # fmt: skip
-        rows.append(row_html)
-        y += row + gap
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" role="img" '
-        'aria-label="{}"><title>{}</title>{}</svg>',
-        width,
-        y,
-        title,
-        title,
-        format_html_join("", "{}", ((row,) for row in rows)),
-    )
 
 
 # --- the monthly PDF of a municipality --------------------------------------------------------------

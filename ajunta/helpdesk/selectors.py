@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ajunta.core.languages import is_translated, localized
 from ajunta.core.models import PROVIDER_ROLES, RoleAssignment, User
+from ajunta.core.modules import Figure
 from ajunta.helpdesk.models import (
     DEFAULT_SLA_LEVEL,
     OPEN_STATUSES,
@@ -30,6 +31,7 @@ from ajunta.helpdesk.models import (
     Ticket,
     TicketAsset,
     TicketAttachment,
+    TicketStatus,
     TicketTask,
 )
 from ajunta.tenants import selectors as tenant_selectors
@@ -125,6 +127,26 @@ def member_users(*, org: Any) -> QuerySet[Any]:
 QUEUES = ("all", "open", "mine", "group", "unassigned")
 
 
+# An open ticket whose resolve clock runs (not paused) and is past due, or due within a day.
+SLA_AT_RISK_WITHIN = dt.timedelta(hours=24)
+
+
+def _sla_late(now: dt.datetime) -> Q:
+    return Q(status__in=OPEN_STATUSES, paused_since__isnull=True, resolve_due_at__lt=now)
+
+
+def _sla_at_risk(now: dt.datetime) -> Q:
+    return Q(
+        status__in=OPEN_STATUSES,
+        paused_since__isnull=True,
+        resolve_due_at__gte=now,
+        resolve_due_at__lt=now + SLA_AT_RISK_WITHIN,
+    )
+
+
+SLA_FILTERS = {"late": _sla_late, "risk": _sla_at_risk}
+
+
 def tickets(
     *,
     org: Any,
@@ -136,6 +158,7 @@ def tickets(
     category: Any = None,
     service: Any = None,
     q: str = "",
+    sla: str = "",
 ) -> QuerySet[Ticket]:
     """The tickets `org` may see, newest first: its own, or every member's for the provider.
 
@@ -170,6 +193,8 @@ def tickets(
     if q:
         text = q.strip()
         rows = rows.filter(Q(number__icontains=text) | Q(title__icontains=text))
+    if sla in SLA_FILTERS:
+        rows = rows.filter(SLA_FILTERS[sla](timezone.now()))
     return rows.select_related(
         "organization", "category", "assigned_to", "assigned_group", "requester", "service"
     ).order_by("-opened_at", "-id")
@@ -347,3 +372,55 @@ def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime(year, month, 1, tzinfo=tz)
     end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
     return start, end
+
+
+def work_figures(*, org: Any, user: Any, roles: frozenset[str], today: dt.date) -> list[Figure]:
+    """The dashboard's helpdesk figures, in one query: for the provider, its queue (open by state,
+    unassigned, SLA at risk and breached); for a member, its own open tickets to the provider."""
+    from django.db.models import Count
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    now = timezone.now()
+    is_open = Q(status__in=OPEN_STATUSES)
+    counts = tickets(org=org).aggregate(
+        open=Count("pk", filter=is_open),
+        new=Count("pk", filter=Q(status=TicketStatus.NEW)),
+        pending=Count("pk", filter=Q(status=TicketStatus.PENDING)),
+        unassigned=Count("pk", filter=is_open & Q(assigned_to__isnull=True)),
+        risk=Count("pk", filter=_sla_at_risk(now)),
+        late=Count("pk", filter=_sla_late(now)),
+    )
+    queue = reverse("helpdesk_queue", args=[org.slug])
+    if not getattr(org, "is_provider", False):
+        return [
+            Figure(_("My organization's open tickets"), counts["open"], f"{queue}?queue=open"),
+            Figure(
+                _("Waiting for our answer"),
+                counts["pending"],
+                f"{queue}?queue=open&status=pending",
+                tone="warn" if counts["pending"] else "",
+            ),
+        ]
+    return [
+        Figure(_("Open tickets"), counts["open"], f"{queue}?queue=open"),
+        Figure(_("New"), counts["new"], f"{queue}?queue=open&status=new"),
+        Figure(
+            _("Unassigned"),
+            counts["unassigned"],
+            f"{queue}?queue=unassigned",
+            tone="warn" if counts["unassigned"] else "",
+        ),
+        Figure(
+            _("SLA at risk (due within 24 hours)"),
+            counts["risk"],
+            f"{queue}?queue=open&sla=risk",
+            tone="warn" if counts["risk"] else "ok",
+        ),
+        Figure(
+            _("SLA breached"),
+            counts["late"],
+            f"{queue}?queue=open&sla=late",
+            tone="danger" if counts["late"] else "ok",
+        ),
+    ]

@@ -32,6 +32,10 @@ def citizen_notifications(*, user: Any) -> QuerySet:
     return cases_selectors.citizen_notifications(user=user)
 
 
+def citizen_pending_notifications(*, user: Any, now: Any) -> list[Any]:
+    return cases_selectors.citizen_pending_notifications(user=user, now=now)
+
+
 def citizen_notification(*, user: Any, pk: Any) -> Any:
     return cases_selectors.citizen_notification_get(user=user, pk=pk)
 

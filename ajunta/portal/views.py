@@ -16,6 +16,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
@@ -84,7 +85,8 @@ class PortalHomeView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         page = paginate(request, selectors.citizen_filings(user=request.user), FILINGS_PER_PAGE)
-        response = render(request, "portal/home.html", {"page": page})
+        pending = selectors.citizen_pending_notifications(user=request.user, now=timezone.now())
+        response = render(request, "portal/home.html", {"page": page, "pending": pending})
         add_never_cache_headers(response)
         return response
 

@@ -42,6 +42,7 @@ class RegistryConfig(AppConfig):
                     (_("Units and pending entries"), "registry_units", None),
                 ),
                 order=10,
+                figures="ajunta.registry.selectors.work_figures",
             )
         )
         # A receipt a dead worker never issued is issued by the sweep (docs/security.md).

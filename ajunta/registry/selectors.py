@@ -10,6 +10,7 @@ from django.db.models import BooleanField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from ajunta.core.modules import Figure
 from ajunta.registry.models import EntryAttachment, InterestedParty, RegistryEntry, Unit
 from ajunta.registry.services import normalize_text
 
@@ -148,3 +149,19 @@ def entries_without_receipt(*, before: dt.datetime, limit: int) -> list[Registry
         .select_related("organization")
         .order_by("filed_at", "pk")[:limit]
     )
+
+
+def work_figures(*, org: Any, user: Any, roles: frozenset[str], today: dt.date) -> list[Figure]:
+    """Entries routed to the units and not yet acknowledged: one query."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    pending = pending_acknowledgement(org=org).count()
+    return [
+        Figure(
+            _("Entries to acknowledge in the units"),
+            pending,
+            reverse("registry_units", args=[org.slug]),
+            tone="warn" if pending else "ok",
+        )
+    ]

@@ -45,6 +45,7 @@ class TenantsConfig(AppConfig):
                     (_("Public website"), "site_pages", "site.edit"),
                 ),
                 order=5,
+                figures="ajunta.tenants.selectors.work_figures",
             )
         )
         # A member's side of training: on when its agreement includes the "training" service.

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from ajunta.core.modules import Figure
 from ajunta.tenants.models import (
     Agreement,
     AgreementKind,
@@ -449,3 +450,43 @@ def dashboard_figures(*, org: Organization, year: int, today: dt.date) -> dict[s
         ),
         "services_in_use": services_in_use,
     }
+
+
+def work_figures(
+    *, org: Organization, user: Any, roles: frozenset[str], today: dt.date
+) -> list[Figure]:
+    """The provider's membership work: applications pending, agreements expiring within 90 days,
+    training sessions and visits this month. Three queries."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    applied = Membership.objects.filter(organization=org, status=MembershipStatus.APPLIED).count()
+    expiring = (
+        agreements(org=org, expiring_before=today + dt.timedelta(days=90))
+        .filter(end_date__gte=today)
+        .count()
+    )
+    month_start = today.replace(day=1)
+    next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
+    sessions = training_sessions(
+        org=org, start=month_start, end=next_month - dt.timedelta(days=1)
+    ).count()
+    return [
+        Figure(
+            _("Membership applications pending"),
+            applied,
+            reverse("memberships", args=[org.slug]) + "?status=applied",
+            tone="warn" if applied else "",
+        ),
+        Figure(
+            _("Agreements expiring within 90 days"),
+            expiring,
+            reverse("agreements", args=[org.slug]),
+            tone="warn" if expiring else "",
+        ),
+        Figure(
+            _("Training sessions and visits this month"),
+            sessions,
+            reverse("training_sessions", args=[org.slug]),
+        ),
+    ]

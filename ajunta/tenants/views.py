@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from ajunta.core import selectors as core_selectors
 from ajunta.core import services as core_services
 from ajunta.core.calendar import DEFAULT_HOURS, calendar_for
+from ajunta.core.charts import bar_chart
 from ajunta.core.pdf import PdfBuilder
 from ajunta.core.tenancy import TenantHttpRequest, has_permission
 from ajunta.core.views import TenantView, add_service_error, is_htmx, paginate, safe_next
 from ajunta.tenants import selectors, services
-from ajunta.tenants.charts import bar_chart
 from ajunta.tenants.forms import (
     WEEKDAYS,
     AgreementForm,

@@ -272,11 +272,14 @@ class CasePagesTests(CasesTestCase):
         for action in ("party", "upload", "generate", "task", "relate", "assign", "suspend",
                        "extend", "status"):  # fmt: skip
             url = reverse("cases_case_action", args=["alpha", self.case_a.pk, action])
-            # The <details> loads its form when opened, or links to the form's own page.
-            self.assertContains(page, f'<a href="{url}">')
+            # A visible button loads its form into the action panel, or opens the form's own page.
             self.assertContains(
-                page, f'hx-get="{url}" hx-trigger="toggle once from:closest details"'
+                page,
+                f'<a href="{url}" class="btn btn-outline-primary btn-sm" hx-get="{url}"'
+                if action != "status"
+                else f'<a href="{url}" class="btn btn-primary btn-sm" hx-get="{url}"',
             )
+            self.assertContains(page, f'hx-get="{url}" hx-target="#case-action"')
             fragment = client.get(url, headers={"HX-Request": "true"})
             self.assertNotContains(fragment, "<html")
             self.assertContains(fragment, f'action="{url}"')
@@ -294,6 +297,12 @@ class CasePagesTests(CasesTestCase):
         self.assertEqual(refused.status_code, 400)
         self.assertContains(refused, 'name="suspend-reason"', status_code=400)
         self.assertContains(refused, 'class="errorsummary"', status_code=400)
+        # ... in the action panel, under its heading, where the button would have put it
+        self.assertContains(
+            refused,
+            '<div id="case-action" class="action-panel" aria-live="polite"><h2',
+            status_code=400,
+        )
         # Only those who may act on the case get the forms.
         viewer = make_user("consulta", self.org_a, Role.ELECTED_MEMBER)
         self.assertEqual(self.login(viewer).get(url).status_code, 403)

@@ -818,18 +818,6 @@ class OpenDataAndRequestableTests(WithObjectsTestCase):
         self.assertEqual(membership.events.count(), 3)
 
 
-class ChartTests(TestCase):
-    def test_labels_are_escaped_and_bars_scaled(self):
-        from ajunta.tenants.charts import bar_chart
-
-        svg = bar_chart([("<script>", 10), ("B", 5)], title="Members & fees")
-        self.assertNotIn("<script>", svg)
-        self.assertIn("&lt;script&gt;", svg)
-        self.assertIn('width="260.0"', svg)
-        self.assertIn('width="130.0"', svg)
-        self.assertEqual(bar_chart([], title="x").count("<rect"), 0)
-
-
 class NotificationTests(ProviderTestCase):
     def test_provider_admins_hear_of_applications_and_applicants_of_decisions(self):
         with self.captureOnCommitCallbacks(execute=True):
