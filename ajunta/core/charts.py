@@ -105,7 +105,7 @@ def bar_chart(
                 bar_width(value) + 6,
                 bar_y + 13,
                 text,
-            )  # fmt: skip
+            )
         )
         y = bar_y + BAR + GAP
     svg = format_html(

@@ -11,6 +11,7 @@ from django.urls import reverse
 from ajunta.cases import services
 from ajunta.cases.models import NotificationStatus
 from ajunta.cases.tests.factories import PARTY, CasesTestCase, make_case, pdf_upload
+from ajunta.core.testing import speaking
 from ajunta.core.testing_archives import HOSTILE_UPLOADS
 from ajunta.portal.tests.helpers import make_citizen
 
@@ -60,19 +61,24 @@ class PortalCaseTests(CasesTestCase):
         self.assertEqual(response.status_code, 404)
 
     def test_my_area_shows_a_banner_for_each_pending_notification_with_days_left(self) -> None:
-        Notification.objects.filter(pk=self.notification.pk).update(
-            made_available_at=timezone.now() - dt.timedelta(days=7, hours=1)
-        )
-        self.client.force_login(self.citizen)
-        page = self.client.get(reverse("portal_home"), HTTP_ACCEPT_LANGUAGE="en")
-        self.assertContains(page, f'data-pending-notification="{self.notification.pk}"')
-        self.assertContains(page, "3 days left to open it")
-        self.assertContains(page, reverse("portal_notification", args=[self.notification.pk]))
-        self.client.post(reverse("portal_notification", args=[self.notification.pk]),
-                         {"answer": "accept"})  # fmt: skip
-        self.assertNotContains(self.client.get(reverse("portal_home")), "data-pending-notification")
-        self.client.force_login(self.stranger)
-        self.assertNotContains(self.client.get(reverse("portal_home")), "data-pending-notification")
+        # Seven days and an hour after it was made available: three of the ten days are left.
+        later = self.notification.made_available_at + dt.timedelta(days=7, hours=1)
+        with time_machine.travel(later, tick=False):
+            speaking(self.client, "en")
+            self.client.force_login(self.citizen)
+            page = self.client.get(reverse("portal_home"))
+            self.assertContains(page, f'data-pending-notification="{self.notification.pk}"')
+            self.assertContains(page, "3 days left to open it")
+            self.assertContains(page, reverse("portal_notification", args=[self.notification.pk]))
+            self.client.post(reverse("portal_notification", args=[self.notification.pk]),
+                             {"answer": "accept"})  # fmt: skip
+            self.assertNotContains(
+                self.client.get(reverse("portal_home")), "data-pending-notification"
+            )
+            self.client.force_login(self.stranger)
+            self.assertNotContains(
+                self.client.get(reverse("portal_home")), "data-pending-notification"
+            )
 
     def test_login_is_required(self) -> None:
         response = self.client.get(reverse("portal_notifications"))
