@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from ajunta.core.models import AuditEvent
+from ajunta.core.testing import speaking
 from ajunta.helpdesk import services
 from ajunta.helpdesk.models import Survey, TicketStatus
 from ajunta.helpdesk.tests.base import HelpdeskTestCase, at, frozen
@@ -55,7 +56,7 @@ class SurveysSendNowTests(HelpdeskTestCase):
             self.close_ticket()
             self.close_ticket(org=self.org_b, actor=self.charlie)
         self.login(self.paula)
-        response = self.client.post(URL, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+        response = speaking(self.client, "en").post(URL, follow=True)
         self.assertContains(response, "2 satisfaction surveys sent.")
         self.assertEqual(Survey.objects.count(), 2)
 
