@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "ajunta.core.languages.LanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "ajunta.core.middleware.RequestContextMiddleware",
+    "ajunta.core.middleware.NoStoreForAuthenticatedMiddleware",
     "ajunta.core.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -271,6 +272,12 @@ REGISTRY_BOOK_PDF_MAX_ENTRIES = env_int("REGISTRY_BOOK_PDF_MAX_ENTRIES", 5000)
 SEAL_DIR = Path(env("SEAL_DIR", str(BASE_DIR / ("seals" if not TESTING else ".test-no-seals"))))
 SEAL_PASSPHRASE = env("SEAL_PASSPHRASE")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Every JSON body (the API, the inventory agent) is bounded before it is parsed (docs/security.md):
+# bytes (endpoints that take more, a registry filing or an inventory, say so), nesting depth, and
+# keys plus array items.
+JSON_MAX_BODY_BYTES = env_int("JSON_MAX_BODY_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE)
+JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 64)
+JSON_MAX_ITEMS = env_int("JSON_MAX_ITEMS", 200_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -364,6 +371,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "ajunta.core.rest.BoundedPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "ajunta.core.jsonbody.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ajunta.core.rest.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},

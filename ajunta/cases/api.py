@@ -23,7 +23,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -49,6 +49,7 @@ from ajunta.core.api import TenantViewSet
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_api import DocumentIntegrityFailed, PassthroughRenderer
 from ajunta.core.documents_views import document_file_response
+from ajunta.core.jsonbody import BoundedJSONParser
 from ajunta.core.models import EniDocumentType, EniElaborationState, EniOrigin
 from ajunta.core.pagination import CappedPagination
 from ajunta.core.tenancy import TenantAPIRequest
@@ -450,7 +451,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     permission = "cases.view"
     write_permission = "cases.manage"
     module = "cases"
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser]
     pagination_class = CappedPagination
 
     def get_serializer_class(self) -> Any:
@@ -686,7 +687,7 @@ class CaseDocumentViewSet(mixins.RetrieveModelMixin, TenantViewSet):
     action_permissions = {"sign": "cases.sign"}
     serializer_class = CaseDocumentRowSerializer
     module = "cases"
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser]
 
     def get_object(self) -> CaseDocument:
         case = _object(selectors.case_get, org=self.request.org, pk=self.kwargs["case_pk"])

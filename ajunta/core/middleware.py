@@ -29,6 +29,25 @@ class RequestContextMiddleware:
             reset_ip(token)
 
 
+class NoStoreForAuthenticatedMiddleware:
+    """`Cache-Control: private, no-store` on every answer to an authenticated request.
+
+    A logged-in page or an API answer carries personal data: neither the browser's cache (a
+    shared computer at the town hall, the back button after logging out) nor a proxy may keep
+    it. DRF sets the token's user on the Django request too, so API answers are covered.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if getattr(user, "is_authenticated", False):
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
 MFA_EXEMPT_PREFIXES = ("/static/", "/i18n/", "/healthz")
 MFA_EXEMPT_NAMES = ("mfa", "logout")
 # How long a "no second factor needed" answer is trusted before roles and devices are read again.
