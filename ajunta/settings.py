@@ -364,6 +364,9 @@ if OIDC_RP_CLIENT_ID:
 # --- API ----------------------------------------------------------------------------------------
 # API tokens stop working this many days after they were issued (0: never).
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 365)
+# A user with a provider role reaches every member that granted them a role: their tokens live
+# this many days at most, and are issued only after their second factor is verified.
+API_TOKEN_TTL_DAYS_PROVIDER = env_int("API_TOKEN_TTL_DAYS_PROVIDER", 30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "ajunta.core.authentication.ExpiringTokenAuthentication",

@@ -45,7 +45,7 @@ from ajunta.cases.models import (
     Procedure,
     Visibility,
 )
-from ajunta.core.api import TenantViewSet
+from ajunta.core.api import TenantViewSet, body_object
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_api import DocumentIntegrityFailed, PassthroughRenderer
 from ajunta.core.documents_views import document_file_response
@@ -925,7 +925,7 @@ class DocumentTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def partial_update(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         template = self.get_object()
         current = CaseDocumentTemplateSerializer(template).data
-        data = CaseDocumentTemplateSerializer(data={**current, **request.data})
+        data = CaseDocumentTemplateSerializer(data={**current, **body_object(request)})
         data.is_valid(raise_exception=True)
         template = services.document_template_save(
             org=request.org, actor=request.user, template=template, **data.validated_data
