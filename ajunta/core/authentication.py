@@ -38,7 +38,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         user, token = super().authenticate_credentials(key)
         now = timezone.now()
-        expired = _("This API token has expired; issue a new one.")
+        expired = _("This API token has expired; ask an operator for a new one.")
         expires_at = token_expires_at(token.created)
         if expires_at is not None and now >= expires_at:
             raise AuthenticationFailed(expired)

@@ -121,7 +121,7 @@ def json_loads_bounded(
     check_shape(data, max_depth=max_depth, max_items=max_items)
     if _NUL_ESCAPE.search(data):
         if not strip_nul:
-            raise JSONBodyError(_("Text may not contain NUL characters (\\u0000)."))
+            raise JSONBodyError(_("Text may not contain NUL characters."))
         data = _NUL_ESCAPE.sub(lambda match: match.group(0)[:-6], data)
     try:
         text = data.decode("utf-8")
