@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.urls import reverse
+from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
@@ -80,6 +81,10 @@ def corpus(fields: list[str]) -> list[tuple[str, bytes]]:
 
 class BoundedJSONTests(TestCase):
     """The parser alone: each refusal says why, and what is fine still parses."""
+
+    def setUp(self) -> None:
+        translation.activate("en")
+        self.addCleanup(translation.deactivate)
 
     def test_refuses_deep_nesting_before_parsing(self):
         with self.assertRaisesMessage(JSONBodyError, "nested more than 64 levels"):

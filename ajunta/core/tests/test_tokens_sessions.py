@@ -47,7 +47,7 @@ class ProviderTokenTests(TenantTestCase):
 
     def test_a_provider_token_needs_a_verified_second_factor(self):
         device = self.device()
-        with self.assertRaisesMessage(CommandError, "second factor"):
+        with self.assertRaisesMessage(CommandError, "Pass --otp CODE"):
             self.issue("tech")
         with self.assertRaisesMessage(CommandError, "does not match"):
             self.issue("tech", "--otp", wrong_token(device))
