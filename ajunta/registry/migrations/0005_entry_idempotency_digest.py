@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0003_stored_search_vector'),
+        ('registry', '0004_translated_names'),
     ]
 
     operations = [
