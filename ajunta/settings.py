@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "ajunta.core.languages.LanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "ajunta.core.middleware.RequestContextMiddleware",
+    "ajunta.core.middleware.NoStoreForAuthenticatedMiddleware",
     "ajunta.core.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -314,6 +315,12 @@ REGISTRY_BOOK_PDF_MAX_ENTRIES = env_int("REGISTRY_BOOK_PDF_MAX_ENTRIES", 5000)
 SEAL_DIR = Path(env("SEAL_DIR", str(BASE_DIR / ("seals" if not TESTING else ".test-no-seals"))))
 SEAL_PASSPHRASE = env("SEAL_PASSPHRASE")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Every JSON body (the API, the inventory agent) is bounded before it is parsed (docs/security.md):
+# bytes (endpoints that take more, a registry filing or an inventory, say so), nesting depth, and
+# keys plus array items.
+JSON_MAX_BODY_BYTES = env_int("JSON_MAX_BODY_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE)
+JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 64)
+JSON_MAX_ITEMS = env_int("JSON_MAX_ITEMS", 200_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -400,6 +407,9 @@ if OIDC_RP_CLIENT_ID:
 # --- API ----------------------------------------------------------------------------------------
 # API tokens stop working this many days after they were issued (0: never).
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 365)
+# A user with a provider role reaches every member that granted them a role: their tokens live
+# this many days at most, and are issued only after their second factor is verified.
+API_TOKEN_TTL_DAYS_PROVIDER = env_int("API_TOKEN_TTL_DAYS_PROVIDER", 30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "ajunta.core.authentication.ExpiringTokenAuthentication",
@@ -407,6 +417,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "ajunta.core.rest.BoundedPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "ajunta.core.jsonbody.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "ajunta.core.schema.AjuntaAutoSchema",
     "EXCEPTION_HANDLER": "ajunta.core.rest.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},

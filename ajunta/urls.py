@@ -24,6 +24,7 @@ accounts = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("mfa/", core_views.MFAView.as_view(), name="mfa"),
+    path("api-token/", core_views.MyAPITokenView.as_view(), name="my_api_token"),
     path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",

@@ -24,7 +24,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FileUploadParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FileUploadParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -42,6 +42,7 @@ from ajunta.assets.models import (
 )
 from ajunta.assets.views import csv_rows
 from ajunta.core.api import TenantViewSet
+from ajunta.core.jsonbody import BoundedJSONParser
 
 ERRORS_RESPONSE = OpenApiResponse(
     OpenApiTypes.OBJECT, description=gettext_lazy("Field messages; others under `detail`.")
@@ -52,6 +53,13 @@ def service_errors(exc: DjangoValidationError) -> ValidationError:
     if hasattr(exc, "error_dict"):
         return ValidationError(exc.message_dict)
     return ValidationError({"detail": exc.messages})
+
+
+class InventoryJSONParser(BoundedJSONParser):
+    """An inventory may weigh what the agent endpoint takes; a stray NUL in it is dropped."""
+
+    max_bytes = inventory.MAX_DOCUMENT_BYTES
+    strip_nul = True
 
 
 # --- serializers -----------------------------------------------------------------------------------
@@ -407,7 +415,7 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         responses={200: ImportOutcomeSerializer, 201: ImportOutcomeSerializer,
                    400: ERRORS_RESPONSE},
     )  # fmt: skip
-    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
+    @action(detail=False, methods=["post"], parser_classes=[InventoryJSONParser])
     def inventory(self, request: Request, org_slug: str) -> Response:
         try:
             outcome = services.inventory_import(

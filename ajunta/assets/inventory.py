@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from ajunta.assets import eol, fastschema
 from ajunta.assets.models import AssetKind
+from ajunta.core.jsonbody import JSONBodyError, json_loads_bounded
 
 SCHEMA = Path(__file__).resolve().parent / "data" / "inventory.schema.json"
 # A real inventory is tens of kilobytes; compressed bodies may not inflate beyond this.
@@ -103,13 +104,9 @@ def decode_body(body: bytes, content_type: str = "", content_encoding: str = "")
             _("This is an XML inventory (the old protocol): configure the agent to send JSON.")
         )
     try:
-        return json.loads(body)
-    except UnicodeDecodeError as exc:
-        raise InventoryError(_("The inventory is not UTF-8 text.")) from exc
-    except ValueError as exc:
-        raise InventoryError(
-            _("The inventory is not valid JSON: %(error)s") % {"error": exc}
-        ) from exc
+        return json_loads_bounded(body, max_bytes=MAX_DOCUMENT_BYTES, strip_nul=True)
+    except JSONBodyError as exc:
+        raise InventoryError(str(exc)) from exc
 
 
 # --- the schema ------------------------------------------------------------------------------------

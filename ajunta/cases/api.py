@@ -23,7 +23,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -45,7 +45,7 @@ from ajunta.cases.models import (
     Procedure,
     Visibility,
 )
-from ajunta.core.api import TenantViewSet
+from ajunta.core.api import TenantViewSet, body_object
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_api import (
     DOCUMENT_DOWNLOAD_RESPONSE,
@@ -53,6 +53,7 @@ from ajunta.core.documents_api import (
     PassthroughRenderer,
 )
 from ajunta.core.documents_views import document_file_response
+from ajunta.core.jsonbody import BoundedJSONParser
 from ajunta.core.models import EniDocumentType, EniElaborationState, EniOrigin
 from ajunta.core.pagination import CappedPagination
 from ajunta.core.tenancy import TenantAPIRequest
@@ -454,7 +455,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     permission = "cases.view"
     write_permission = "cases.manage"
     module = "cases"
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser]
     pagination_class = CappedPagination
 
     def get_serializer_class(self) -> Any:
@@ -690,7 +691,7 @@ class CaseDocumentViewSet(mixins.RetrieveModelMixin, TenantViewSet):
     action_permissions = {"sign": "cases.sign"}
     serializer_class = CaseDocumentRowSerializer
     module = "cases"
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser]
 
     def get_object(self) -> CaseDocument:
         case = _object(selectors.case_get, org=self.request.org, pk=self.kwargs["case_pk"])
@@ -928,7 +929,7 @@ class DocumentTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def partial_update(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         template = self.get_object()
         current = CaseDocumentTemplateSerializer(template).data
-        data = CaseDocumentTemplateSerializer(data={**current, **request.data})
+        data = CaseDocumentTemplateSerializer(data={**current, **body_object(request)})
         data.is_valid(raise_exception=True)
         template = services.document_template_save(
             org=request.org, actor=request.user, template=template, **data.validated_data

@@ -8,14 +8,16 @@ from typing import Any, cast
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ajunta.core import selectors, services
+from ajunta.core.authentication import token_expires_at
 from ajunta.core.calendar import calendar_for
 from ajunta.core.languages import activate_for_org
 from ajunta.core.models import AuditEvent, LocalHoliday
@@ -68,6 +70,13 @@ class TenantAPIMixin:
         return has_permission(self.request.org_roles, permission)
 
 
+def body_object(request: Request) -> dict[str, Any]:
+    """The request's body when it is a JSON object (or a form); a 400 for a list, a string..."""
+    if not isinstance(request.data, dict):
+        raise ValidationError({"detail": [_("Send a JSON object.")]})
+    return request.data
+
+
 class TenantViewSet(TenantAPIMixin, viewsets.GenericViewSet):
     lookup_value_converter = "str"
 
@@ -102,6 +111,21 @@ class AuditEventSerializer(serializers.ModelSerializer):
         ]
 
 
+class APITokenSerializer(serializers.Serializer):
+    """A token without its key: whose, issued when, until when (null: never expires)."""
+
+    user_id = serializers.IntegerField(source="user.pk")
+    username = serializers.CharField(source="user.username")
+    full_name = serializers.CharField(source="user.get_full_name")
+    created = serializers.DateTimeField()
+    expires_at = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_expires_at(self, token: Any) -> str | None:
+        expires_at = token_expires_at(token.created, provider=token.provider)
+        return serializers.DateTimeField().to_representation(expires_at) if expires_at else None
+
+
 class LocalHolidaySerializer(serializers.ModelSerializer):
     class Meta:
         model = LocalHoliday
@@ -121,6 +145,44 @@ class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)
+
+
+class MyAPITokenView(APIView):
+    """Your own API token (never its key): GET shows it, DELETE revokes it."""
+
+    @extend_schema(summary="My API token", responses={200: APITokenSerializer, 404: None})
+    def get(self, request: Request) -> Response:
+        token = selectors.api_token_of(user=request.user)
+        if token is None:
+            raise Http404
+        return Response(APITokenSerializer(token).data)
+
+    @extend_schema(summary="Revoke my API token", responses={204: None, 404: None})
+    def delete(self, request: Request) -> Response:
+        if not services.api_token_revoke(org=None, actor=request.user, user=request.user):
+            raise Http404
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class APITokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, TenantViewSet):
+    """The API tokens of this organization's people, for its administrators; `{id}` is the
+    user's id. Revoking one ends that user's API access everywhere."""
+
+    permission = "org.settings"
+    serializer_class = APITokenSerializer
+    lookup_value_converter = "int"
+
+    def get_queryset(self) -> Any:
+        return selectors.api_tokens(org=self.request.org)
+
+    def get_object(self) -> Any:
+        try:
+            return selectors.api_token_get(org=self.request.org, user_id=self.kwargs["pk"])
+        except Token.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def perform_destroy(self, instance: Any) -> None:
+        services.api_token_revoke(org=self.request.org, actor=self.request.user, user=instance.user)
 
 
 class AuditEventViewSet(mixins.ListModelMixin, TenantViewSet):

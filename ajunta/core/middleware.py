@@ -8,6 +8,7 @@ from axes.helpers import get_client_ip_address
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
@@ -27,6 +28,28 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             reset_ip(token)
+
+
+class NoStoreForAuthenticatedMiddleware:
+    """`Cache-Control: private, no-store` on every answer to an authenticated request (added to
+    what a view set, unless it already said no-store).
+
+    A logged-in page or an API answer carries personal data: neither the browser's cache (a
+    shared computer at the town hall, the back button after logging out) nor a proxy may keep
+    it. DRF sets the token's user on the Django request too, so API answers are covered.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if getattr(user, "is_authenticated", False) and "no-store" not in response.get(
+            "Cache-Control", ""
+        ):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 MFA_EXEMPT_PREFIXES = ("/static/", "/i18n/", "/healthz")

@@ -2,14 +2,19 @@
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from ajunta.core.jsonbody import BodyTooLarge, too_large_message
 
 
 class BoundedPagination(PageNumberPagination):
@@ -28,6 +33,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = ValidationError(detail=detail)
+    # Django refuses these while reading a form or multipart body; left alone they would become
+    # Django's HTML error page instead of the API's JSON.
+    elif isinstance(exc, RequestDataTooBig):
+        exc = BodyTooLarge(too_large_message(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = ParseError(_("The body has more fields or files than accepted."))
     response = drf_exception_handler(exc, context)
     request = context.get("request")
     if response is not None and request is not None:

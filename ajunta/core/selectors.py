@@ -2,11 +2,19 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from rest_framework.authtoken.models import Token
 
 from ajunta.core.audit import chain_key
 from ajunta.core.documents import normalize_verification_code
-from ajunta.core.models import AuditEvent, BusinessHours, Document, LocalHoliday, RoleAssignment
+from ajunta.core.models import (
+    PROVIDER_ROLES,
+    AuditEvent,
+    BusinessHours,
+    Document,
+    LocalHoliday,
+    RoleAssignment,
+)
 from ajunta.core.tenancy import user_organizations
 
 
@@ -55,3 +63,27 @@ def document_by_code(code: str) -> Document | None:
     return (
         Document.objects.select_related("organization").filter(verification_code=normalized).first()
     )
+
+
+def api_token_of(*, user: Any) -> Token | None:
+    """The user's own token, marked `provider` as api_tokens() marks them."""
+    provider = RoleAssignment.objects.filter(user=user, role__in=PROVIDER_ROLES)
+    return Token.objects.filter(user=user).annotate(provider=Exists(provider)).first()
+
+
+def api_tokens(*, org: Any) -> QuerySet[Token]:
+    """The API tokens of the users holding a role in `org`, each marked `provider` when its user
+    holds a provider role anywhere (their tokens live API_TOKEN_TTL_DAYS_PROVIDER days)."""
+    members = RoleAssignment.objects.filter(organization=org).values("user")
+    provider = RoleAssignment.objects.filter(user=OuterRef("user"), role__in=PROVIDER_ROLES)
+    return (
+        Token.objects.filter(user__in=members)
+        .select_related("user")
+        .annotate(provider=Exists(provider))
+        .order_by("user__username")
+    )
+
+
+def api_token_get(*, org: Any, user_id: Any) -> Token:
+    """A member's token, by user id; Token.DoesNotExist for anyone else's."""
+    return api_tokens(org=org).get(user_id=user_id)

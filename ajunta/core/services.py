@@ -14,7 +14,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from ajunta.core.audit import audit_record
+from ajunta.core.authentication import holds_provider_role, token_expires_at
 from ajunta.core.models import BusinessHours, LocalHoliday, Role, RoleAssignment
+from ajunta.core.tenancy import mfa_required
 
 
 @transaction.atomic
@@ -113,13 +115,25 @@ def mfa_confirm_device(*, actor: Any, device: TOTPDevice) -> None:
 
 
 @transaction.atomic
-def api_token_issue(*, actor: Any, user: Any) -> Token:
-    """A new API token for `user` (replacing any old one). It carries exactly the user's roles."""
+def api_token_issue(*, actor: Any, user: Any, second_factor_verified: bool = False) -> Token:
+    """A new API token for `user` (replacing any old one). It carries exactly the user's roles.
+
+    A user who must use a second factor (every provider role) gets one only once that factor was
+    verified for this issue (`second_factor_verified`: a verified session, or a code checked by
+    `issue_token --otp`); their token lives API_TOKEN_TTL_DAYS_PROVIDER days.
+    """
+    if mfa_required(user) and not second_factor_verified:
+        raise ValidationError(
+            _("An API token for this user is issued only after their second factor is verified.")
+        )
     Token.objects.filter(user=user).delete()
     token = Token.objects.create(user=user)
+    expires_at = token_expires_at(token.created, provider=holds_provider_role(user))
     audit_record(
-        org=None, actor=actor, action="user.api_token.issue", changes={"user": user.username}
-    )
+        org=None, actor=actor, action="user.api_token.issue",
+        changes={"user": user.username, "second_factor": second_factor_verified,
+                 "expires_at": expires_at},
+    )  # fmt: skip
     return token
 
 
@@ -159,3 +173,17 @@ def integrity_alert_send(*, findings: list[str]) -> int:
         changes={"findings": len(findings), "recipients": len(recipients)},
     )  # fmt: skip
     return len(recipients)
+
+
+@transaction.atomic
+def api_token_revoke(*, org: Any, actor: Any, user: Any) -> bool:
+    """Revoke `user`'s API token: by its owner (`org` None) or by an admin of `org`, where the
+    user holds a role (the selector api_tokens(org=) is the only way to reach it). Audited in
+    `org`'s chain, or the platform's; False when there was no token."""
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(
+            org=org, actor=actor, action="user.api_token.revoke", object_type="authtoken.token",
+            changes={"user": user.username},
+        )  # fmt: skip
+    return bool(deleted)

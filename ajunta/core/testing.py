@@ -165,7 +165,7 @@ PUBLIC_URL_NAMES = {
 }  # fmt: skip
 # Logged-in pages about the user themself, across organizations: never show tenant data.
 USER_SCOPED_URL_NAMES = {
-    "home", "logout", "mfa", "api-me", "api-my-organizations",
+    "home", "logout", "mfa", "api-me", "api-my-organizations", "api-my-token", "my_api_token",
     # the citizen's own area: only what the logged-in citizen filed
     "portal_home", "portal_file", "portal_filing", "portal_document", "oidc_authentication_init",
     # the citizen's notifications and case files: only rows whose party is the user's NIF

@@ -8,6 +8,7 @@ from ajunta.core.documents_views import DocumentDownloadView, DocumentsView
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("audit/", views.AuditLogView.as_view(), name="audit_log"),
+    path("api-tokens/", views.APITokensView.as_view(), name="api_tokens"),
     path("documents/", DocumentsView.as_view(), name="documents"),
     path("documents/<uuid:pk>/download/", DocumentDownloadView.as_view(), name="document_download"),
 ]

@@ -25,8 +25,10 @@ from django.views import View
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from ajunta.core import selectors, services, theme
+from ajunta.core.authentication import token_expires_at
 from ajunta.core.calendar import calendar_for
 from ajunta.core.languages import activate_for_org
 from ajunta.core.models import Role
@@ -144,6 +146,7 @@ def role_sections(org: Any, roles: frozenset[str]) -> list[dict[str, Any]]:
                     (gettext_lazy("Organization details"), reverse("org_profile", args=[slug])),
                     (gettext_lazy("Local holidays"), reverse("calendar_settings", args=[slug])),
                     (gettext_lazy("Audit log"), reverse("audit_log", args=[slug])),
+                    (gettext_lazy("API tokens"), reverse("api_tokens", args=[slug])),
                 ],
             }
         )
@@ -216,6 +219,50 @@ class AuditLogView(TenantView):
             "extra_query": urlencode({"action": action}) if action else "",
         }
         return render(request, "core/audit_log.html", context)
+
+
+def api_token_rows(tokens: Iterable[Any]) -> list[dict[str, Any]]:
+    return [
+        {"token": t, "expires_at": token_expires_at(t.created, provider=t.provider)} for t in tokens
+    ]
+
+
+class APITokensView(TenantView):
+    """This organization's people's API tokens, for its administrators, who may revoke them."""
+
+    permission = "org.settings"
+
+    def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
+        rows = api_token_rows(selectors.api_tokens(org=request.org))
+        return render(request, "core/api_tokens.html", {"rows": rows})
+
+    def post(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
+        user_id = request.POST.get("user", "")
+        try:
+            token = selectors.api_token_get(
+                org=request.org, user_id=int(user_id) if user_id.isdigit() else 0
+            )
+        except Token.DoesNotExist as exc:
+            raise Http404 from exc
+        services.api_token_revoke(org=request.org, actor=request.user, user=token.user)
+        messages.success(
+            request, _("The API token of %(user)s is revoked.") % {"user": token.user.username}
+        )
+        return redirect("api_tokens", org_slug=org_slug)
+
+
+class MyAPITokenView(LoginRequiredMixin, View):
+    """The user's own API token (never its key): when issued, until when; they may revoke it."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        token = selectors.api_token_of(user=request.user)
+        rows = api_token_rows([token] if token else [])
+        return render(request, "core/my_api_token.html", {"row": rows[0] if rows else None})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if services.api_token_revoke(org=None, actor=request.user, user=request.user):
+            messages.success(request, _("Your API token is revoked."))
+        return redirect("my_api_token")
 
 
 class LoginForm(AuthenticationForm):

@@ -21,12 +21,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ajunta.assets import selectors as asset_selectors
 from ajunta.core.api import TenantAPIView, TenantViewSet
+from ajunta.core.jsonbody import BoundedJSONParser
 from ajunta.core.pagination import CappedPagination
 from ajunta.core.tenancy import TenantAPIRequest
 from ajunta.helpdesk import reports, selectors, services
@@ -321,7 +322,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         "import_csv": "helpdesk.settings",
     }
     lookup_value_converter = "int"
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
     pagination_class = CappedPagination
 
     @property

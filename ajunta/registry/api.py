@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from typing import Any
 
@@ -33,7 +34,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.parsers import BaseParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -43,6 +44,7 @@ from ajunta.core.api import TenantViewSet
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_api import DocumentIntegrityFailed, PassthroughRenderer
 from ajunta.core.documents_views import document_file_response
+from ajunta.core.jsonbody import BoundedJSONParser, JSONBodyError, json_loads_bounded
 from ajunta.core.languages import with_translations
 from ajunta.registry import selectors, services
 from ajunta.registry.models import (
@@ -72,10 +74,11 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     OpenApiParameter.HEADER,
     required=False,
     description=gettext_lazy(
-        "Optional, at most 80 characters. A retry with the same key by the same user registers "
-        "nothing new and answers 200 with the entry the first request registered, even when the "
-        "retried body differs (the first filing stands). Two retries racing each other may both "
-        "answer 201, with that same entry. Use a fresh key (e.g. a UUID) per filing."
+        "Optional, at most 80 characters. A retry with the same key and the same body by the same "
+        "user registers nothing new and answers 200 with the entry the first request registered. "
+        "The same key with a different body answers 422 and registers nothing. Two retries "
+        "racing each other may both answer 201, with that same entry. Use a fresh key (e.g. a "
+        "UUID) per filing."
     ),
 )
 ERRORS_RESPONSE = OpenApiResponse(
@@ -89,6 +92,29 @@ NOT_FOUND_RESPONSE = OpenApiResponse(
     description=gettext_lazy("No such entry in this organization.")
 )
 KIND_HELP = "01 form, 02 document attached to the form, 03 internal technical file (SICRES)."
+
+
+class IdempotencyKeyConflict(APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "idempotency_key_reused"
+
+    def __init__(self, number: str) -> None:
+        super().__init__(
+            _(
+                "This Idempotency-Key was already used for entry %(number)s with a different "
+                "body. Nothing was registered: send this filing with a new key."
+            )
+            % {"number": number}
+        )
+
+
+IDEMPOTENCY_CONFLICT_RESPONSE = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description=gettext_lazy(
+        "The Idempotency-Key was already used by this user with a different body; nothing new "
+        "is registered."
+    ),
+)
 
 
 class FilingTooLarge(APIException):
@@ -452,31 +478,31 @@ def _base64_size(text: str) -> int:
 
 def check_body_size(request: Any) -> None:
     """Refuse, from its Content-Length and before reading it, a body larger than any filing."""
-    _most, _each, total = services.limits()
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    if length > total * 4 // 3 + FILING_OVERHEAD_BYTES:
+    if length > filing_max_bytes():
         raise FilingTooLarge
 
 
-class FilingJSONParser(BaseParser):
-    """JSON read from the request stream, bounded by the filing limits.
+def filing_max_bytes() -> int:
+    _most, _each, total = services.limits()
+    return total * 4 // 3 + FILING_OVERHEAD_BYTES
 
-    DRF's JSONParser reads request.body, which DATA_UPLOAD_MAX_MEMORY_SIZE caps below what a
-    filing with base64 attachments may lawfully weigh (REGISTRY_MAX_TOTAL_BYTES, 4/3 larger as
-    base64). This parser checks the body against the filing limits instead.
-    """
 
-    media_type = "application/json"
-    renderer_class = JSONRenderer
+class FilingJSONParser(BoundedJSONParser):
+    """The bounded JSON parser, sized for a filing: REGISTRY_MAX_TOTAL_BYTES of attachments,
+    4/3 larger as base64, may weigh more than JSON_MAX_BODY_BYTES."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         request = (parser_context or {}).get("request")
         if request is not None:
             check_body_size(request)
-        return JSONParser().parse(stream, media_type, parser_context)
+        return super().parse(stream, media_type, parser_context)
+
+    def limit(self) -> int:
+        return filing_max_bytes()
 
 
 def _read_body(request: Request) -> tuple[Any, list[Any]]:
@@ -494,9 +520,11 @@ def _read_body(request: Request) -> tuple[Any, list[Any]]:
     if not raw:
         raise ValidationError({"data": [_("Send the filing as JSON in the `data` part.")]})
     try:
-        payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationError({"data": [_("The `data` part is not valid JSON.")]}) from exc
+        payload = json_loads_bounded(raw, max_bytes=filing_max_bytes())
+    except JSONBodyError as exc:
+        raise ValidationError(
+            {"data": [_("The `data` part is not valid JSON."), str(exc)]}
+        ) from exc
     return payload, list(request.FILES.getlist("attachments"))
 
 
@@ -570,9 +598,23 @@ def _attachment_uploads(metadata: list[dict[str, Any]], files: list[Any]) -> lis
     return uploads
 
 
-def read_filing(request: Request, serializer_class: type[EntryCreateSerializer]) -> dict[str, Any]:
+def filing_digest(payload: Any, files: list[Any]) -> str:
+    """SHA-256 of a filing as parsed (key order and spacing do not count) and of its file parts."""
+    digest = hashlib.sha256(
+        json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    )
+    for upload in files:
+        digest.update(f"\n{upload.name}\n{upload.size}\n".encode())
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+    return digest.hexdigest()
+
+
+def read_filing(
+    request: Request, serializer_class: type[EntryCreateSerializer], payload: Any, files: list[Any]
+) -> dict[str, Any]:
     """The keyword arguments of registry_entry_create (or _rectify) from a JSON or multipart request."""
-    payload, files = _read_body(request)
     serializer = serializer_class(data=payload, context={"org": request.org})  # type: ignore[attr-defined]
     if not serializer.is_valid():
         raise ValidationError(flatten_errors(serializer.errors))
@@ -666,17 +708,45 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         entry = selectors.entry_get(org=self.request.org, pk=pk)
         return Response(self.get_serializer(entry).data, status=code)
 
-    def replayed(self, key: str) -> Response | None:
-        """The answer to a retry: the entry this user already registered with this key."""
+    def replayed(self, key: str, digest: str) -> Response | None:
+        """The answer to a retry: the entry this user already registered with this key and body."""
         if not key:
             return None
-        pk = (
+        found = (
             selectors.entries(org=self.request.org)
             .filter(created_by=self.request.user, idempotency_key=key)
-            .values_list("pk", flat=True)
+            .values_list("pk", "number", "idempotency_digest")
             .first()
         )
-        return None if pk is None else self.detail_response(pk)
+        if found is None:
+            return None
+        pk, number, stored_digest = found
+        if stored_digest and stored_digest != digest:
+            raise IdempotencyKeyConflict(number)
+        return self.detail_response(pk)
+
+    def file(self, request: Request, serializer_class: Any, **extra: Any) -> Response:
+        """Register (or replay) the filing in `request`; `extra` names the entry rectified."""
+        key = idempotency_key(request)
+        payload, files = _read_body(request)
+        digest = filing_digest(payload, files) if key else ""
+        replay = self.replayed(key, digest)
+        if replay is not None:
+            return replay
+        fields = read_filing(request, serializer_class, payload, files)
+        create = services.registry_entry_rectify if extra else services.registry_entry_create
+        try:
+            entry = create(
+                org=self.request.org,
+                actor=request.user,
+                idempotency_key=key,
+                idempotency_digest=digest,
+                **extra,
+                **fields,
+            )
+        except services.IdempotencyKeyReused as exc:  # a racing retry with another body won
+            raise IdempotencyKeyConflict(exc.entry.number) from exc
+        return self.detail_response(entry.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Register an entry",
@@ -692,18 +762,11 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             ),
             400: ERRORS_RESPONSE,
             413: OpenApiResponse(description="The body is larger than any filing may be."),
+            422: IDEMPOTENCY_CONFLICT_RESPONSE,
         },
     )
     def create(self, request: Request, org_slug: str) -> Response:
-        key = idempotency_key(request)
-        replay = self.replayed(key)
-        if replay is not None:
-            return replay
-        fields = read_filing(request, EntryCreateSerializer)
-        entry = services.registry_entry_create(
-            org=self.request.org, actor=request.user, idempotency_key=key, **fields
-        )
-        return self.detail_response(entry.pk, status.HTTP_201_CREATED)
+        return self.file(request, EntryCreateSerializer)
 
     @extend_schema(
         summary="Rectify an entry",
@@ -725,20 +788,12 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             400: ERRORS_RESPONSE,
             404: NOT_FOUND_RESPONSE,
             413: OpenApiResponse(description="The body is larger than any filing may be."),
+            422: IDEMPOTENCY_CONFLICT_RESPONSE,
         },
     )
     @action(detail=True, methods=["post"])
     def rectify(self, request: Request, org_slug: str, pk: int) -> Response:
-        original = self.get_object()
-        key = idempotency_key(request)
-        replay = self.replayed(key)
-        if replay is not None:
-            return replay
-        fields = read_filing(request, EntryRectifySerializer)
-        entry = services.registry_entry_rectify(
-            org=self.request.org, actor=request.user, entry=original, idempotency_key=key, **fields
-        )
-        return self.detail_response(entry.pk, status.HTTP_201_CREATED)
+        return self.file(request, EntryRectifySerializer, entry=self.get_object())
 
     @extend_schema(
         summary="Annul an entry",

@@ -154,6 +154,8 @@ class RegistryEntry(SealedRecord, TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     idempotency_key = models.CharField(max_length=80, blank=True)
+    # SHA-256 of the request that came with the key: a retry with another body is refused (422).
+    idempotency_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
     # Lower-cased, accent-free number, subject, summary and parties: what full-text search reads.
     search_document = models.TextField(blank=True, editable=False)
 

@@ -247,13 +247,25 @@ def _search_document(number: str, data: dict[str, Any]) -> str:
     return normalize_text(" ".join(search_words(number, data)))
 
 
-def _existing_for_key(org: Any, actor: Any, key: str) -> RegistryEntry | None:
+class IdempotencyKeyReused(Exception):
+    """The key of an earlier filing came back with a different request: nothing is registered."""
+
+    def __init__(self, entry: RegistryEntry) -> None:
+        super().__init__(entry.number)
+        self.entry = entry
+
+
+def _existing_for_key(org: Any, actor: Any, key: str, digest: str = "") -> RegistryEntry | None:
+    """The entry this user registered with `key`; IdempotencyKeyReused if `digest` differs."""
     if not key:
         return None
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return RegistryEntry.objects.filter(
+    existing = RegistryEntry.objects.filter(
         organization=org, created_by=user, idempotency_key=key
     ).first()
+    if existing is not None and digest and existing.idempotency_digest not in ("", digest):
+        raise IdempotencyKeyReused(existing)
+    return existing
 
 
 # --- entries ---------------------------------------------------------------------------------------
@@ -277,16 +289,19 @@ def registry_entry_create(
     case_reference: str = "",
     filer: Any = None,
     idempotency_key: str = "",
+    idempotency_digest: str = "",
     rectifies: RegistryEntry | None = None,
     rectification_reason: str = "",
 ) -> RegistryEntry:
     """Register an entry with its parties and attachments and issue its receipt, all or nothing.
 
-    With an `idempotency_key`, a second call by the same user returns the first entry.
+    With an `idempotency_key`, a second call by the same user returns the first entry; with an
+    `idempotency_digest` (a hash of the request) too, a second call whose digest differs raises
+    IdempotencyKeyReused and registers nothing.
     `parties` are dicts of InterestedParty fields; a representative's `represents` is the index of
     the party it acts for. `attachments` are dicts with `file` (an upload), `validity` and `kind`.
     """
-    existing = _existing_for_key(org, actor, idempotency_key)
+    existing = _existing_for_key(org, actor, idempotency_key, idempotency_digest)
     if existing is not None:
         return existing
     data = _clean_entry(org, {
@@ -302,14 +317,15 @@ def registry_entry_create(
             try:
                 with transaction.atomic():
                     return _insert_entry(org, actor, data, physical_documentation, filer,
-                                         idempotency_key, rectifies, rectification_reason, stored)  # fmt: skip
+                                         (idempotency_key, idempotency_digest), rectifies,
+                                         rectification_reason, stored)  # fmt: skip
             except _YearTurned:
                 if attempt:
                     raise
         raise AssertionError("unreachable")
     except IntegrityError:
         documents_remove_orphan_files(stored)
-        existing = _existing_for_key(org, actor, idempotency_key)
+        existing = _existing_for_key(org, actor, idempotency_key, idempotency_digest)
         if existing is not None:  # a concurrent retry with the same key registered first
             return existing
         raise
@@ -324,7 +340,7 @@ class _YearTurned(Exception):
 
 def _insert_entry(
     org: Any, actor: Any, data: dict[str, Any], physical_documentation: bool, filer: Any,
-    idempotency_key: str, rectifies: RegistryEntry | None, rectification_reason: str,
+    idempotency: tuple[str, str], rectifies: RegistryEntry | None, rectification_reason: str,
     stored: list[str],
 ) -> RegistryEntry:  # fmt: skip
     user = actor if getattr(actor, "is_authenticated", False) else None
@@ -376,7 +392,8 @@ def _insert_entry(
         rectification_reason=rectification_reason,
         filer=filer,
         created_by=user,
-        idempotency_key=idempotency_key,
+        idempotency_key=idempotency[0],
+        idempotency_digest=idempotency[1] if idempotency[0] else "",
         search_document=_search_document(number, data),
     )
     # Sealed from the values in memory: the hashes add no query to the filing.

@@ -41,7 +41,7 @@ notification_triggers = sealed_trigger_operations("cases_notification", NOTIFICA
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0004_document_verification_code"),
-        ("registry", "0006_seal_registered_entries_and_refuse_changes"),
+        ("registry", "0007_seal_registered_entries_and_refuse_changes"),
         ("cases", "0006_records_carry_content_hash"),
     ]
 

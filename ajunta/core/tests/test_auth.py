@@ -400,7 +400,8 @@ class APITokenTests(TenantTestCase):
     def test_issuing_is_audited(self):
         self.issue("alice")
         event = AuditEvent.objects.get(action="user.api_token.issue")
-        self.assertEqual(event.changes, {"user": "alice"})
+        self.assertEqual(event.changes["user"], "alice")
+        self.assertIs(event.changes["second_factor"], False)
 
     def test_unknown_or_inactive_username_is_refused(self):
         with self.assertRaises(CommandError):

@@ -221,12 +221,61 @@ class IdempotencyTests(RegistryAPITestCase):
         self.assertEqual(RegistryEntry.objects.count(), 1)
         self.assertEqual(self.counter(), 1)
 
-    def test_same_key_with_another_body_still_answers_the_first_entry(self) -> None:
+    def test_same_key_with_another_body_answers_422_and_registers_nothing(self) -> None:
         first = self.post(filing(), HTTP_IDEMPOTENCY_KEY="k1")
-        other = self.post(filing(summary="", parties=[]), HTTP_IDEMPOTENCY_KEY="k1")
+        other = self.post(
+            filing(summary="Una altra instància"),
+            HTTP_IDEMPOTENCY_KEY="k1",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        self.assertEqual(other.status_code, 422, other.content)
+        self.assertIn(first.json()["number"], other.json()["detail"])
+        self.assertIn("different body", other.json()["detail"])
+        self.assertEqual(RegistryEntry.objects.count(), 1)
+        self.assertEqual(self.counter(), 1)
+        # The first body still replays, however its keys are ordered.
+        again = self.post(dict(reversed(list(filing().items()))), HTTP_IDEMPOTENCY_KEY="k1")
+        self.assertEqual(again.status_code, 200)
+        self.assertEqual(again.json()["id"], first.json()["id"])
+
+    def test_same_key_with_another_file_part_answers_422(self) -> None:
+        def send(content: bytes) -> Any:
+            data = filing()
+            del data["attachments"]
+            return self.api(self.bob).post(
+                self.url(),
+                {"data": json.dumps(data), "attachments": [SimpleUploadedFile("a.pdf", content)]},
+                format="multipart",
+                HTTP_IDEMPOTENCY_KEY="k2",
+            )
+
+        self.assertEqual(send(PDF).status_code, 201)
+        self.assertEqual(send(PDF).status_code, 200)
+        self.assertEqual(send(PDF + b"%changed\n").status_code, 422)
+        self.assertEqual(RegistryEntry.objects.count(), 1)
+
+    def test_a_racing_retry_with_another_body_is_refused_by_the_service(self) -> None:
+        values = {"direction": "in", "channel": "electronic", "epigraph": "Instància",
+                  "summary": "Primera", "parties": [NURIA], "idempotency_key": "k3"}  # fmt: skip
+        first = services.registry_entry_create(
+            org=self.org_a, actor=self.bob, idempotency_digest="a" * 64, **values
+        )
+        same = services.registry_entry_create(
+            org=self.org_a, actor=self.bob, idempotency_digest="a" * 64, **values
+        )
+        self.assertEqual(same.pk, first.pk)
+        with self.assertRaises(services.IdempotencyKeyReused):
+            services.registry_entry_create(
+                org=self.org_a, actor=self.bob, idempotency_digest="b" * 64, **values
+            )
+        self.assertEqual(RegistryEntry.objects.count(), 1)
+
+    def test_an_entry_from_before_digests_still_replays(self) -> None:
+        first = self.post(filing(), HTTP_IDEMPOTENCY_KEY="k4")
+        RegistryEntry.objects.filter(pk=first.json()["id"]).update(idempotency_digest="")
+        other = self.post(filing(summary="Una altra"), HTTP_IDEMPOTENCY_KEY="k4")
         self.assertEqual(other.status_code, 200)
         self.assertEqual(other.json()["id"], first.json()["id"])
-        self.assertEqual(self.counter(), 1)
 
     def test_the_key_belongs_to_its_user(self) -> None:
         self.post(filing(), HTTP_IDEMPOTENCY_KEY="k1")

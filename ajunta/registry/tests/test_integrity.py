@@ -144,7 +144,7 @@ class SealingTests(SealedEntryTestCase):
 
     def test_the_triggers_guard_the_columns_the_migration_names(self) -> None:
         migration = importlib.import_module(
-            "ajunta.registry.migrations.0006_seal_registered_entries_and_refuse_changes"
+            "ajunta.registry.migrations.0007_seal_registered_entries_and_refuse_changes"
         )
         for model, columns, fields in (
             (RegistryEntry, migration.ENTRY_COLUMNS, migration.ENTRY_FIELDS),

@@ -60,7 +60,7 @@ attachment_triggers = sealed_trigger_operations("registry_entryattachment", ATTA
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0004_document_verification_code"),
-        ("registry", "0005_records_carry_content_hash"),
+        ("registry", "0006_records_carry_content_hash"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0004_translated_names'),
+        ('registry', '0005_entry_idempotency_digest'),
     ]
 
     operations = [
