@@ -165,6 +165,7 @@ class SecurityRecordSerializer(serializers.ModelSerializer):
         model = SecurityRecord
         fields = [*services.SECURITY_FIELDS, "updated_at"]
         read_only_fields = ["updated_at"]
+        extra_kwargs = {"updated_at": {"allow_null": True}}  # null until the record is first saved
         validators: list[Any] = []
 
 
@@ -299,6 +300,8 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         return selectors.assets(org=self.request.org, **data)
 
     def get_object(self) -> Asset:
+        if not self.names_an_object():
+            raise Http404
         try:
             return selectors.asset_get(org=self.request.org, pk=self.kwargs["pk"])
         except Asset.DoesNotExist as exc:

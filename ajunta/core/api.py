@@ -78,7 +78,19 @@ def body_object(request: Request) -> dict[str, Any]:
 
 
 class TenantViewSet(TenantAPIMixin, viewsets.GenericViewSet):
-    lookup_value_converter = "str"
+    # Every object is looked up by its numeric id: anything else in that place of the path matches
+    # no endpoint (a JSON 404) instead of reaching a query that cannot take it.
+    lookup_value_converter = "int"
+
+    def get_object(self) -> Any:
+        if not self.names_an_object():
+            raise Http404
+        return super().get_object()
+
+    def names_an_object(self) -> bool:
+        """False on a collection's own action: DRF's OPTIONS fetches the object of any action that
+        takes a PUT (assets/security/), and there is none to fetch."""
+        return (self.lookup_url_kwarg or self.lookup_field) in self.kwargs
 
 
 class TenantAPIView(TenantAPIMixin, APIView):

@@ -363,6 +363,8 @@ class FeeLineSerializer(serializers.Serializer):
 class FeeListView(MembersAPIMixin, TenantAPIView):
     """Each member's fee for `year` (default this year) and who pays it, paginated."""
 
+    pagination_class = BoundedPagination  # so that the schema describes the page it answers
+
     @extend_schema(
         parameters=[OpenApiParameter("year", int)], responses=FeeLineSerializer(many=True)
     )

@@ -117,10 +117,23 @@ class ErrorAnswerTests(TenantTestCase):
 
     def test_options_describes_a_tenant_endpoint_instead_of_failing(self):
         # DRF's metadata describes POST on a clone of the request, which lost request.org: a 500.
-        for path in ("/api/v1/o/alpha/cases/files/", "/api/v1/o/alpha/registry/entries/"):
+        # assets/security/ is a collection's own action taking a PUT: DRF fetched "its object".
+        for path in (
+            "/api/v1/o/alpha/cases/files/",
+            "/api/v1/o/alpha/registry/entries/",
+            "/api/v1/o/alpha/assets/security/",
+        ):
             with self.subTest(path=path):
                 response = self.api(self.alice).options(path)
                 self.assertEqual(response.status_code, 200)
+                self.assertEqual(response["Content-Type"], "application/json")
+
+    def test_an_id_that_is_not_a_number_matches_no_endpoint(self):
+        # It reached the training session's query (a ValueError, a 500) before ids were int.
+        for path in ("/api/v1/o/alpha/training/lg/enrol/", "/api/v1/o/alpha/registry/entries/lg/"):
+            with self.subTest(path=path):
+                response = self.api(self.alice).post(path, {})
+                self.assertEqual(response.status_code, 404)
                 self.assertEqual(response["Content-Type"], "application/json")
 
     def test_the_error_of_a_download_is_json_even_when_a_file_is_asked_for(self):
