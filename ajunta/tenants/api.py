@@ -471,7 +471,8 @@ class TrainingSessionViewSet(
         return Response(TrainingSessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=EnrolmentSerializer, responses=EnrolmentSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    # All of a session's enrolments at once (a session holds a room's worth): no page.
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def enrolments(self, request: TenantAPIRequest, org_slug: str, pk: str) -> Response:
         """The members enrolled (GET) or enrol one more (POST)."""
         session = self.get_object()
