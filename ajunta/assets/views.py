@@ -155,9 +155,21 @@ class AssetCsvView(AssetsView):
 class AssetDetailView(AssetsView):
     def get(self, request: TenantHttpRequest, org_slug: str, pk: int) -> HttpResponse:
         asset = asset_or_404(request.org, pk)
+        asset_posture = posture.asset_posture(asset)
+        codes = {reason.code for reason in asset_posture.reasons}
         context = {
             "asset": asset,
-            "posture": posture.asset_posture(asset),
+            "posture": asset_posture,
+            "posture_text": f"{asset_posture.score}/100",
+            "posture_tone": {"bad": "danger"}.get(asset_posture.level, asset_posture.level),
+            # the summary's word for the OS: past its end of life, near it, supported, or unknown
+            "os_support": "eol"
+            if "os_eol" in codes
+            else "soon"
+            if "os_eol_soon" in codes
+            else "ok"
+            if asset.os_eol_date
+            else "",
             "software": selectors.asset_software(asset=asset),
             "changes": selectors.asset_changes(asset=asset)[:50],
             "can_manage": self.can("assets.manage"),

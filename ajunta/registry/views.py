@@ -499,7 +499,6 @@ class RegistryEntryView(RegistryView):
             and entry.acknowledged_at is None
             and self.can("registry.acknowledge"),
             "can_download": self.can("documents.view"),
-            "annul_form": AnnulForm(),
         }
         return render(request, "registry/entry.html", context)
 
@@ -514,7 +513,13 @@ class RegistryEntryAnnulView(RegistryView):
         if entry.is_annulled:
             messages.info(request, _("This entry is already annulled."))
             return redirect(entry_url(request.org, entry))
-        return render(request, "registry/entry_annul.html", {"entry": entry, "form": AnnulForm()})
+        context = {"entry": entry, "form": AnnulForm()}
+        if is_htmx(request):  # the entry page's button opens the form in its action panel
+            response = render(request, "registry/partials/annul_form.html", context)
+        else:
+            response = render(request, "registry/entry_annul.html", context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
 
     def post(self, request: TenantHttpRequest, org_slug: str, pk: int) -> HttpResponse:
         entry = entry_or_404(request.org, pk)

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
@@ -270,10 +271,41 @@ class MembershipNewView(MembersView):
         return render(request, "tenants/members/new.html", {"form": form}, status=400)
 
 
+def membership_actions(membership: Membership) -> list[tuple[str, str]]:
+    """The status changes open to this membership, as (status, button label), in a fixed order."""
+    labels: dict[tuple[str, str], str] = {
+        (MembershipStatus.APPLIED, MembershipStatus.ACTIVE): _("Approve"),
+        (MembershipStatus.APPLIED, MembershipStatus.REJECTED): _("Reject"),
+        (MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED): _("Suspend"),
+        (MembershipStatus.SUSPENDED, MembershipStatus.ACTIVE): _("Reinstate"),
+        (MembershipStatus.LEFT, MembershipStatus.ACTIVE): _("Rejoin"),
+    }
+    allowed = services.TRANSITIONS[membership.status]
+    return [
+        (status, labels.get((membership.status, status), _("Record that it left")))
+        for status in MembershipStatus.values
+        if status in allowed
+    ]
+
+
 class MembershipView(MembersView):
+    """A membership at a glance. Each status change is a button: with htmx it opens the form in
+    the page's action panel, without JavaScript it reloads the page with the form there."""
+
     def get(self, request: TenantHttpRequest, org_slug: str, pk: int) -> HttpResponse:
         membership = get_object_or_404(selectors.memberships(org=request.org), pk=pk)
-        return self.show(request, membership, MembershipStatusForm())
+        to = request.GET.get("to", "")
+        actions = dict(membership_actions(membership))
+        if to not in actions or not self.can("members.manage"):
+            return self.show(request, membership, MembershipStatusForm(), action_title="")
+        form = MembershipStatusForm(initial={"status": to})
+        if is_htmx(request) and not request.headers.get("HX-History-Restore-Request"):
+            context = {"membership": membership, "form": form, "action_title": actions[to]}
+            response = render(request, "tenants/members/partials/status_form.html", context)
+        else:
+            response = self.show(request, membership, form, action_title=actions[to])
+        patch_vary_headers(response, ["HX-Request"])
+        return response
 
     def show(
         self,
@@ -281,9 +313,29 @@ class MembershipView(MembersView):
         membership: Membership,
         form: forms.Form,
         status: int = 200,
+        action_title: str | None = None,
     ) -> HttpResponse:
+        today = timezone.localdate()
+        member = membership.member
+        agreement = selectors.agreement_in_force(member, today) if member is not None else None
+        fee = next(
+            (
+                line
+                for line in selectors.fees_for_year(org=request.org, year=today.year)
+                if member is not None and line.member.pk == member.pk
+            ),
+            None,
+        )
         context = {
             "membership": membership,
+            "actions": membership_actions(membership),
+            # a refused form reopens in the action panel; None: the form is not shown
+            "action_title": _("Change status") if action_title is None else action_title,
+            "agreement_in_force": agreement
+            if agreement is not None and agreement.organization_id == request.org.pk
+            else None,
+            "fee": fee,
+            "fee_year": today.year,
             "events": selectors.membership_events(org=request.org, membership=membership),
             "agreements": selectors.agreements(org=request.org, member=membership.member)
             if membership.member_id
@@ -311,7 +363,7 @@ class MembershipView(MembersView):
             else:
                 messages.success(request, _("Membership updated."))
                 return redirect("membership", org_slug=org_slug, pk=pk)
-        return self.show(request, membership, form, status=400)
+        return self.show(request, membership, form, status=400, action_title=None)
 
 
 class MemberImportView(MembersView):

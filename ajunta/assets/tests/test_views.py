@@ -7,12 +7,14 @@ import json
 import re
 from typing import Any
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
-from ajunta.assets import services
+from ajunta.assets import posture, services
 from ajunta.assets.models import AgentToken, Asset, AssetStatus, SecurityRecord
 from ajunta.assets.samples import EXAMPLE, glpi_document, windows_10
 from ajunta.core.models import Role
@@ -413,3 +415,41 @@ class EveryPageIsScopedTests(AssetsPageTestCase):
         client = self.login(councillor)
         for name in self.PAGES:
             self.assertEqual(client.get(self.url(name)).status_code, 403, name)
+
+
+class AssetAtAGlanceTests(AssetsPageTestCase):
+    """The asset page: state, posture, OS support and last inventory in a summary panel."""
+
+    def summary(self, html: str) -> str:
+        first = html.index('class="card summary-panel"')
+        return html[first : html.index("</section>", first)]
+
+    @time_machine.travel(dt.datetime(2026, 12, 31, 12, tzinfo=dt.UTC), tick=False)
+    def test_the_summary_shows_status_posture_os_support_and_municipality(self) -> None:
+        html = self.login(self.bob).get(self.url("assets_detail", self.pc.pk)).content.decode()
+        self.assertNotIn("<details", html)  # the software list is no longer folded away
+        summary = self.summary(html)
+        self.assertIn(f'<span class="badge">{self.pc.get_status_display()}</span>', summary)
+        score = posture.asset_posture(self.pc, on=dt.date(2026, 12, 31))
+        self.assertEqual(score.level, "warn")  # Windows 10 past its end of life, and more
+        self.assertIn(f'<span class="badge warn">{score.score}/100</span>', summary)
+        self.assertIn('<span class="badge danger">Out of support</span>', summary)
+        self.assertIn(f"<dd>{escape(self.org_a.name)}</dd>", summary)
+        assert self.pc.last_inventory_at is not None
+        stamp = timezone.localtime(self.pc.last_inventory_at).isoformat()
+        self.assertIn(f'datetime="{stamp}"', summary)
+        self.assertIn("Windows 10 is past its end of life", html)  # the reasons, beside it
+
+    def test_an_asset_without_an_os_release_has_no_support_tag(self) -> None:
+        html = self.login(self.bob).get(self.url("assets_detail", self.laptop.pk)).content.decode()
+        summary = self.summary(html)
+        self.assertIn("never", summary)
+        for word in ("Out of support", "Support ends soon", ">Supported<"):
+            self.assertNotIn(word, summary)
+
+    def test_the_edit_action_is_a_visible_button_for_managers(self) -> None:
+        html = self.login(self.alice).get(self.url("assets_detail", self.pc.pk)).content.decode()
+        self.assertIn(
+            f'<a class="btn btn-primary" href="{self.url("assets_edit", self.pc.pk)}">Edit</a>',
+            html,
+        )

@@ -786,3 +786,75 @@ class BookPdfLimitTests(TenantTestCase):
         self.assertContains(page, "limited to 1 entries")
         ok = self.client.get("/o/alpha/registry/book.pdf?q=first")
         self.assertEqual(ok["Content-Type"], "application/pdf")
+
+
+def _region(html: str, start: str, end: str) -> str:
+    """The page's text from `start` to the first `end` after it (fails when `start` is missing)."""
+    first = html.index(start)
+    return html[first : html.index(end, first)]
+
+
+class EntryAtAGlanceTests(RegistryViewTestCase):
+    """The entry page: its state in a summary panel, its actions as visible buttons."""
+
+    def test_the_actions_are_visible_buttons_not_inside_details(self) -> None:
+        client = self.login(self.alice)
+        html = client.get(self.url("registry_entry", self.entry.pk)).content.decode()
+        self.assertNotIn("<details", html)
+        bar = _region(html, '<nav class="action-bar"', "</nav>")
+        annul = self.url("registry_entry_annul", self.entry.pk)
+        # annulling opens its form in the action panel (htmx), or its own page (the href)
+        self.assertIn(f'href="{annul}" hx-get="{annul}" hx-target="#entry-action"', bar)
+        self.assertIn('<div id="entry-action" class="action-panel"', html)
+        for url in (
+            self.url("registry_entry_acknowledge", self.entry.pk),
+            self.url("registry_entry_rectify", self.entry.pk),
+            f"{reverse('cases_new', args=['alpha'])}?entry={self.entry.number}",
+        ):
+            self.assertIn(url, bar)
+        self.assertEqual(bar.count('class="btn '), 4)
+        outgoing = client.get(self.url("registry_entry", self.outgoing.pk)).content.decode()
+        bar = _region(outgoing, '<nav class="action-bar"', "</nav>")
+        self.assertIn(f"{reverse('sir_send', args=['alpha'])}?entry={self.outgoing.pk}", bar)
+
+    def test_the_summary_shows_the_state_dates_unit_and_receipt(self) -> None:
+        html = self.login(self.bob).get(self.url("registry_entry", self.entry.pk)).content.decode()
+        summary = _region(html, 'class="card summary-panel"', "</section>")
+        self.assertIn('<span class="badge ok">Valid</span>', summary)
+        self.assertIn(self.entry.number, summary)
+        filed = timezone.localtime(self.entry.filed_at).isoformat()
+        self.assertIn(f'datetime="{filed}"', summary)
+        self.assertIn("Effective at", summary)
+        self.assertIn("Urbanisme", summary)
+        self.assertIn("Waiting for the unit", summary)
+        receipt = self.entry.receipt
+        assert receipt is not None
+        self.assertIn(self.url("document_download", receipt.pk), summary)
+
+    def test_the_summary_says_annulled_or_rectified(self) -> None:
+        client = self.login(self.alice)
+        rectify = self.url("registry_entry_rectify", self.entry.pk)
+        self.assertEqual(client.post(rectify, {**entry_post(), "reason": "x"}).status_code, 302)
+        html = client.get(self.url("registry_entry", self.entry.pk)).content.decode()
+        summary = _region(html, 'class="card summary-panel"', "</section>")
+        self.assertIn('<span class="badge warn">Rectified</span>', summary)
+        services.registry_entry_annul(
+            org=self.org_a, actor=self.alice, entry=self.outgoing, reason="Duplicada"
+        )
+        html = client.get(self.url("registry_entry", self.outgoing.pk)).content.decode()
+        summary = _region(html, 'class="card summary-panel"', "</section>")
+        self.assertIn('<span class="badge danger">Annulled</span>', summary)
+        self.assertNotIn('class="action-bar"', html)  # nothing left to do on it
+
+    def test_the_annul_button_loads_only_the_form_with_htmx(self) -> None:
+        client = self.login(self.alice)
+        url = self.url("registry_entry_annul", self.entry.pk)
+        partial = client.get(url, headers={"HX-Request": "true"})
+        self.assertEqual(partial.status_code, 200)
+        self.assertNotContains(partial, "<html")
+        self.assertContains(partial, f'action="{url}"')
+        self.assertContains(partial, 'name="reason"')
+        self.assertIn("HX-Request", partial["Vary"])
+        page = client.get(url)
+        self.assertContains(page, "<html")
+        self.assertContains(page, f"Annul entry {self.entry.number}")

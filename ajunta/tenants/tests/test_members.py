@@ -924,3 +924,80 @@ class ReceivesModuleTests(TestCase):
             self.assertFalse(town.receives_module("cases"))
         with time_machine.travel(dt.datetime(2027, 6, 1, 10, tzinfo=dt.UTC), tick=False):
             self.assertFalse(town.receives_module("sir"))  # the agreement ended
+
+
+@time_machine.travel(dt.datetime(2026, 7, 1, 10, tzinfo=dt.UTC), tick=False)
+class MembershipAtAGlanceTests(WithObjectsTestCase):
+    """The membership page: status, dates, fee and agreement in a summary panel; each status
+    change a visible button that opens its form in the action panel. The provider's language is
+    Catalan, so the page is."""
+
+    def url(self, slug: str = "alpha") -> str:
+        return reverse("membership", args=[slug, self.objects[slug]["membership"]])
+
+    @staticmethod
+    def region(html: str, start: str, end: str) -> str:
+        first = html.index(start)
+        return html[first : html.index(end, first)]
+
+    def test_the_summary_shows_status_dates_fee_and_agreement(self):
+        html = self.login(self.bob).get(self.url()).content.decode()
+        summary = self.region(html, 'class="card summary-panel"', "</section>")
+        self.assertIn('<span class="badge ok">Activa</span>', summary)
+        self.assertIn("Artés", summary)
+        self.assertIn("01/01/2020", summary)  # member since
+        self.assertIn("Quota 2026</dt><dd>10,00 €", summary)
+        agreement = reverse("agreement", args=["alpha", self.objects["alpha"]["agreement"]])
+        self.assertIn(f'<a href="{agreement}">Conveni</a>', summary)
+        self.assertNotIn('class="action-bar"', html)  # a technician reads, does not decide
+
+    def test_the_status_changes_are_visible_buttons_not_inside_details(self):
+        html = self.login(self.alice).get(self.url()).content.decode()
+        self.assertNotIn("<details", html)
+        bar = self.region(html, '<nav class="action-bar"', "</nav>")
+        url = self.url()
+        for to, label in (("suspended", "Suspendre"), ("left", "Registrar-ne la baixa")):
+            self.assertIn(f'href="{url}?to={to}" class="btn', bar)
+            self.assertIn(f'hx-get="{url}?to={to}" hx-target="#membership-action"', bar)
+            self.assertIn(f">{label}</a>", bar)
+        self.assertNotIn("Aprovar", bar)
+        # the form is not drawn until a button asks for it
+        self.assertIn(
+            '<div id="membership-action" class="action-panel" aria-live="polite"></div>', html
+        )
+
+    def test_an_application_offers_approve_and_reject(self):
+        services.membership_apply(
+            org=self.org_a, actor=None, applicant_name="Aguilar de Segarra",
+            applicant_kind="municipality", ine_code="080023", population=280,
+        )  # fmt: skip
+        membership = Membership.objects.get(organization=self.org_a, ine_code="080023")
+        url = reverse("membership", args=["alpha", membership.pk])
+        html = self.login(self.alice).get(url).content.decode()
+        summary = self.region(html, 'class="card summary-panel"', "</section>")
+        self.assertIn('<span class="badge warn">Sol·licitada</span>', summary)
+        bar = self.region(html, '<nav class="action-bar"', "</nav>")
+        self.assertIn(f'href="{url}?to=active" class="btn btn-primary', bar)
+        self.assertIn(">Aprovar</a>", bar)
+        self.assertIn(">Rebutjar</a>", bar)
+
+    def test_a_button_opens_the_form_inline_with_htmx_or_in_the_page_without(self):
+        client = self.login(self.alice)
+        partial = client.get(self.url() + "?to=suspended", headers={"HX-Request": "true"})
+        self.assertEqual(partial.status_code, 200)
+        self.assertNotContains(partial, "<html")
+        self.assertContains(partial, f'action="{self.url()}"')
+        self.assertContains(partial, '<option value="suspended" selected>')
+        self.assertIn("HX-Request", partial["Vary"])
+        page = client.get(self.url() + "?to=suspended")
+        self.assertContains(page, "<html")
+        panel = self.region(page.content.decode(), 'id="membership-action"', "</form>")
+        self.assertIn('<option value="suspended" selected>', panel)
+        # a change this membership cannot make, or a reader without the right, opens nothing
+        for reader, query in ((client, "?to=rejected"), (self.login(self.bob), "?to=suspended")):
+            html = reader.get(self.url() + query).content.decode()
+            self.assertNotIn('name="reason"', html)
+
+    def test_another_providers_membership_is_404_with_a_button_query(self):
+        response = self.login(self.alice).get(self.url("beta") + "?to=suspended")
+        self.assertEqual(response.status_code, 404)
