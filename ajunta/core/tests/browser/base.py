@@ -127,6 +127,12 @@ class BrowserTestCase(StaticLiveServerTestCase):
         self.page.goto(self.url(path))
         return self.check(name)
 
+    def follow(self, locator: Any, name: str) -> Any:
+        """Click `locator` (a link or a submit button), wait for the page it leads to, check it."""
+        with self.page.expect_navigation():
+            locator.click()
+        return self.check(name)
+
     def check(self, name: str) -> Any:
         """The page now shown passes axe, fits a phone, and is photographed at both widths."""
         page = self.page

@@ -25,7 +25,7 @@ from ajunta.core.testing import make_org, make_user, use_temporary_media
 from ajunta.core.tests.browser.base import BrowserTestCase, browser
 from ajunta.helpdesk import services as helpdesk_services
 from ajunta.helpdesk.models import TicketStatus
-from ajunta.portal.tests.helpers import PDF, make_citizen
+from ajunta.portal.tests.helpers import PASSWORD, PDF, make_citizen
 from ajunta.registry.models import RegistryEntry
 from ajunta.tenants import services as tenants_services
 from ajunta.tenants.models import MembershipStatus, OrganizationKind
@@ -49,13 +49,15 @@ class JourneyTests(BrowserTestCase):
         self.town = make_org("alpha", name="Ajuntament d'Alpha", language="en")
 
     def test_a_citizen_files_an_application_and_downloads_the_receipt(self) -> None:
-        nuria = make_citizen("nuria")
-        self.sign_in(nuria, mfa=False)
-        page = self.go("/portal/", "portal home")
-        page.get_by_role("navigation", name="Citizen portal").get_by_role(
-            "link", name="File an application"
-        ).click()
-        self.check("filing form")
+        # A citizen's username is her e-mail; she logs in with a password alone (no second factor).
+        nuria = make_citizen("nuria@example.org", email="nuria@example.org")
+        page = self.go("/portal/", "login")
+        page.get_by_role("textbox", name="E-mail or username").fill("nuria@example.org")
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        self.follow(page.get_by_role("button", name="Log in", exact=True), "portal home")
+        self.assertEqual(page.url, self.url("/portal/"))
+        portal = page.get_by_role("navigation", name="Citizen portal")
+        self.follow(portal.get_by_role("link", name="File an application"), "filing form")
         page.get_by_role("combobox", name="Municipality").select_option(label="Ajuntament d'Alpha")
         page.get_by_role("combobox", name="What is it about?").select_option(
             label="Request for a certificate"
@@ -66,8 +68,7 @@ class JourneyTests(BrowserTestCase):
             files=[{"name": "lease.pdf", "mimeType": "application/pdf", "buffer": PDF}]
         )
         page.get_by_label("I declare that the information I give is true").check()
-        page.get_by_role("button", name="File the application").click()
-        self.check("filing receipt page")
+        self.follow(page.get_by_role("button", name="File the application"), "filing receipt page")
         entry = RegistryEntry.objects.get(filer=nuria)
         self.assertEqual(entry.organization, self.town)
         self.assertIn(entry.number, page.get_by_role("main").inner_text())
@@ -76,8 +77,7 @@ class JourneyTests(BrowserTestCase):
         path = download.value.path()
         with open(path, "rb") as receipt:
             self.assertEqual(receipt.read(5), b"%PDF-")
-        page.get_by_role("link", name="My filings").click()
-        self.check("my filings")
+        self.follow(page.get_by_role("link", name="My filings"), "my filings")
         self.assertIn(entry.number, page.get_by_role("main").inner_text())
 
     def test_a_clerk_registers_opens_a_case_signs_and_notifies_and_the_citizen_accepts(
@@ -96,15 +96,14 @@ class JourneyTests(BrowserTestCase):
         party.get_by_role("textbox", name="Name or company name").fill("Núria")
         party.get_by_role("textbox", name="First surname").fill("Puig")
         party.get_by_role("textbox", name="E-mail").fill("nuria@example.org")
-        page.get_by_role("button", name="Register", exact=True).click()
-        self.check("registry entry")
+        self.follow(page.get_by_role("button", name="Register", exact=True), "registry entry")
         entry = RegistryEntry.objects.get(organization=self.town, direction="in")
 
-        page.get_by_role("link", name="Open a case file from this entry").click()
-        self.check("new case file")
+        self.follow(
+            page.get_by_role("link", name="Open a case file from this entry"), "new case file"
+        )
         page.get_by_role("combobox", name="Procedure").select_option(str(procedure.pk))
-        page.get_by_role("button", name="Open the case file").click()
-        self.check("case file")
+        self.follow(page.get_by_role("button", name="Open the case file"), "case file")
         case = Case.objects.get(organization=self.town, origin_entry=entry)
 
         actions = page.get_by_role("navigation", name="Actions on this case file")
@@ -114,24 +113,24 @@ class JourneyTests(BrowserTestCase):
         form.get_by_role("combobox", name="Document type").select_option("TD06")
         form.get_by_role("textbox", name="Text").fill("Case file $case_number: bring the budget.")
         self.check("case file, writing a document")
-        form.get_by_role("button", name="Create the PDF").click()
-        self.check("case file with a document")
-        page.get_by_role("link", name="Request to complete the application").click()
-        self.check("case document")
-        page.get_by_role("button", name="Sign this document").click()
-        self.check("case document signed")
+        self.follow(form.get_by_role("button", name="Create the PDF"), "case file with a document")
+        self.follow(
+            page.get_by_role("link", name="Request to complete the application"), "case document"
+        )
+        self.follow(page.get_by_role("button", name="Sign this document"), "case document signed")
         page.get_by_role("combobox", name="Notify to").select_option(index=1)
-        page.get_by_role("button", name="Send the notification").click()
-        self.check("case document notified")
+        self.follow(
+            page.get_by_role("button", name="Send the notification"), "case document notified"
+        )
         notification = Notification.objects.get(organization=self.town, case_document__case=case)
         self.assertEqual(notification.status, NotificationStatus.AVAILABLE)
 
         self.sign_in(nuria, mfa=False)
         self.go("/portal/notifications/", "my notifications")
-        page.get_by_role("link", name="Request to complete the application").click()
-        self.check("notification")
-        page.get_by_role("button", name="Accept and open").click()
-        self.check("notification accepted")
+        self.follow(
+            page.get_by_role("link", name="Request to complete the application"), "notification"
+        )
+        self.follow(page.get_by_role("button", name="Accept and open"), "notification accepted")
         notification.refresh_from_db()
         self.assertEqual(notification.status, NotificationStatus.ACCEPTED)
         self.assertIsNotNone(notification.accessed_at)
@@ -155,22 +154,19 @@ class JourneyTests(BrowserTestCase):
             .get_by_role("row")
             .filter(has_text="The printer does not print")
         )
-        tickets.get_by_role("link", name=ticket.number).click()
-        self.check("ticket")
+        self.follow(tickets.get_by_role("link", name=ticket.number), "ticket")
 
         def card(title: str) -> Any:
             return page.locator("form").filter(has=page.get_by_role("heading", name=title))
 
         card("Assign").get_by_role("combobox", name="Technician").select_option(str(tomas.pk))
-        card("Assign").get_by_role("button", name="Assign").click()
-        self.check("ticket assigned")
+        self.follow(card("Assign").get_by_role("button", name="Assign"), "ticket assigned")
         ticket.refresh_from_db()
         self.assertEqual(ticket.assigned_to, tomas)
         solve = card("Solve")
         solve.get_by_role("textbox", name="Solution").fill("Cleared the jam; the roller was worn.")
         solve.get_by_label("Time spent (minutes)").fill("20")
-        solve.get_by_role("button", name="Give the solution").click()
-        self.check("ticket solved")
+        self.follow(solve.get_by_role("button", name="Give the solution"), "ticket solved")
         ticket.refresh_from_db()
         self.assertEqual(ticket.status, TicketStatus.SOLVED)
 
@@ -187,14 +183,17 @@ class JourneyTests(BrowserTestCase):
         )  # fmt: skip
         self.sign_in(paula)
         page = self.go("/o/ccbages/members/", "members dashboard")
-        page.get_by_role("link", name="Members and applications").first.click()
-        self.check("members and applications")
-        page.get_by_role("link", name="Ajuntament de Castellnou de Bages").click()
-        self.check("membership application")
+        self.follow(
+            page.get_by_role("link", name="Members and applications").first,
+            "members and applications",
+        )
+        self.follow(
+            page.get_by_role("link", name="Ajuntament de Castellnou de Bages"),
+            "membership application",
+        )
         page.get_by_role("combobox", name="New status").select_option("active")
         page.get_by_role("textbox", name="Reason").fill("Approved by the plenary on 26 November.")
-        page.get_by_role("button", name="Save").click()
-        self.check("membership approved")
+        self.follow(page.get_by_role("button", name="Save"), "membership approved")
         membership.refresh_from_db()
         self.assertEqual(membership.status, MembershipStatus.ACTIVE)
         self.assertEqual(membership.member.ine_code, "080620")
