@@ -100,6 +100,12 @@ class BrowserTestCase(StaticLiveServerTestCase):
         self.addCleanup(self.context.close)
         self.page = self.context.new_page()
         self.shots = 0
+        # The folder shows the last run: this journey's earlier screenshots go.
+        for old in SCREENSHOTS.glob(f"{self._stem('')}*.png"):
+            old.unlink()
+
+    def _stem(self, name: str) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", f"{self._testMethodName}-{name}".lower())
 
     def url(self, path: str) -> str:
         return f"{self.live_server_url}{path}"
@@ -138,7 +144,7 @@ class BrowserTestCase(StaticLiveServerTestCase):
         page = self.page
         page.wait_for_load_state("load")
         self.shots += 1
-        stem = re.sub(r"[^a-z0-9]+", "-", f"{self._testMethodName}-{self.shots:02d}-{name}".lower())
+        stem = self._stem(f"{self.shots:02d}-{name}")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         for width in (DESKTOP, PHONE):
             page.set_viewport_size({"width": width, "height": 900})
