@@ -39,8 +39,10 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: the whole suite; SQLite by default, PostgreSQL when DATABASE_URL is set
+## (PYTEST_ARGS='-m "not browser"' leaves out the browser journeys)
+PYTEST_ARGS ?=
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -383,6 +383,12 @@ class SolveForm(forms.Form):
         label=gettext_lazy("Time spent (minutes)"), min_value=0, initial=0, required=False
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The ticket page also shows the follow-up and task forms, with a field of the same name:
+        # ids of its own, so that each label names its own field.
+        kwargs.setdefault("auto_id", "id_solve_%s")
+        super().__init__(*args, **kwargs)
+
 
 class AcceptForm(forms.Form):
     comment = forms.CharField(
@@ -409,6 +415,9 @@ class TaskForm(forms.Form):
     )
 
     def __init__(self, *args: Any, provider: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "auto_id", "id_task_%s"
+        )  # beside the assign and follow-up forms: see SolveForm
         super().__init__(*args, **kwargs)
         set_queryset(self, "technician", selectors.technicians(provider=provider))
 
