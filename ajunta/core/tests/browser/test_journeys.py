@@ -191,6 +191,8 @@ class JourneyTests(BrowserTestCase):
             page.get_by_role("link", name="Ajuntament de Castellnou de Bages"),
             "membership application",
         )
+        # The page's actions are visible buttons; "Approve" opens its form in place (htmx).
+        page.get_by_role("link", name="Approve").click()
         page.get_by_role("combobox", name="New status").select_option("active")
         page.get_by_role("textbox", name="Reason").fill("Approved by the plenary on 26 November.")
         self.follow(page.get_by_role("button", name="Save"), "membership approved")
