@@ -275,9 +275,9 @@ class CasePagesTests(CasesTestCase):
             # A visible button loads its form into the action panel, or opens the form's own page.
             self.assertContains(
                 page,
-                f'<a href="{url}" class="btn btn-outline-primary btn-sm" hx-get="{url}"'
+                f'<a class="btn btn-outline-primary btn-sm" href="{url}" hx-get="{url}"'
                 if action != "status"
-                else f'<a href="{url}" class="btn btn-primary btn-sm" hx-get="{url}"',
+                else f'<a class="btn btn-primary btn-sm" href="{url}" hx-get="{url}"',
             )
             self.assertContains(page, f'hx-get="{url}" hx-target="#case-action"')
             fragment = client.get(url, headers={"HX-Request": "true"})

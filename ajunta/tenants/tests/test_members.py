@@ -957,7 +957,7 @@ class MembershipAtAGlanceTests(WithObjectsTestCase):
         bar = self.region(html, '<nav class="action-bar"', "</nav>")
         url = self.url()
         for to, label in (("suspended", "Suspendre"), ("left", "Registrar-ne la baixa")):
-            self.assertIn(f'href="{url}?to={to}" class="btn', bar)
+            self.assertIn(f'btn-sm" href="{url}?to={to}"', bar)
             self.assertIn(f'hx-get="{url}?to={to}" hx-target="#membership-action"', bar)
             self.assertIn(f">{label}</a>", bar)
         self.assertNotIn("Aprovar", bar)
@@ -977,7 +977,7 @@ class MembershipAtAGlanceTests(WithObjectsTestCase):
         summary = self.region(html, 'class="card summary-panel"', "</section>")
         self.assertIn('<span class="badge warn">Sol·licitada</span>', summary)
         bar = self.region(html, '<nav class="action-bar"', "</nav>")
-        self.assertIn(f'href="{url}?to=active" class="btn btn-primary', bar)
+        self.assertIn(f'class="btn btn-primary btn-sm" href="{url}?to=active"', bar)
         self.assertIn(">Aprovar</a>", bar)
         self.assertIn(">Rebutjar</a>", bar)
 
