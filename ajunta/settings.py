@@ -167,6 +167,14 @@ CELERY_TIMEZONE = "Europe/Madrid"
 SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 600)
 SWEEP_ALERT_AFTER_ATTEMPTS = env_int("SWEEP_ALERT_AFTER_ATTEMPTS", 5)
 SWEEP_BATCH = env_int("SWEEP_BATCH", 500)
+
+# Video rooms (council sessions, video appointments): a Jitsi-compatible server run by the provider.
+# Empty: no video. With an app id and secret the server checks JWTs (Jitsi's token authentication):
+# each join link carries the person's name and e-mail and whether they moderate.
+VIDEO_SERVER_URL = env("VIDEO_SERVER_URL").rstrip("/")
+VIDEO_JWT_APP_ID = env("VIDEO_JWT_APP_ID")
+VIDEO_JWT_SECRET = env("VIDEO_JWT_SECRET")
+VIDEO_JWT_TTL_SECONDS = env_int("VIDEO_JWT_TTL_SECONDS", 6 * 3600)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Same job as `manage.py audit_verify --alert`, for deployments that run beat instead of
     # cron: the audit chains and the sealed records; findings are e-mailed to provider admins.
