@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "ajunta.cases",
     "ajunta.helpdesk",
     "ajunta.assets",
+    "ajunta.noticeboard",
     "ajunta.portal",
 ]
 
@@ -189,6 +190,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     # Helpdesk (docs/helpdesk.md); the same jobs as `manage.py helpdesk_run` and
     # `manage.py helpdesk_poll_mailbox`.
+    # The notice board's certificates of publication (docs/noticeboard.md); same job as
+    # `manage.py noticeboard_certify`.
+    "noticeboard-certify": {
+        "task": "ajunta.noticeboard.tasks.noticeboard_certify",
+        "schedule": crontab(minute=5),
+    },
     "helpdesk-sla-escalate": {
         "task": "ajunta.helpdesk.tasks.helpdesk_sla_escalate",
         "schedule": crontab(minute="*/5"),
@@ -454,6 +461,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "cases", "description": "Procedures, case files, documents, decrees, tasks."},
         {"name": "helpdesk", "description": "Tickets, categories, knowledge base, SLA, reports."},
         {"name": "assets", "description": "IT inventory, agent token, security posture."},
+        {
+            "name": "noticeboard",
+            "description": "The notice board: edicts, withdrawals, certificates.",
+        },
     ],
     # Fields named `kind` or `status` recur across apps: one explicit enum name per choice set.
     "ENUM_NAME_OVERRIDES": {

@@ -34,6 +34,9 @@ class Module:
     # The dashboard's figures: the dotted path of a selector taking (org, user, roles, today) and
     # returning a list of Figure; one query or a few, however much data there is.
     figures: str = ""
+    # The module whose catalogue service switches this one on, when it has none of its own (the
+    # notice board comes with case files); empty: its own code.
+    service_module: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,8 @@ def modules_for(org: Any, roles: frozenset[str]) -> list[Module]:
     return [
         module
         for module in sorted(MODULES.values(), key=lambda m: (m.order, m.code))
-        if has_permission(roles, module.permission) and org_uses_module(org, module.code)
+        if has_permission(roles, module.permission)
+        and org_uses_module(org, module.service_module or module.code)
     ]
 
 

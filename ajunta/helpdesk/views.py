@@ -25,6 +25,7 @@ from ajunta.assets import selectors as asset_selectors
 from ajunta.core.display import DateDisplay, choice_labels, person_name, row_url
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_views import document_file_response, integrity_error_response
+from ajunta.core.markdown import render_markdown
 from ajunta.core.pagination import paginate_capped
 from ajunta.core.tenancy import TenantHttpRequest
 from ajunta.core.views import TenantView, add_service_error, is_htmx, paginate
@@ -41,7 +42,6 @@ from ajunta.helpdesk.models import (
     TicketTask,
     TicketType,
 )
-from ajunta.helpdesk.rendering import render_markdown
 
 
 class HelpdeskView(TenantView):

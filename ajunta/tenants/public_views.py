@@ -10,17 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-import markdown  # type: ignore[import-untyped]
-import nh3
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
+from ajunta.core.markdown import render_markdown
 from ajunta.core.ratelimit import client_ip, rate_limit_exceeded
 from ajunta.core.views import add_service_error, paginate, public
 from ajunta.tenants import selectors, services
@@ -30,23 +28,6 @@ from ajunta.tenants.views import feed_token, ical_response
 
 APPLY_LIMIT = 5  # applications from one address
 APPLY_WINDOW = 3600  # per hour
-ALLOWED_TAGS = {
-    "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "a", "blockquote", "code",
-    "pre", "hr", "table", "thead", "tbody", "tr", "th", "td", "img",
-}  # fmt: skip
-
-
-def render_markdown(text: str) -> SafeString:
-    """Markdown to HTML, then only harmless tags and attributes kept (no script, no style)."""
-    html = markdown.markdown(text, extensions=["tables", "sane_lists"])
-    clean = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}, "img": {"src", "alt", "title"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-    )
-    return mark_safe(clean)  # noqa: S308  (sanitized by nh3 just above)
 
 
 def _provider() -> Organization:
@@ -76,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = _context(
         provider,
         page=page,
-        body=render_markdown(page.body) if page else "",
+        body=render_markdown(page.body, images=True) if page else "",
         news=selectors.news(org=provider, language=language)[:5],
     )
     return render(request, "tenants/public/home.html", context)
@@ -91,7 +72,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if found is None:
         raise Http404
-    context = _context(provider, page=found, body=render_markdown(found.body))
+    context = _context(provider, page=found, body=render_markdown(found.body, images=True))
     return render(request, "tenants/public/page.html", context)
 
 
@@ -114,7 +95,7 @@ def news_item(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if found is None:
         raise Http404
-    context = _context(provider, page=found, body=render_markdown(found.body))
+    context = _context(provider, page=found, body=render_markdown(found.body, images=True))
     return render(request, "tenants/public/page.html", context)
 
 

@@ -461,7 +461,9 @@ PLATFORM_MODULES = frozenset({"registry", "sir", "cases", "helpdesk", "assets", 
 
 def module_codes() -> list[str]:
     """Modules a catalogue service may switch on: every one but the provider's own."""
-    return sorted((PLATFORM_MODULES | set(MODULES)) - {MEMBERS_MODULE})
+    # A module switched on by another's service (the notice board, by case files) has no service.
+    own = {code for code, module in MODULES.items() if not module.service_module}
+    return sorted((PLATFORM_MODULES | own) - {MEMBERS_MODULE})
 
 
 def _clean_service(service: CatalogueService) -> None:

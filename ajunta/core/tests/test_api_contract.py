@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
+from django.utils.module_loading import module_has_submodule
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
@@ -36,9 +38,12 @@ class SchemaRulesTests(TenantTestCase):
 
     def test_every_operation_is_tagged_with_its_module(self):
         modules = {tag["name"] for tag in settings.SPECTACULAR_SETTINGS["TAGS"]}
-        self.assertEqual(
-            modules, {"core", "tenants", "registry", "sir", "cases", "helpdesk", "assets"}
-        )
+        # Every app that has an API has its tag (a new module adds its own).
+        with_api = {
+            app.label for app in apps.get_app_configs()
+            if app.name.startswith("ajunta.") and module_has_submodule(app.module, "api_urls")
+        }  # fmt: skip
+        self.assertEqual(modules, with_api)
         for method, path, operation in self.operations():
             with self.subTest(operation=f"{method} {path}"):
                 self.assertEqual(len(operation["tags"]), 1)

@@ -16,6 +16,7 @@ from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from ajunta.core.markdown import render_markdown
 from ajunta.core.models import AuditEvent, Role
 from ajunta.core.testing import (
     TenantIsolationMixin,
@@ -36,7 +37,6 @@ from ajunta.tenants.models import (
     OrganizationKind,
     PublicPage,
 )
-from ajunta.tenants.public_views import render_markdown
 
 # The clock of every provider test: a fixed day, so that no test reads the real date.
 TODAY = dt.date(2026, 6, 15)
