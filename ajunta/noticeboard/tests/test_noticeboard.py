@@ -100,9 +100,13 @@ class SealTests(BoardTestCase):
             "UPDATE noticeboard_edict SET ends_on = '2027-01-31' WHERE id = %s",
             "DELETE FROM noticeboard_edict WHERE id = %s",
         ):
-            with self.subTest(statement=statement), self.assertRaises(DatabaseError):
-                with transaction.atomic(), connection.cursor() as cursor:
-                    cursor.execute(statement, [first.pk])
+            with (
+                self.subTest(statement=statement),
+                self.assertRaises(DatabaseError),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(statement, [first.pk])
         first.refresh_from_db()
         self.assertEqual(first.title, "Informació pública del projecte d'obres")
         self.assertTrue(verify_records([self.org_a]).ok)
@@ -158,11 +162,13 @@ class WithdrawTests(BoardTestCase):
                 org=self.org_a, actor=self.alice, edict=edict, reason="Una altra vegada, no"
             )
         ended = self.publish()
-        with time_machine.travel(dt.datetime(2026, 12, 17, tzinfo=MADRID), tick=False):
-            with self.assertRaises(ValidationError):
-                services.edict_withdraw(
-                    org=self.org_a, actor=self.alice, edict=ended, reason="Massa tard per retirar"
-                )
+        with (
+            time_machine.travel(dt.datetime(2026, 12, 17, tzinfo=MADRID), tick=False),
+            self.assertRaises(ValidationError),
+        ):
+            services.edict_withdraw(
+                org=self.org_a, actor=self.alice, edict=ended, reason="Massa tard per retirar"
+            )
 
 
 @override_settings(SITE_URL="https://ajunta.example.org")
