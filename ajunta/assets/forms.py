@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ajunta.assets import services
 from ajunta.assets.models import Asset, AssetKind, AssetStatus, SecurityRecord
 from ajunta.assets.selectors import ISSUES
-from ajunta.core.forms import PlainSelect
+from ajunta.core.forms import DateInput, PlainSelect
 
 CSV_MAX_BYTES = 5 * 1024 * 1024
 ISSUE_LABELS = {
@@ -23,13 +23,6 @@ ISSUE_LABELS = {
     "silent": _("Silent (no recent inventory)"),
 }
 TRISTATE = [("", _("Unknown")), ("true", _("Yes")), ("false", _("No"))]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def tristate(label: Any) -> forms.NullBooleanField:

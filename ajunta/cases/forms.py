@@ -22,6 +22,7 @@ from ajunta.cases.models import (
     SilenceEffect,
     Visibility,
 )
+from ajunta.core.forms import DateInput
 from ajunta.core.models import EniDocumentType, EniElaborationState, EniOrigin
 
 
@@ -200,9 +201,7 @@ class VisibilityForm(forms.Form):
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
     assignee = StaffChoiceField(label=_("Assigned to"), queryset=None)
-    due_date = forms.DateField(
-        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, org: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -269,12 +268,8 @@ class DecreeForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
     def period(self) -> dict[str, Any]:
         if not self.is_valid():

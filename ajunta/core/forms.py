@@ -45,3 +45,13 @@ class PlainSelect(forms.Select):
             )
         parts.append("\n</select>")
         return mark_safe("".join(parts))  # noqa: S308  (every value above went through escaping)
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker: it takes only ISO dates, whatever the page's language, so the
+    value is written as YYYY-MM-DD (a localized "07/12/2026" shows an empty field)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ajunta.core.forms import DateInput
 from ajunta.noticeboard.models import EdictKind, PeriodUnit
 
 
@@ -23,9 +24,7 @@ class EdictForm(forms.Form):
         label=_("Case file number"), max_length=40, required=False,
         help_text=_("Its certificate of publication joins this case file."),
     )  # fmt: skip
-    starts_on = forms.DateField(
-        label=_("First day on the board"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=_("First day on the board"), widget=DateInput())
     period_days = forms.IntegerField(
         label=_("Period in days"), min_value=1, max_value=366, required=False,
         help_text=_("Counted from the day after the first day. Leave empty to give the last day."),
@@ -35,7 +34,7 @@ class EdictForm(forms.Form):
     )
     ends_on = forms.DateField(
         label=_("Last day on the board"), required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Only when no period in days is given."),
     )  # fmt: skip
     document = forms.FileField(

@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ajunta.core.forms import PlainSelect
+from ajunta.core.forms import DateInput, PlainSelect
 from ajunta.registry import selectors
 from ajunta.registry.models import (
     Channel,
@@ -37,7 +37,7 @@ from ajunta.registry.models import (
 )
 
 MAX_PARTIES = 10
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 
 
 def with_blank(choices: Any, label: Any = "—") -> list[tuple[str, Any]]:

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ajunta.core.forms import DateInput
 from ajunta.tenants import selectors
 from ajunta.tenants.models import (
     Agreement,
@@ -38,7 +39,7 @@ class OrganizationProfileForm(forms.ModelForm):
 
 
 class LocalHolidayForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     name = forms.CharField(label=_("Name"), max_length=120)
 
 
@@ -82,7 +83,7 @@ class BusinessHoursForm(forms.Form):
 
 
 # --- members module ---------------------------------------------------------------------------------
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 APPLICANT_KINDS = [(k, label) for k, label in OrganizationKind.choices if k != "provider"]
 
