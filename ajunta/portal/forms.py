@@ -35,6 +35,10 @@ EPIGRAPHS = [
     ("works", gettext_lazy("Works and town planning")),
     ("taxes", gettext_lazy("Taxes, fees and fines")),
     ("complaint", gettext_lazy("Complaint or suggestion")),
+    (
+        "accessibility",
+        gettext_lazy("Accessibility: a barrier, or information in an accessible format"),
+    ),
     ("other", pgettext_lazy("subject of an application", "Other")),
 ]
 # What phones and browsers offer in their file picker (ACCEPTED_EXTENSIONS); the content is what

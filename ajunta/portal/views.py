@@ -103,6 +103,7 @@ class FileView(LoginRequiredMixin, View):
             search=request.GET.get("q", ""),
             initial={
                 "municipality": request.GET.get("municipality", ""),
+                "epigraph": request.GET.get("epigraph", ""),
                 "idempotency_key": uuid.uuid4().hex,
             },
         )

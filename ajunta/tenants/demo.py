@@ -20,6 +20,7 @@ from ajunta.tenants.models import (
     Organization,
     OrganizationKind,
     PublicPage,
+    SiteIdentity,
     TrainingSession,
 )
 
@@ -128,14 +129,15 @@ PAGES = [
     # (slug, kind, menu position, {language: (title, body)})
     ("home", "page", None, {
         "ca": ("Benvinguts al Consell Comarcal del Bages",
-               "Donem servei d'administració electrònica als **30 municipis** del Bages: registre, "
+               "Donem servei d'administració electrònica als municipis del Bages: registre, "
                "expedients, suport informàtic i formació.\n\n[Vull adherir-me](/join/)"),
         "es": ("Bienvenidos al Consell Comarcal del Bages",
-               "Prestamos servicios de administración electrónica a los **30 municipios** del "
-               "Bages.\n\n[Quiero adherirme](/join/)"),
+               "Prestamos servicios de administración electrónica a los municipios del "
+               "Bages: registro, expedientes, soporte informático y formación.\n\n"
+               "[Quiero adherirme](/join/)"),
         "en": ("Welcome to the Consell Comarcal del Bages",
-               "We provide e-government services to the **30 municipalities** of Bages.\n\n"
-               "[Apply to join](/join/)"),
+               "We provide e-government services to the municipalities of Bages: registry, "
+               "case files, IT support and training.\n\n[Apply to join](/join/)"),
     }),
     ("history", "page", 1, {
         "ca": ("Qui som", "El Consell Comarcal del Bages es va constituir el 1988.\n\n"
@@ -150,12 +152,16 @@ PAGES = [
     }),
     ("statutes", "page", 2, {
         "ca": ("Estatuts", "Els estatuts regulen l'organització i les competències del Consell."),
+        "es": ("Estatutos", "Los estatutos regulan la organización y las competencias del Consell."),
+        "en": ("Statutes", "The statutes set out the organization and the powers of the Consell."),
     }),
     ("president", "page", 3, {
         "ca": ("Presentació del president",
                "Treballem perquè cap ajuntament, per petit que sigui, quedi enrere."),
         "es": ("Presentación del presidente",
                "Trabajamos para que ningún ayuntamiento, por pequeño que sea, se quede atrás."),
+        "en": ("The president's welcome",
+               "We work so that no council, however small, is left behind."),
     }),
     ("agreements-2026", "news", None, {
         "ca": ("Signats els convenis 2026-2029", "Els ajuntaments renoven els convenis de serveis."),
@@ -179,6 +185,7 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
     _agreements(provider, actor, orgs, sponsor)
     _training(provider, actor, orgs)
     _pages(provider, actor)
+    _identity(provider, actor)
     stdout.write("  members: memberships, fees, catalogue, agreements, training and public pages")
 
 
@@ -262,6 +269,30 @@ def _training(provider: Organization, actor: Any, orgs: dict[str, Any]) -> None:
         org=provider, actor=actor, kind="visit", title="Visita a l'Ajuntament de Mura",
         starts_at=soon + dt.timedelta(days=10), ends_at=soon + dt.timedelta(days=10, hours=2),
         place="Mura", visited=orgs["mura"],
+    )  # fmt: skip
+
+
+def _identity(provider: Organization, actor: Any) -> None:
+    """The demo website's identity (made-up contact details; example.org addresses)."""
+    if SiteIdentity.objects.filter(organization=provider).exists():
+        return
+    services.site_identity_save(
+        org=provider, actor=actor, legal_name="Consell Comarcal del Bages", tax_id="P5800001J",
+        address="Carrer de la Muralla del Carme, 13", postcode="08241", town="Manresa",
+        phone="938 000 000", email="info@ccbages.example.org",
+        opening_hours="De dilluns a divendres, de 9 a 14 h",
+        mastodon="https://mastodon.example.org/@ccbages",
+        dpo_name="Delegació de protecció de dades", dpo_email="dpd@ccbages.example.org",
+        accessibility_conformance="partial",
+        accessibility_exceptions="Alguns documents PDF antics no són accessibles.",
+        accessibility_statement_date=dt.date(2026, 1, 15),
+        accessibility_review_date=dt.date(2026, 11, 30),
+        translations={
+            "es": {"opening_hours": "De lunes a viernes, de 9 a 14 h",
+                   "accessibility_exceptions": "Algunos documentos PDF antiguos no son accesibles."},
+            "en": {"opening_hours": "Monday to Friday, 9 am to 2 pm",
+                   "accessibility_exceptions": "Some old PDF documents are not accessible."},
+        },
     )  # fmt: skip
 
 

@@ -3,6 +3,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ajunta.core.forms import DateInput
@@ -16,6 +17,7 @@ from ajunta.tenants.models import (
     Organization,
     OrganizationKind,
     PublicPage,
+    SiteIdentity,
     TrainingSession,
 )
 from ajunta.tenants.services import module_codes
@@ -212,3 +214,33 @@ class PublicPageForm(forms.ModelForm):
             "slug", "language", "kind", "title", "body", "menu_order", "published", "published_on",
         ]  # fmt: skip
         widgets = {"published_on": DATE, "body": forms.Textarea(attrs={"rows": 16})}
+
+
+def _https_urls(field: Any, **kwargs: Any) -> Any:
+    """Model URL fields as form fields that read a bare "example.org" as https://."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
+class SiteIdentityForm(forms.ModelForm):
+    logo = forms.FileField(
+        label=_("Logo or coat of arms"), required=False,
+        help_text=_("PNG, JPEG, WebP or SVG; it replaces the current one."),
+    )  # fmt: skip
+
+    class Meta:
+        model = SiteIdentity
+        formfield_callback = _https_urls
+        fields = [
+            "legal_name", "tax_id", "address", "postcode", "town", "phone", "email",
+            "opening_hours", "facebook", "instagram", "x", "youtube", "linkedin", "mastodon",
+            "dpo_name", "dpo_email", "accessibility_conformance", "accessibility_exceptions",
+            "accessibility_statement_date", "accessibility_review_date",
+        ]  # fmt: skip
+        widgets = {
+            "opening_hours": forms.Textarea(attrs={"rows": 3}),
+            "accessibility_exceptions": forms.Textarea(attrs={"rows": 5}),
+            "accessibility_statement_date": DateInput(),
+            "accessibility_review_date": DateInput(),
+        }

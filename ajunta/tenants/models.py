@@ -509,3 +509,75 @@ class PublicPage(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Conformance(models.TextChoices):
+    FULL = "full", _("fully compliant")
+    PARTIAL = "partial", _("partially compliant")
+    NONE = "none", _("not compliant")
+
+
+class SiteIdentity(models.Model):
+    """Who publishes the public website: the provider's name is its organization's; here are its
+    coat of arms, address, contact, opening hours, social links, its data-protection officer and
+    the facts of its accessibility statement (RD 1112/2018). One row per provider."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.PROTECT, related_name="site_identity"
+    )
+    logo = models.ForeignKey(
+        "core.Document", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("logo or coat of arms"),
+    )  # fmt: skip
+    legal_name = models.CharField(
+        _("legal name"), max_length=200, blank=True,
+        help_text=_("As in the statutes, if it differs from the name."),
+    )  # fmt: skip
+    tax_id = models.CharField(_("NIF"), max_length=12, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    town = models.CharField(_("town"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    opening_hours = models.TextField(_("opening hours"), max_length=1000, blank=True)
+    facebook = models.URLField(_("Facebook"), blank=True)
+    instagram = models.URLField(_("Instagram"), blank=True)
+    x = models.URLField(_("X (Twitter)"), blank=True)
+    youtube = models.URLField(_("YouTube"), blank=True)
+    linkedin = models.URLField(_("LinkedIn"), blank=True)
+    mastodon = models.URLField(_("Mastodon"), blank=True)
+    dpo_name = models.CharField(_("data-protection officer"), max_length=200, blank=True)
+    dpo_email = models.EmailField(_("data-protection officer's e-mail"), blank=True)
+    # The accessibility statement (the official model of Implementing Decision (EU) 2018/1523).
+    accessibility_conformance = models.CharField(
+        _("conformance with RD 1112/2018"), max_length=8, choices=Conformance.choices,
+        default=Conformance.PARTIAL,
+    )  # fmt: skip
+    accessibility_exceptions = models.TextField(
+        _("content that is not accessible"), max_length=4000, blank=True,
+        help_text=_("One item per line: what is not accessible and why."),
+    )  # fmt: skip
+    accessibility_statement_date = models.DateField(
+        _("date of the accessibility statement"), null=True, blank=True
+    )
+    accessibility_review_date = models.DateField(
+        _("date of its last review"), null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("website identity")
+        verbose_name_plural = _("website identities")
+
+    def __str__(self) -> str:
+        return self.legal_name or self.organization.name
+
+    @property
+    def social_links(self) -> list[tuple[str, str]]:
+        names = {
+            "facebook": "Facebook", "instagram": "Instagram", "x": "X", "youtube": "YouTube",
+            "linkedin": "LinkedIn", "mastodon": "Mastodon",
+        }  # fmt: skip
+        return [
+            (label, getattr(self, name)) for name, label in names.items() if getattr(self, name)
+        ]

@@ -12,6 +12,8 @@ urlpatterns = [
     path("members/", public_views.members, name="site_members"),
     path("services/", public_views.catalogue, name="site_services"),
     path("join/", public_views.apply, name="site_apply"),
+    path("legal/<slug:which>/", public_views.legal, name="site_legal"),
+    path("site/logo", public_views.site_logo, name="site_logo"),
     path(
         "calendar/<slug:org_slug>/<str:token>/training.ics",
         public_views.training_feed,

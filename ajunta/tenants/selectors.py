@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from ajunta.core.modules import Figure
 from ajunta.tenants.models import (
@@ -23,6 +23,7 @@ from ajunta.tenants.models import (
     PageKind,
     PublicPage,
     RequestableBy,
+    SiteIdentity,
     TrainingSession,
     pick_in_force,
 )
@@ -48,8 +49,12 @@ MUNICIPALITY_SEARCH_LIMIT = 50
 
 
 def municipalities() -> QuerySet[Organization]:
-    """Every member municipality, by name: where a citizen may file an application."""
-    return Organization.objects.filter(kind=OrganizationKind.MUNICIPALITY).order_by("name")
+    """Where a citizen may file an application, by name: every member municipality, and the
+    provider itself (a public body with its registry: an accessibility complaint about its
+    website, an application addressed to it)."""
+    return Organization.objects.filter(
+        Q(kind=OrganizationKind.MUNICIPALITY) | Q(is_provider=True)
+    ).order_by("name")
 
 
 def municipality_search(
@@ -490,3 +495,32 @@ def work_figures(
             reverse("training_sessions", args=[org.slug]),
         ),
     ]
+
+
+# --- the public website ---------------------------------------------------------------------------
+def site_identity(*, org: Organization) -> SiteIdentity | None:
+    return SiteIdentity.objects.filter(organization=org).select_related("logo").first()
+
+
+def site_figures(*, org: Organization) -> dict[str, Any]:
+    """What the website says of the provider, computed from the data (never typed): active
+    members, the municipalities among them and the people they serve, services offered."""
+    members = active_members(org=org)
+    totals = members.aggregate(
+        members=Count("pk"),
+        municipalities=Count("pk", filter=Q(member__kind=OrganizationKind.MUNICIPALITY)),
+        population=Sum("member__population"),
+    )
+    totals["services"] = catalogue_services(org=org).count()
+    return totals
+
+
+def members_by_comarca(*, org: Organization) -> list[tuple[str, int]]:
+    """Active members per comarca (the INE data has no coordinates: the 'map' is this chart)."""
+    rows = (
+        active_members(org=org)
+        .values_list("member__comarca")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "member__comarca")
+    )
+    return [(comarca or "—", n) for comarca, n in rows]

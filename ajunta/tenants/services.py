@@ -40,6 +40,7 @@ from ajunta.tenants.models import (
     OrganizationKind,
     PublicPage,
     SessionKind,
+    SiteIdentity,
     TrainingSession,
 )
 
@@ -822,3 +823,57 @@ def public_page_save(
         obj=page, changes={"slug": slug, "language": language, **changes},
     )  # fmt: skip
     return page
+
+
+# --- the website's identity -----------------------------------------------------------------------
+SITE_IDENTITY_FIELDS = (
+    "legal_name", "tax_id", "address", "postcode", "town", "phone", "email", "opening_hours",
+    "facebook", "instagram", "x", "youtube", "linkedin", "mastodon", "dpo_name", "dpo_email",
+    "accessibility_conformance", "accessibility_exceptions", "accessibility_statement_date",
+    "accessibility_review_date",
+)  # fmt: skip
+LOGO_TYPES = {"image/png", "image/jpeg", "image/svg+xml", "image/webp"}
+
+
+@transaction.atomic
+def site_identity_save(
+    *,
+    org: Organization,
+    actor: Any,
+    logo_file: Any = None,
+    translations: Translations | None = None,
+    **fields: Any,
+) -> SiteIdentity:
+    """Set who publishes the public website (address, contact, hours, social links, the
+    data-protection officer, the accessibility statement's facts); only a provider has one."""
+    from ajunta.core.documents import document_register, document_store
+
+    if not org.is_provider:
+        raise ValidationError(_("Only the provider publishes the public website."))
+    unknown = set(fields) - set(SITE_IDENTITY_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    identity = SiteIdentity.objects.select_for_update().filter(organization=org).first()
+    created = identity is None
+    if identity is None:
+        identity = SiteIdentity(organization=org)
+    columns = translated_columns(("opening_hours", "accessibility_exceptions"), translations)
+    changes = {k: [str(getattr(identity, k, "") or ""), str(v or "")] for k, v in fields.items()}
+    changes = {k: v for k, v in changes.items() if v[0] != v[1]}
+    for key, value in {**fields, **columns}.items():
+        setattr(identity, key, value)
+    if logo_file is not None:
+        logo = document_store(org=org, actor=actor, uploaded_file=logo_file)
+        if logo.content_type not in LOGO_TYPES:
+            raise ValidationError({"logo": _("The logo must be a PNG, JPEG, WebP or SVG image.")})
+        if logo.registered_at is None:
+            logo = document_register(org=org, actor=actor, document=logo)
+        identity.logo = logo
+        changes["logo"] = ["", logo.sha256]
+    identity.full_clean(exclude=["organization", "logo"])
+    identity.save()
+    audit_record(
+        org=org, actor=actor, action="site.identity.create" if created else "site.identity.update",
+        obj=identity, changes=changes,
+    )  # fmt: skip
+    return identity

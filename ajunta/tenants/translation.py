@@ -7,10 +7,16 @@ Public pages are not registered here: each page already exists once per language
 from modeltranslation.translator import TranslationOptions, register
 
 from ajunta.core.languages import ORGANIZATION_FIRST
-from ajunta.tenants.models import CatalogueService
+from ajunta.tenants.models import CatalogueService, SiteIdentity
 
 
 @register(CatalogueService)
 class CatalogueServiceTranslation(TranslationOptions):
     fields = ("name", "description")
+    fallback_languages = ORGANIZATION_FIRST
+
+
+@register(SiteIdentity)
+class SiteIdentityTranslation(TranslationOptions):
+    fields = ("opening_hours", "accessibility_exceptions")
     fallback_languages = ORGANIZATION_FIRST

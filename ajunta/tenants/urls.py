@@ -39,6 +39,7 @@ urlpatterns = [
     path("members/training.ics", views.TrainingFeedView.as_view(), name="training_feed"),
     path("members/site/", views.SitePagesView.as_view(), name="site_pages"),
     path("members/site/edit/", views.SitePageEditView.as_view(), name="site_page_edit"),
+    path("members/site/identity/", views.SiteIdentityView.as_view(), name="site_identity"),
     # A member's side of training (module "training")
     path("training/", views.MemberTrainingView.as_view(), name="member_training"),
     path("training.ics", views.MemberTrainingFeedView.as_view(), name="member_training_feed"),

@@ -42,6 +42,7 @@ from ajunta.tenants.forms import (
     OrganizationProfileForm,
     PublicPageForm,
     ReasonForm,
+    SiteIdentityForm,
     TrainingSessionForm,
 )
 from ajunta.tenants.models import Agreement, Membership, MembershipStatus, TrainingSession
@@ -880,3 +881,35 @@ class SitePageEditView(MembersView):
         return render(
             request, "tenants/members/site_page_edit.html", {"form": form, "page": None}, status=400
         )
+
+
+class SiteIdentityView(MembersView):
+    """Who publishes the website: address, contact, hours, social links, the data-protection
+    officer and the accessibility statement's facts (the current language's texts)."""
+
+    permission = "site.edit"
+
+    def _render(self, form: SiteIdentityForm, status: int = 200) -> HttpResponse:
+        return render(
+            self.request, "tenants/members/site_identity.html", {"form": form}, status=status
+        )
+
+    def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
+        return self._render(SiteIdentityForm(instance=selectors.site_identity(org=request.org)))
+
+    def post(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
+        form = SiteIdentityForm(
+            request.POST, request.FILES, instance=selectors.site_identity(org=request.org)
+        )
+        if not form.is_valid():
+            return self._render(form, 400)
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.SITE_IDENTITY_FIELDS}
+        try:
+            services.site_identity_save(
+                org=request.org, actor=request.user, logo_file=form.cleaned_data.get("logo"), **data
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+            return self._render(form, 400)
+        messages.success(request, _("The website's identity is saved."))
+        return redirect("site_identity", org_slug=org_slug)
