@@ -1,5 +1,7 @@
-"""Fault test: kill -9 the Celery worker and gunicorn workers while clerks file, then run the sweep
-and prove that every entry has its receipt and its audit events, with no gap in the numbering.
+"""Fault test: kill -9 the Celery worker and gunicorn workers while clerks file entries, open
+tickets and their machines' agents send inventories; then run the sweep and prove that every entry
+has its receipt and its audit events, every ticket its one audit event and its number, every
+inventoried machine one asset with no duplicated software, with no gap in any numbering.
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/ajunta_bench_fault \\
         .venv/bin/python -m benches.fault [--seconds 30] [--clients 4] [--keep]
@@ -7,8 +9,9 @@ and prove that every entry has its receipt and its audit events, with no gap in 
 Needs PostgreSQL and Redis (FAULT_REDIS_URL, default redis://127.0.0.1:6379/12, emptied first);
 not part of `make test` (pytest collects only ajunta/), run by `.ci/run`. It recreates the
 database (an ajunta_bench* one only), starts gunicorn (2 workers) and a Celery worker on Redis,
-files entries through the API from a few client threads (each retrying a broken request with its
-Idempotency-Key, as a client would), and meanwhile SIGKILLs the Celery worker's whole process group
+files entries and opens tickets through the API and posts GLPI inventories of a few machines
+(the same machines from several threads at once) from a few client threads (each retrying a broken
+request, with its Idempotency-Key where the API takes one, as a client would), and meanwhile SIGKILLs the Celery worker's whole process group
 (then starts a new one) and single gunicorn workers (their master starts new ones). At the end the
 worker is killed once more and the broker emptied, so that some receipts are surely lost; then
 `manage.py sweep_pending --grace 0` runs twice. Exit status 1 when any check fails.
@@ -114,34 +117,51 @@ def gunicorn(env: dict[str, str], logs: Path) -> Server:
     raise SystemExit("gunicorn did not answer within 60 s")
 
 
-def fixtures(url: str) -> list[tuple[str, str]]:
-    """Two member towns, a clerk each with an API token: [(slug, token)]."""
+def fixtures(url: str) -> list[dict[str, str]]:
+    """A provider and two member towns that receive the registry, the helpdesk and the inventory,
+    a clerk each with an API token, and each town's agent token."""
     setup_django(url)
     from rest_framework.authtoken.models import Token
 
+    from ajunta.assets import services as assets_services
     from ajunta.core.models import Role, RoleAssignment, User
     from ajunta.tenants.models import Organization
+    from ajunta.tenants.testing import give_modules, make_provider
 
-    made = []
-    for slug, ine in (("alpha", "080011"), ("beta", "080022")):
-        org = Organization.objects.create(
+    towns = []
+    for slug, ine in (("alpha", "080018"), ("beta", "080023")):
+        towns.append(Organization.objects.create(
             slug=slug, name=f"Ajuntament de {slug.title()}", kind="municipality",
             autonomous_community_code="09", province_code="08", ine_code=ine,
-        )  # fmt: skip
-        user = User.objects.create_user(username=f"clerk.{slug}", email=f"{slug}@example.org")
+        ))  # fmt: skip
+    provider = make_provider("consell", members=tuple(towns), autonomous_community_code="09")
+    made = []
+    for org in towns:
+        give_modules(provider, org, ("registry", "helpdesk", "assets"))
+        user = User.objects.create_user(
+            username=f"clerk.{org.slug}", email=f"{org.slug}@example.org"
+        )
         RoleAssignment.objects.create(organization=org, user=user, role=Role.MUNICIPAL_STAFF)
-        made.append((slug, Token.objects.create(user=user).key))
+        _token, agent = assets_services.agent_token_rotate(org=org, actor=None)
+        made.append({"slug": org.slug, "token": Token.objects.create(user=user).key,
+                     "agent": agent})  # fmt: skip
     return made
 
 
-class Clients:
-    """Client threads filing until told to stop; a broken request is retried with its key."""
+MACHINES = 4  # machines per town, each inventoried by every thread in turn (concurrently)
 
-    def __init__(self, accounts: list[tuple[str, str]], count: int) -> None:
+
+class Clients:
+    """Client threads filing, opening tickets and sending inventories until told to stop; a
+    broken request is retried (with its Idempotency-Key where the API takes one)."""
+
+    def __init__(self, accounts: list[dict[str, str]], count: int) -> None:
         self.accounts = accounts
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.filed: dict[str, str] = {}  # idempotency key -> entry number
+        self.tickets: dict[str, str] = {}  # idempotency key -> ticket number
+        self.inventoried: set[tuple[str, str]] = set()  # (town, device id) answered ok
         self.broken = 0  # requests that died with a killed worker (then retried)
         self.refused: list[str] = []  # anything else than 201/200 or a dropped connection
         self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(count)]
@@ -149,29 +169,74 @@ class Clients:
     def run(self, index: int) -> None:
         n = 0
         while not self.stop.is_set():
-            slug, token = self.accounts[(index + n) % len(self.accounts)]
-            direction = "in" if n % 3 else "out"
-            body = {"direction": direction, "channel": "electronic", "epigraph": "Instància",
-                    "summary": f"Sol·licitud {index}-{n}", "parties": [PARTY]}  # fmt: skip
-            if direction == "out":
-                body["addressee_name"] = "Diputació de Barcelona"
-            self.file(slug, token, body, str(uuid.uuid4()))
+            account = self.accounts[(index + n) % len(self.accounts)]
+            kind = (index + n) % 3
+            if kind == 0:
+                self.file_entry(account, index, n)
+            elif kind == 1:
+                self.open_ticket(account, index, n)
+            else:
+                self.inventory(account, n)
             n += 1
 
-    def file(self, slug: str, token: str, body: dict[str, Any], key: str) -> None:
+    def file_entry(self, account: dict[str, str], index: int, n: int) -> None:
+        direction = "in" if n % 2 else "out"
+        body = {"direction": direction, "channel": "electronic", "epigraph": "Instància",
+                "summary": f"Sol·licitud {index}-{n}", "parties": [PARTY]}  # fmt: skip
+        if direction == "out":
+            body["addressee_name"] = "Diputació de Barcelona"
+        key = str(uuid.uuid4())
+        number = self.post(
+            f"/api/v1/o/{account['slug']}/registry/entries/", body,
+            {"Authorization": f"Token {account['token']}", "Idempotency-Key": key},
+        )  # fmt: skip
+        if number is not None:
+            with self.lock:
+                self.filed[key] = number
+
+    def open_ticket(self, account: dict[str, str], index: int, n: int) -> None:
+        body = {"title": f"La impressora no imprimeix ({index}-{n})",
+                "description": "Des d'aquest matí no surt res.", "urgency": 1 + n % 5}  # fmt: skip
+        key = str(uuid.uuid4())
+        number = self.post(
+            f"/api/v1/o/{account['slug']}/helpdesk/tickets/", body,
+            {"Authorization": f"Token {account['token']}", "Idempotency-Key": key},
+        )  # fmt: skip
+        if number is not None:
+            with self.lock:
+                self.tickets[key] = number
+
+    def inventory(self, account: dict[str, str], n: int) -> None:
+        from ajunta.assets import samples
+
+        machine = n % MACHINES
+        device = f"PC-{account['slug'].upper()}-{machine}-2026-01-01-10-00-00"
+        document = samples.windows_10(
+            deviceid=device, name=f"PC-{machine}", serial=f"FAULT{machine:04d}{account['slug']}",
+            uuid=f"{machine:08x}-fault-4000-8000-{account['slug']:0>12}",
+        )  # fmt: skip
+        document["content"].setdefault("softwares", []).append(
+            {"name": "AutoFirma", "version": f"1.8.{n % 3}", "publisher": "Gobierno de España"}
+        )
+        answer = self.post(
+            f"/o/{account['slug']}/assets/agent/", document,
+            {"Authorization": f"Bearer {account['agent']}"}, key="status",
+        )  # fmt: skip
+        if answer == "ok":
+            with self.lock:
+                self.inventoried.add((account["slug"], device))
+
+    def post(self, path: str, body: dict[str, Any], headers: dict[str, str],
+             key: str = "number") -> str | None:  # fmt: skip
+        """POST until an answer (retrying what a killed worker broke); `key` of the JSON answer."""
         request = urllib.request.Request(
-            f"http://127.0.0.1:{PORT}/api/v1/o/{slug}/registry/entries/",
-            data=json.dumps(body).encode(), method="POST",
-            headers={"Authorization": f"Token {token}", "Content-Type": "application/json",
-                     "Idempotency-Key": key, "Accept-Language": "en"},
+            f"http://127.0.0.1:{PORT}{path}", data=json.dumps(body).encode(), method="POST",
+            headers={**headers, "Content-Type": "application/json", "Accept-Language": "en"},
         )  # fmt: skip
         for _attempt in range(20):
             try:
                 with urllib.request.urlopen(request, timeout=60) as response:
-                    number = json.loads(response.read())["number"]
-                with self.lock:
-                    self.filed[key] = number
-                return
+                    return str(json.loads(response.read())[key])
             except urllib.error.HTTPError as exc:
                 if exc.code in (502, 503, 504):  # the worker died under the request
                     with self.lock:
@@ -179,14 +244,15 @@ class Clients:
                     time.sleep(0.2)
                     continue
                 with self.lock:
-                    self.refused.append(f"{exc.code} {exc.read()[:200]!r}")
-                return
+                    self.refused.append(f"{path} {exc.code} {exc.read()[:200]!r}")
+                return None
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
                 with self.lock:
                     self.broken += 1
                 time.sleep(0.2)
         with self.lock:
-            self.refused.append(f"gave up on {key}")
+            self.refused.append(f"gave up on {path}")
+        return None
 
 
 def scalar(url: str, sql: str, params: list[Any] | None = None) -> Any:
@@ -259,6 +325,79 @@ def checks(url: str, clients: Clients) -> dict[str, Any]:
             GROUP BY organization_id, created_by_id, idempotency_key HAVING count(*) > 1) d""",
         ),
         "client_filings_missing": len(set(clients.filed.values()) - numbers),
+        **ticket_checks(url, clients),
+        **inventory_checks(url, clients),
+    }
+
+
+def ticket_checks(url: str, clients: Clients) -> dict[str, Any]:
+    """Every ticket with exactly one create audit event; the provider's series 1..n a year with
+    its counter at n; a retried request never opened a second ticket; every ticket a client saw
+    exists."""
+    with connect(url) as conn:
+        numbers = {row[0] for row in conn.execute("SELECT number FROM helpdesk_ticket")}
+    return {
+        "tickets": scalar(url, "SELECT count(*) FROM helpdesk_ticket"),
+        "ticket_event_not_once": scalar(
+            url,
+            """
+            SELECT count(*) FROM helpdesk_ticket t WHERE (
+                SELECT count(*) FROM core_auditevent a WHERE a.object_type = 'helpdesk.ticket'
+                AND a.object_id = t.id::text AND a.action = 'helpdesk.ticket.create') <> 1""",
+        ),
+        "ticket_series_with_gaps": scalar(
+            url,
+            """
+            SELECT count(*) FROM (
+                SELECT t.provider_id, t.year, count(*) AS n, min(t.sequence) AS lo,
+                       max(t.sequence) AS hi, max(c.last_value) AS counter
+                FROM helpdesk_ticket t JOIN core_counter c ON c.organization_id = t.provider_id
+                 AND c.year = t.year AND c.series = 'helpdesk.ticket'
+                GROUP BY t.provider_id, t.year) s
+            WHERE n <> hi OR lo <> 1 OR counter <> hi""",
+        ),
+        "tickets_opened_twice": scalar(
+            url,
+            """
+            SELECT count(*) FROM (SELECT title FROM helpdesk_ticket
+            GROUP BY organization_id, title HAVING count(*) > 1) d""",
+        ),
+        "client_tickets_missing": len(set(clients.tickets.values()) - numbers),
+    }
+
+
+def inventory_checks(url: str, clients: Clients) -> dict[str, Any]:
+    """One asset per inventoried machine, each with its software listed once, an audit event for
+    every asset, and every machine whose inventory a client saw accepted is there."""
+    with connect(url) as conn:
+        devices = {
+            (slug, device) for slug, device in conn.execute(
+                "SELECT o.slug, a.device_id FROM assets_asset a JOIN tenants_organization o "
+                "ON o.id = a.organization_id WHERE a.device_id <> ''"
+            )
+        }  # fmt: skip
+    return {
+        "inventoried_assets": len(devices),
+        "assets_duplicated": scalar(
+            url,
+            """
+            SELECT count(*) FROM (SELECT organization_id, device_id FROM assets_asset
+            WHERE device_id <> '' GROUP BY 1, 2 HAVING count(*) > 1) d""",
+        ),
+        "software_rows_duplicated": scalar(
+            url,
+            """
+            SELECT count(*) FROM (SELECT asset_id, name, version FROM assets_installedsoftware
+            GROUP BY 1, 2, 3 HAVING count(*) > 1) d""",
+        ),
+        "assets_without_audit_event": scalar(
+            url,
+            """
+            SELECT count(*) FROM assets_asset a WHERE NOT EXISTS (
+                SELECT 1 FROM core_auditevent e WHERE e.object_type = 'assets.asset'
+                AND e.object_id = a.id::text)""",
+        ),
+        "client_machines_missing": len(clients.inventoried - devices),
     }
 
 
@@ -328,7 +467,9 @@ def main() -> int:
     )  # fmt: skip
     report = {
         "seconds": args.seconds, "clients": args.clients, "kills": kills,
-        "filed_by_clients": len(clients.filed), "requests_broken_and_retried": clients.broken,
+        "filed_by_clients": len(clients.filed), "tickets_by_clients": len(clients.tickets),
+        "machines_by_clients": len(clients.inventoried),
+        "requests_broken_and_retried": clients.broken,
         "refused": clients.refused[:5], "receipts_pending_before_sweep": pending,
         "receipts_issued_by_workers": after["entries"] - pending,
         "sweep_first": first, "sweep_second": second, **after,
@@ -337,7 +478,11 @@ def main() -> int:
     log(json.dumps(report, indent=2, ensure_ascii=False))
     failures = [
         name for name in ("without_receipt", "create_event_not_once", "receipt_event_not_once",
-                          "books_with_gaps", "duplicate_keys", "client_filings_missing")
+                          "books_with_gaps", "duplicate_keys", "client_filings_missing",
+                          "ticket_event_not_once", "ticket_series_with_gaps",
+                          "tickets_opened_twice", "client_tickets_missing", "assets_duplicated",
+                          "software_rows_duplicated", "assets_without_audit_event",
+                          "client_machines_missing")
         if after[name]
     ]  # fmt: skip
     if after != again:
@@ -347,13 +492,17 @@ def main() -> int:
     if not pending:
         failures.append("no receipt was pending before the sweep: the faults proved nothing")
     if clients.refused:
-        failures.append("some filings were refused")
+        failures.append("some requests were refused")
     if verify.returncode != 0:
         failures.append(f"audit_verify: {verify.stdout[-500:]}")
     if after["books"] < 2:  # two towns, both books: the gap check must have had rows
         failures.append("the gap check found no numbered series")
     if not after["entries"]:
         failures.append("nothing was filed")
+    if not after["tickets"]:
+        failures.append("no ticket was opened")
+    if not after["inventoried_assets"]:
+        failures.append("no inventory was taken in")
     if not args.keep:
         with connect(maintenance_url(url), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{database_name(url)}" WITH (FORCE)')

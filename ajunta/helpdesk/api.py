@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -26,6 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ajunta.assets import selectors as asset_selectors
+from ajunta.core import idempotency
 from ajunta.core.api import TenantAPIView, TenantViewSet
 from ajunta.core.jsonbody import BoundedJSONParser
 from ajunta.core.pagination import CappedPagination
@@ -393,15 +394,35 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
             raise serializers.ValidationError({"category": [_("No such category.")]})
         return found
 
-    @extend_schema(summary="Open a ticket", request=TicketCreateSerializer,
-                   responses={201: TicketDetailSerializer})  # fmt: skip
+    @extend_schema(
+        summary="Open a ticket", request=TicketCreateSerializer,
+        parameters=[idempotency.parameter("ticket")],
+        responses={
+            201: TicketDetailSerializer,
+            200: OpenApiResponse(
+                TicketDetailSerializer,
+                description="A retry with an Idempotency-Key already used by this user: the "
+                "ticket opened the first time; nothing new is opened.",
+            ),
+            422: idempotency.CONFLICT_RESPONSE,
+        },
+    )  # fmt: skip
     def create(self, request: TenantAPIRequest, org_slug: str) -> Response:
+        key = idempotency.idempotency_key(request)
+        files = _files(request)
+        digest = ""
+        if key:
+            payload = {k: v for k, v in request.data.items() if k != "attachments"}
+            digest = idempotency.request_digest(payload, files)
+            replay = self.replayed(key, digest)
+            if replay is not None:
+                return replay
         data = _validated(TicketCreateSerializer, request.data)
         arguments: dict[str, Any] = {
             "title": data["title"], "description": data["description"],
             "ticket_type": data["ticket_type"], "urgency": data["urgency"],
             "category": self.category(data.get("category")), "channel": Channel.API,
-            "attachments": _files(request), "assets": data.get("assets", []),
+            "attachments": files, "assets": data.get("assets", []),
             "service": data.get("service") or None,
         }  # fmt: skip
         if getattr(request.org, "is_provider", False):
@@ -423,8 +444,32 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
                     )
             arguments.update(member=member, requester=requester,
                              requester_email=data.get("requester_email", ""))  # fmt: skip
-        ticket = services.ticket_create(org=request.org, actor=request.user, **arguments)
+        try:
+            ticket = services.ticket_create(
+                org=request.org, actor=request.user, idempotency_key=key,
+                idempotency_digest=digest, **arguments,
+            )  # fmt: skip
+        except services.IdempotencyKeyReused as exc:  # a racing retry with another body won
+            raise self.conflict(exc.ticket) from exc
         return self.detail_response(ticket.pk, status.HTTP_201_CREATED)
+
+    def conflict(self, ticket: Ticket) -> idempotency.IdempotencyKeyConflict:
+        return idempotency.IdempotencyKeyConflict(
+            _("This Idempotency-Key was already used for ticket %(number)s with a different "
+              "body. Nothing was opened: send this ticket with a new key.")
+            % {"number": ticket.number}
+        )  # fmt: skip
+
+    def replayed(self, key: str, digest: str) -> Response | None:
+        """The answer to a retry: the ticket this user already opened with this key and body."""
+        found = selectors.tickets_created_with_key(
+            org=self.request.org, user=self.request.user, key=key
+        )
+        if found is None:
+            return None
+        if found.idempotency_digest != digest:
+            raise self.conflict(found)
+        return self.detail_response(found.pk)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)

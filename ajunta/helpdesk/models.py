@@ -288,6 +288,9 @@ class Ticket(TenantModel):
         "tenants.CatalogueService", on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", verbose_name=_("service requested"),
     )  # fmt: skip
+    # A client's Idempotency-Key (core.idempotency): a retried POST answers this ticket.
+    idempotency_key = models.CharField(max_length=80, blank=True, default="", editable=False)
+    idempotency_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -300,6 +303,11 @@ class Ticket(TenantModel):
             ),
             models.UniqueConstraint(
                 fields=["provider", "year", "sequence"], name="helpdesk_ticket_unique_sequence"
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "created_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="helpdesk_ticket_unique_idempotency",
             ),
         ]
         indexes = [

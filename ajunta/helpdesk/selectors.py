@@ -424,3 +424,11 @@ def work_figures(*, org: Any, user: Any, roles: frozenset[str], today: dt.date) 
             tone="danger" if counts["late"] else "ok",
         ),
     ]
+
+
+def tickets_created_with_key(*, org: Any, user: Any, key: str) -> Ticket | None:
+    """The ticket `user` opened under `org`'s slug with this Idempotency-Key, if any."""
+    rows = Ticket.objects.filter(created_by=user, idempotency_key=key)
+    if getattr(org, "is_provider", False):
+        return rows.filter(provider=org).first()
+    return rows.filter(organization=org).first()

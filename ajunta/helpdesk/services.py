@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -510,8 +510,14 @@ def ticket_create(
     notify: bool = True,
     assets: Sequence[Any] = (),
     service: Any = None,
+    idempotency_key: str = "",
+    idempotency_digest: str = "",
 ) -> Ticket:
     """Open a ticket for a member municipality, all or nothing.
+
+    With an `idempotency_key` (core.idempotency) a second call by the same user with that key
+    returns the ticket the first one opened, or raises IdempotencyKeyReused when its
+    `idempotency_digest` differs; two calls racing leave one ticket (a unique constraint).
 
     `assets` (assets or ids) must be the member's own; `service` (a catalogue service or its
     code) one the member may request from the provider, and it makes the ticket a request.
@@ -553,8 +559,14 @@ def ticket_create(
         sla_level=selectors.sla_level_for(member),
         external_reference=(external_reference or "")[:120],
         service=data["service"],
+        idempotency_key=idempotency_key,
+        idempotency_digest=idempotency_digest,
     )
     _apply_sla(ticket, calendar_for(provider))
+    if idempotency_key:
+        existing = _ticket_for_key(provider, actor, idempotency_key, idempotency_digest)
+        if existing is not None:
+            return existing
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -599,9 +611,38 @@ def ticket_create(
             if notify:
                 notifications.ticket_event(ticket, NotificationEvent.CREATED, actor=actor)
             return ticket
+    except IntegrityError:
+        documents_remove_orphan_files(stored)
+        # A retry with the same key that raced this one and committed first: its ticket.
+        existing = (
+            _ticket_for_key(provider, actor, idempotency_key, idempotency_digest)
+            if idempotency_key
+            else None
+        )
+        if existing is None:
+            raise
+        return existing
     except BaseException:
         documents_remove_orphan_files(stored)
         raise
+
+
+class IdempotencyKeyReused(Exception):
+    """The key of an earlier ticket came back with a different request: nothing is opened."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        super().__init__(ticket.number)
+        self.ticket = ticket
+
+
+def _ticket_for_key(provider: Any, actor: Any, key: str, digest: str) -> Ticket | None:
+    """The ticket this user opened with `key`; IdempotencyKeyReused when `digest` differs."""
+    existing = Ticket.objects.filter(
+        provider=provider, created_by=_user(actor), idempotency_key=key
+    ).first()
+    if existing is not None and existing.idempotency_digest != digest:
+        raise IdempotencyKeyReused(existing)
+    return existing
 
 
 @transaction.atomic

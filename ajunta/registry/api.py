@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import json
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
@@ -44,6 +42,9 @@ from ajunta.core.api import TenantViewSet
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_api import DocumentIntegrityFailed, PassthroughRenderer
 from ajunta.core.documents_views import document_file_response
+from ajunta.core.idempotency import HEADER as IDEMPOTENCY_KEY_HEADER
+from ajunta.core.idempotency import idempotency_key
+from ajunta.core.idempotency import request_digest as filing_digest
 from ajunta.core.jsonbody import BoundedJSONParser, JSONBodyError, json_loads_bounded
 from ajunta.core.languages import with_translations
 from ajunta.registry import selectors, services
@@ -63,8 +64,6 @@ from ajunta.registry.models import (
     Validity,
 )
 
-IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
-IDEMPOTENCY_KEY_MAX_LENGTH = RegistryEntry._meta.get_field("idempotency_key").max_length or 80
 # Room for everything in a filing but its attachments (texts, parties, JSON and multipart framing).
 FILING_OVERHEAD_BYTES = 1024 * 1024
 
@@ -598,19 +597,6 @@ def _attachment_uploads(metadata: list[dict[str, Any]], files: list[Any]) -> lis
     return uploads
 
 
-def filing_digest(payload: Any, files: list[Any]) -> str:
-    """SHA-256 of a filing as parsed (key order and spacing do not count) and of its file parts."""
-    digest = hashlib.sha256(
-        json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    )
-    for upload in files:
-        digest.update(f"\n{upload.name}\n{upload.size}\n".encode())
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-    return digest.hexdigest()
-
-
 def read_filing(
     request: Request, serializer_class: type[EntryCreateSerializer], payload: Any, files: list[Any]
 ) -> dict[str, Any]:
@@ -624,15 +610,6 @@ def read_filing(
         [dict(meta) for meta in fields.get("attachments", [])], files
     )
     return fields
-
-
-def idempotency_key(request: Request) -> str:
-    key = (request.headers.get(IDEMPOTENCY_KEY_HEADER) or "").strip()
-    if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
-        raise ValidationError({IDEMPOTENCY_KEY_HEADER: [
-            _("At most %(limit)d characters.") % {"limit": IDEMPOTENCY_KEY_MAX_LENGTH}
-        ]})  # fmt: skip
-    return key
 
 
 # --- views --------------------------------------------------------------------------------------------

@@ -56,6 +56,44 @@ class TicketApiTests(HelpdeskTestCase):
             403,
         )
 
+    def test_a_retried_post_with_its_idempotency_key_opens_one_ticket(self) -> None:
+        client = self.api(self.bob)
+        body = {"title": "Sense xarxa", "description": "Cap ordinador té xarxa.", "urgency": 3}
+        url = BASE.format(slug="alpha")
+        first = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        self.assertEqual(first.status_code, 201, first.content)
+        again = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        self.assertEqual(again.status_code, 200, again.content)
+        self.assertEqual(again.json()["id"], first.json()["id"])
+        other = client.post(url, {**body, "urgency": 5}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        self.assertEqual(other.status_code, 422, other.content)
+        self.assertIn(first.json()["number"], other.json()["detail"])
+        self.assertEqual(Ticket.objects.filter(title="Sense xarxa").count(), 1)
+        # Another user's same key is theirs; no key at all is a new ticket each time.
+        self.assertEqual(
+            self.api(self.alice).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1").status_code,
+            201,
+        )  # fmt: skip
+        self.assertEqual(client.post(url, body, format="json").status_code, 201)
+        self.assertEqual(Ticket.objects.filter(title="Sense xarxa").count(), 3)
+        too_long = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k" * 81)
+        self.assertEqual(too_long.status_code, 400)
+
+    def test_a_racing_retry_gets_the_first_ticket(self) -> None:
+        # The second call's insert meets the unique constraint: it answers the first ticket.
+        common = {"org": self.org_a, "actor": self.bob, "title": "Impressora",
+                  "description": "No imprimeix.", "idempotency_key": "k-2",
+                  "idempotency_digest": "d"}  # fmt: skip
+        first = services.ticket_create(**common)
+        from unittest import mock
+
+        with mock.patch("ajunta.helpdesk.services._ticket_for_key", side_effect=[None, first]):
+            second = services.ticket_create(**common)
+        self.assertEqual(second.pk, first.pk)
+        self.assertEqual(Ticket.objects.filter(title="Impressora").count(), 1)
+        with self.assertRaises(services.IdempotencyKeyReused):
+            services.ticket_create(**{**common, "idempotency_digest": "other"})
+
     def test_opening_answers_the_whole_ticket_in_bounded_queries(self) -> None:
         group = services.group_create(org=self.provider, actor=self.paula, name="Sistemes")
         self.open_ticket()  # the provider's counter and the member's audit chain exist from now
