@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
 import json
 import os
 import signal
@@ -246,7 +247,9 @@ class Clients:
                 with self.lock:
                     self.refused.append(f"{path} {exc.code} {exc.read()[:200]!r}")
                 return None
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            except (urllib.error.URLError, http.client.HTTPException, ConnectionError,
+                    TimeoutError, OSError):  # fmt: skip
+                # A worker killed mid-answer: no answer, or half of one (IncompleteRead).
                 with self.lock:
                     self.broken += 1
                 time.sleep(0.2)
