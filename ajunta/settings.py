@@ -516,3 +516,39 @@ LOGGING = {
         ),
     },
 }
+
+# === Operations (issue 25: docs/operations.md; every variable in docs/configuration.md) ==========
+# Kept in one block on purpose. Request ids and metrics wrap every other middleware.
+MIDDLEWARE.insert(0, "ajunta.core.metrics.MetricsMiddleware")
+MIDDLEWARE.insert(0, "ajunta.core.logs.RequestIdMiddleware")
+# PostgreSQL: give up connecting after this many seconds (a dead host never hangs a worker).
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+# /readyz: the time limit of each check (database, migrations, cache, broker, storage).
+READYZ_TIMEOUT_SECONDS = float(env("READYZ_TIMEOUT_SECONDS", "3"))
+# /metrics: with a token, `Authorization: Bearer <token>`; without, internal addresses talking to
+# the app server directly (never through the proxy). Business counters are cached this long.
+METRICS_TOKEN = env("METRICS_TOKEN")
+METRICS_ALLOWED_NETWORKS = env_list(
+    "METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
+)
+METRICS_CACHE_SECONDS = env_int("METRICS_CACHE_SECONDS", 60)
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Logs: `text` (the message alone, as before) or `json` (one object per line, with the request id).
+LOG_FORMAT = env("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
+LOGGING["filters"] = {"request_id": {"()": "ajunta.core.logs.RequestIdFilter"}}
+LOGGING["formatters"] = {
+    "text": {"format": "%(message)s"},
+    "json": {"()": "ajunta.core.logs.JSONFormatter"},
+}
+LOGGING["handlers"] = {
+    "console": {
+        "class": "logging.StreamHandler",
+        "formatter": LOG_FORMAT,
+        "filters": ["request_id"],
+    }
+}
+# === end of Operations ===========================================================================
