@@ -535,6 +535,9 @@ METRICS_ALLOWED_NETWORKS = env_list(
 )
 METRICS_CACHE_SECONDS = env_int("METRICS_CACHE_SECONDS", 60)
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# A Celery worker answers Prometheus on this port (0: it does not); its tasks and queue length.
+CELERY_METRICS_PORT = env_int("CELERY_METRICS_PORT", 0)
+CELERY_METRICS_ADDRESS = env("CELERY_METRICS_ADDRESS", "127.0.0.1")
 # Logs: `text` (the message alone, as before) or `json` (one object per line, with the request id).
 LOG_FORMAT = env("LOG_FORMAT", "text")
 if LOG_FORMAT not in ("text", "json"):

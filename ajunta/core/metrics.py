@@ -124,11 +124,32 @@ def task_postrun(task_id: str = "", task: Any = None, state: str | None = None, 
     TASKS.labels(name, (state or "UNKNOWN").lower()).inc()
 
 
+def worker_metrics_serve(**_: Any) -> None:
+    """worker_init: with CELERY_METRICS_PORT, the worker answers Prometheus on that port (its
+    tasks and queue length; the business figures are the web's). With PROMETHEUS_MULTIPROC_DIR
+    the prefork children's task counts are added up."""
+    port = settings.CELERY_METRICS_PORT
+    if not port:
+        return
+    from prometheus_client import start_http_server
+
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry.register(_ProcessRegistry())
+    registry.register(QueueCollector())
+    start_http_server(port, addr=settings.CELERY_METRICS_ADDRESS, registry=registry)
+
+
 def connect_celery_signals() -> None:
     from celery import signals
 
     signals.task_prerun.connect(task_prerun, weak=False)
     signals.task_postrun.connect(task_postrun, weak=False)
+    signals.worker_init.connect(worker_metrics_serve, weak=False)
 
 
 # --- read at scrape time ----------------------------------------------------------------------------
@@ -167,6 +188,21 @@ def queue_lengths() -> dict[str, int]:
         client.close()
 
 
+class QueueCollector(Collector):
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        try:
+            lengths = queue_lengths()
+        except Exception:
+            logger.warning("metrics: the broker's queues could not be read")
+            lengths = {}
+        family = GaugeMetricFamily(
+            "ajunta_celery_queue_length", "Messages waiting in the broker", labels=["queue"]
+        )
+        for queue, length in lengths.items():
+            family.add_metric([queue], length)
+        yield family
+
+
 class ScrapeTimeCollector(Collector):
     def collect(self) -> Iterable[GaugeMetricFamily]:
         try:
@@ -185,17 +221,7 @@ class ScrapeTimeCollector(Collector):
                 ),
             ):
                 yield GaugeMetricFamily(name, documentation, value=value)
-        try:
-            lengths = queue_lengths()
-        except Exception:
-            logger.warning("metrics: the broker's queues could not be read")
-            lengths = {}
-        family = GaugeMetricFamily(
-            "ajunta_celery_queue_length", "Messages waiting in the broker", labels=["queue"]
-        )
-        for queue, length in lengths.items():
-            family.add_metric([queue], length)
-        yield family
+        yield from QueueCollector().collect()
 
 
 _scrape_collector = ScrapeTimeCollector()
