@@ -170,9 +170,11 @@ class StorageMigrationTests(S3TestCase):
 
         self.assertIn("0 copied, 3 already there and verified, 0 failed.", self.migrate())
         # And the application reads them from the bucket now.
-        with override_settings(STORAGES=self.s3_storages()):
-            with docs.document_open(org=self.org_a, document=documents[1]) as handle:
-                self.assertEqual(handle.read(), pdf("doc-1"))
+        with (
+            override_settings(STORAGES=self.s3_storages()),
+            docs.document_open(org=self.org_a, document=documents[1]) as handle,
+        ):
+            self.assertEqual(handle.read(), pdf("doc-1"))
 
     def test_a_file_damaged_on_disk_is_reported_and_not_copied(self):
         with override_settings(STORAGES=self.disk_storages(), MEDIA_ROOT=self.media):
