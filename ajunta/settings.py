@@ -519,6 +519,10 @@ LOGGING = {
 
 # === Operations (issue 25: docs/operations.md; every variable in docs/configuration.md) ==========
 # Kept in one block on purpose. Request ids and metrics wrap every other middleware.
+# Background work people can see: imports and exports with progress (ajunta.jobs).
+INSTALLED_APPS.append("ajunta.jobs")
+# An upload with more rows than this runs as a background task with a progress page.
+JOBS_BACKGROUND_ROWS = env_int("JOBS_BACKGROUND_ROWS", 500)
 MIDDLEWARE.insert(0, "ajunta.core.metrics.MetricsMiddleware")
 MIDDLEWARE.insert(0, "ajunta.core.logs.RequestIdMiddleware")
 # PostgreSQL: give up connecting after this many seconds (a dead host never hangs a worker).

@@ -63,6 +63,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/cases/", include("ajunta.cases.urls")),
     path("o/<slug:org_slug>/helpdesk/", include("ajunta.helpdesk.urls")),
     path("o/<slug:org_slug>/assets/", include("ajunta.assets.urls")),
+    path("o/<slug:org_slug>/jobs/", include("ajunta.jobs.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("ajunta.core.api_urls")),

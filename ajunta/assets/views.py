@@ -12,6 +12,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
@@ -36,6 +37,7 @@ from ajunta.core.modules import org_uses_module
 from ajunta.core.pagination import paginate_capped
 from ajunta.core.tenancy import TenantHttpRequest
 from ajunta.core.views import TenantView, add_service_error, is_htmx
+from ajunta.jobs.services import task_run_start
 
 MODULE = "assets"
 
@@ -338,6 +340,17 @@ class ImportView(AssetsView):
                     inventory_form.add_error("file", exc.messages)
         else:
             csv_form = CsvImportForm(request.POST, request.FILES, organizations=orgs)
+            if csv_form.is_valid() and (
+                csv_form.cleaned_data["file"].count("\n") > settings.JOBS_BACKGROUND_ROWS
+            ):
+                # A large file runs as a background task with a progress page (ajunta.jobs).
+                run = task_run_start(
+                    org=request.org, actor=request.user, kind="assets.csv_import",
+                    params={"owner_id": csv_form.owner(request.org).pk},
+                    input_text=csv_form.cleaned_data["file"],
+                    total=max(csv_form.cleaned_data["file"].count("\n") - 1, 0),
+                )  # fmt: skip
+                return redirect("jobs_run", org_slug=org_slug, pk=run.pk)
             if csv_form.is_valid():
                 try:
                     result = services.assets_import_csv(
