@@ -14,11 +14,12 @@ import time
 import warnings
 from pathlib import Path
 from types import SimpleNamespace
+from unittest import mock
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client, TestCase, override_settings
+from django.test import Client, SimpleTestCase, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from prometheus_client import REGISTRY
 
@@ -104,6 +105,23 @@ class HealthTests(TestCase):
         outcome = health.run_check(lambda: time.sleep(5), timeout=0.2)
         self.assertEqual(outcome, "timeout")
         self.assertLess(time.monotonic() - started, 2)
+
+
+class DemoShowsTheProbesTests(SimpleTestCase):
+    def test_make_demo_prints_where_health_and_readiness_answer(self):
+        from io import StringIO
+
+        from ajunta.tenants.management.commands.serve_demo import Command as ServeDemo
+
+        out = StringIO()
+        command = ServeDemo(stdout=out)
+        command.addr = "127.0.0.1"
+        with mock.patch(
+            "ajunta.tenants.management.commands.serve_demo.demo_summary", return_value=[]
+        ):
+            command.on_bind(8123)
+        self.assertIn("http://127.0.0.1:8123/healthz", out.getvalue())
+        self.assertIn("http://127.0.0.1:8123/readyz", out.getvalue())
 
 
 class ReadyzAgainstBrokenServicesTests(TestCase):
