@@ -529,6 +529,15 @@ MIDDLEWARE.insert(0, "ajunta.core.logs.RequestIdMiddleware")
 if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+# A PostgreSQL replica for reports and exports (ajunta.core.replica, docs/scaling.md): reads
+# inside reading_from_replica() go there, everything else to the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["ajunta.core.replica.ReplicaRouter"]
 # /readyz: the time limit of each check (database, migrations, cache, broker, storage).
 READYZ_TIMEOUT_SECONDS = float(env("READYZ_TIMEOUT_SECONDS", "3"))
 # /metrics: with a token, `Authorization: Bearer <token>`; without, internal addresses talking to

@@ -35,6 +35,7 @@ from ajunta.assets.models import Asset, AssetKind, AssetSource, AssetStatus
 from ajunta.core.display import DateDisplay, choice_labels, row_url
 from ajunta.core.modules import org_uses_module
 from ajunta.core.pagination import paginate_capped
+from ajunta.core.replica import reading_from_replica
 from ajunta.core.tenancy import TenantHttpRequest
 from ajunta.core.views import TenantView, add_service_error, is_htmx
 from ajunta.jobs.services import task_run_start
@@ -131,15 +132,17 @@ def csv_rows(rows: Any) -> Iterator[str]:
     yield "\ufeff"  # spreadsheet programs then read the file as UTF-8
     yield writer.writerow(["organization", *services.CSV_COLUMNS, "os_name", "os_end_of_life",
                            "last_inventory_at"])  # fmt: skip
-    for asset in rows.iterator(chunk_size=2000):
-        values = [
-            asset.organization.slug,
-            *[getattr(asset, name) for name in services.CSV_COLUMNS],
-            asset.os_name,
-            asset.os_eol_date,
-            asset.last_inventory_at.isoformat() if asset.last_inventory_at else "",
-        ]
-        yield writer.writerow([csv_cell(value) for value in values])
+    # An export only reads: from the replica when there is one (core.replica, docs/scaling.md).
+    with reading_from_replica():
+        for asset in rows.iterator(chunk_size=2000):
+            values = [
+                asset.organization.slug,
+                *[getattr(asset, name) for name in services.CSV_COLUMNS],
+                asset.os_name,
+                asset.os_eol_date,
+                asset.last_inventory_at.isoformat() if asset.last_inventory_at else "",
+            ]
+            yield writer.writerow([csv_cell(value) for value in values])
 
 
 class AssetCsvView(AssetsView):
