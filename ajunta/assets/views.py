@@ -150,6 +150,15 @@ class AssetCsvView(AssetsView):
         orgs = selectors.organization_choices_in_scope(request.org)
         form = AssetFilterForm(request.GET or None, organizations=orgs)
         rows = selectors.assets(org=request.org, **form.filters())
+        limit = settings.JOBS_BACKGROUND_ROWS
+        if rows[: limit + 1].count() > limit:
+            # A large export is built by a background task and kept for download (ajunta.jobs).
+            run = task_run_start(
+                org=request.org, actor=request.user, kind="assets.csv_export",
+                params={"filters": {k: str(v) for k, v in form.filters().items()}},
+                total=rows.count(),
+            )  # fmt: skip
+            return redirect("jobs_run", org_slug=org_slug, pk=run.pk)
         response = StreamingHttpResponse(csv_rows(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="inventari-{org_slug}.csv"'
         response["Cache-Control"] = "private, no-store"

@@ -60,7 +60,40 @@ def describe_assets_csv_import(result: dict[str, Any]) -> str:
     ) % {key: result.get(key, 0) for key in ("created", "updated", "unchanged")}
 
 
+# --- the IT inventory's CSV export -------------------------------------------------------------
+def assets_csv_export(*, run: Any, progress: Progress) -> dict[str, Any]:
+    from ajunta.assets import selectors
+    from ajunta.assets.views import csv_rows
+
+    rows = selectors.assets(org=run.organization, **run.params.get("filters", {}))
+    total = run.total
+    parts: list[str] = []
+    for number, line in enumerate(csv_rows(rows)):
+        parts.append(line)
+        if number % 1000 == 0:
+            progress(max(number - 1, 0), total)  # the first two lines are the BOM and headers
+    count = max(len(parts) - 2, 0)
+    return {
+        "rows": count,
+        "file_name": f"inventari-{run.organization.slug}.csv",
+        "content": "".join(parts).encode("utf-8"),
+    }
+
+
+def describe_assets_csv_export(result: dict[str, Any]) -> str:
+    return gettext("The CSV is ready: %(rows)d assets.") % {"rows": result.get("rows", 0)}
+
+
 def register_builtin() -> None:
+    register_kind(
+        Kind(
+            code="assets.csv_export",
+            title=_("Export of assets to CSV"),
+            run=assets_csv_export,
+            describe=describe_assets_csv_export,
+            back_url_name="assets_list",
+        )
+    )
     register_kind(
         Kind(
             code="assets.csv_import",

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from ajunta.assets.models import Asset
 from ajunta.core.models import AuditEvent
-from ajunta.core.testing import TenantTestCase, speaking
+from ajunta.core.testing import TenantTestCase, files_under, speaking, use_temporary_media
 from ajunta.jobs import services
 from ajunta.jobs.models import TaskRun, TaskRunStatus
 
@@ -157,3 +157,46 @@ class BackgroundImportTests(TenantTestCase):
         self.assertContains(
             client.get(reverse("jobs_runs", args=["alpha"])), "Tasques en segon pla"
         )
+
+
+@override_settings(LANGUAGE_CODE="en", JOBS_BACKGROUND_ROWS=20)
+class BackgroundExportTests(TenantTestCase):
+    def test_a_large_export_is_built_in_the_background_and_kept_for_download(self):
+        media = use_temporary_media(self)
+        for number in range(30):
+            Asset.objects.create(
+                organization=self.org_a, kind="desktop", inventory_tag=f"EX-{number:03d}"
+            )
+        Asset.objects.create(organization=self.org_b, kind="desktop", inventory_tag="BETA-1")
+        client = self.login(self.alice)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = client.get(reverse("assets_csv", args=["alpha"]))
+        run = TaskRun.objects.get()
+        self.assertRedirects(
+            response, reverse("jobs_run", args=["alpha", run.pk]), fetch_redirect_response=False
+        )
+        run.refresh_from_db()
+        self.assertEqual(run.status, TaskRunStatus.SUCCEEDED)
+        page = client.get(reverse("jobs_run", args=["alpha", run.pk]))
+        self.assertContains(page, "The CSV is ready: 30 assets.")
+        download_url = reverse("jobs_run_download", args=["alpha", run.pk])
+        self.assertContains(page, download_url)
+        download = client.get(download_url)
+        self.assertEqual(download.status_code, 200)
+        self.assertIn('filename="inventari-alpha.csv"', download["Content-Disposition"])
+        text = b"".join(download.streaming_content).decode("utf-8-sig")
+        self.assertEqual(text.count("EX-0"), 30)
+        self.assertNotIn("BETA-1", text)
+        self.assertTrue(files_under(media))  # kept in the storage, not in the database
+        # Another organization's staff cannot fetch it.
+        other = self.login(self.charlie)
+        self.assertEqual(
+            other.get(reverse("jobs_run_download", args=["beta", run.pk])).status_code, 404
+        )
+
+    def test_a_small_export_still_streams_at_once(self):
+        Asset.objects.create(organization=self.org_a, kind="desktop", inventory_tag="EX-1")
+        response = self.login(self.alice).get(reverse("assets_csv", args=["alpha"]))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("EX-1", b"".join(response.streaming_content).decode())
+        self.assertFalse(TaskRun.objects.exists())
