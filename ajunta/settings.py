@@ -1,7 +1,8 @@
 """Ajunta settings: one file, every knob read from the environment with a safe default.
 
-docs/configuration.md lists every variable (a test keeps it complete). Defaults suit a newcomer's laptop: SQLite, no broker,
-files on disk, e-mail printed to the console. Production sets DEBUG=0 and the rest.
+docs/configuration.md lists every variable (a test keeps it complete). Defaults suit a newcomer's
+laptop: SQLite, no broker, files on disk, e-mail printed to the console. Production sets DEBUG=0
+and the rest.
 """
 
 import os
