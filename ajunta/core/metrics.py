@@ -124,13 +124,13 @@ def task_postrun(task_id: str = "", task: Any = None, state: str | None = None, 
     TASKS.labels(name, (state or "UNKNOWN").lower()).inc()
 
 
-def worker_metrics_serve(**_: Any) -> None:
+def worker_metrics_serve(**_: Any) -> Any:
     """worker_init: with CELERY_METRICS_PORT, the worker answers Prometheus on that port (its
     tasks and queue length; the business figures are the web's). With PROMETHEUS_MULTIPROC_DIR
     the prefork children's task counts are added up."""
     port = settings.CELERY_METRICS_PORT
     if not port:
-        return
+        return None
     from prometheus_client import start_http_server
 
     registry = CollectorRegistry()
@@ -141,7 +141,10 @@ def worker_metrics_serve(**_: Any) -> None:
     else:
         registry.register(_ProcessRegistry())
     registry.register(QueueCollector())
-    start_http_server(port, addr=settings.CELERY_METRICS_ADDRESS, registry=registry)
+    server, _thread = start_http_server(
+        port, addr=settings.CELERY_METRICS_ADDRESS, registry=registry
+    )
+    return server
 
 
 def connect_celery_signals() -> None:

@@ -250,6 +250,26 @@ class RequestMetricsTests(HelpdeskTestCase):
             before + 1,
         )
 
+    def test_a_worker_answers_prometheus_on_its_own_port(self):
+        import requests
+
+        from ajunta.core import metrics
+        from ajunta.core.tasks import audit_verify_all
+
+        self.assertIsNone(metrics.worker_metrics_serve())  # no port: nothing listens
+        port = free_port()
+        with override_settings(CELERY_METRICS_PORT=port):
+            server = metrics.worker_metrics_serve()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        audit_verify_all.delay()
+        text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        self.assertIn(
+            f'ajunta_celery_tasks_total{{state="success",task="{audit_verify_all.name}"}}', text
+        )
+        self.assertIn("ajunta_celery_queue_length", text)
+        self.assertNotIn("ajunta_registry_entries", text)  # the business figures are the web's
+
     def test_business_counters_follow_the_data(self):
         cache.clear()
         figures = scraped(self.client)
