@@ -10,3 +10,13 @@ def post_fork(server, worker):
     from ajunta.core.pdf import warm_up
 
     warm_up()
+
+
+def child_exit(server, worker):
+    # Prometheus multiprocess mode (docs/operations.md, Metrics): a dead worker's gauges go.
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,7 +1,8 @@
 """Ajunta settings: one file, every knob read from the environment with a safe default.
 
-The README lists every variable. Defaults suit a newcomer's laptop: SQLite, no broker,
-files on disk, e-mail printed to the console. Production sets DEBUG=0 and the rest.
+docs/configuration.md lists every variable (a test keeps it complete). Defaults suit a newcomer's
+laptop: SQLite, no broker, files on disk, e-mail printed to the console. Production sets DEBUG=0
+and the rest.
 """
 
 import os
@@ -527,3 +528,55 @@ LOGGING = {
         ),
     },
 }
+
+# === Operations (issue 25: docs/operations.md; every variable in docs/configuration.md) ==========
+# Kept in one block on purpose. Request ids and metrics wrap every other middleware.
+# Background work people can see: imports and exports with progress (ajunta.jobs).
+INSTALLED_APPS.append("ajunta.jobs")
+# An upload with more rows than this runs as a background task with a progress page.
+JOBS_BACKGROUND_ROWS = env_int("JOBS_BACKGROUND_ROWS", 500)
+MIDDLEWARE.insert(0, "ajunta.core.metrics.MetricsMiddleware")
+MIDDLEWARE.insert(0, "ajunta.core.logs.RequestIdMiddleware")
+# PostgreSQL: give up connecting after this many seconds (a dead host never hangs a worker).
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+# A PostgreSQL replica for reports and exports (ajunta.core.replica, docs/scaling.md): reads
+# inside reading_from_replica() go there, everything else to the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["ajunta.core.replica.ReplicaRouter"]
+# /readyz: the time limit of each check (database, migrations, cache, broker, storage).
+READYZ_TIMEOUT_SECONDS = float(env("READYZ_TIMEOUT_SECONDS", "3"))
+# /metrics: with a token, `Authorization: Bearer <token>`; without, internal addresses talking to
+# the app server directly (never through the proxy). Business counters are cached this long.
+METRICS_TOKEN = env("METRICS_TOKEN")
+METRICS_ALLOWED_NETWORKS = env_list(
+    "METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
+)
+METRICS_CACHE_SECONDS = env_int("METRICS_CACHE_SECONDS", 60)
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# A Celery worker answers Prometheus on this port (0: it does not); its tasks and queue length.
+CELERY_METRICS_PORT = env_int("CELERY_METRICS_PORT", 0)
+CELERY_METRICS_ADDRESS = env("CELERY_METRICS_ADDRESS", "127.0.0.1")
+# Logs: `text` (the message alone, as before) or `json` (one object per line, with the request id).
+LOG_FORMAT = env("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
+LOGGING["filters"] = {"request_id": {"()": "ajunta.core.logs.RequestIdFilter"}}
+LOGGING["formatters"] = {
+    "text": {"format": "%(message)s"},
+    "json": {"()": "ajunta.core.logs.JSONFormatter"},
+}
+LOGGING["handlers"] = {
+    "console": {
+        "class": "logging.StreamHandler",
+        "formatter": LOG_FORMAT,
+        "filters": ["request_id"],
+    }
+}
+# === end of Operations ===========================================================================

@@ -1,18 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from ajunta.core import verify_views
+from ajunta.core import health, metrics, verify_views
 from ajunta.core import views as core_views
 from ajunta.core.rest import api_not_found
-
-
-def healthz(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
-
 
 accounts = [
     path(
@@ -45,7 +39,10 @@ accounts = [
 
 urlpatterns = [
     path("home/", core_views.HomeView.as_view(), name="home"),
-    path("healthz", healthz, name="healthz"),
+    # Operations (docs/operations.md): liveness, readiness, Prometheus metrics.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("theme.css", core_views.theme_stylesheet, name="theme_css"),
     path("verify/", verify_views.verify, name="verify"),
     path("verify/<str:code>/download/", verify_views.verify_download, name="verify_download"),
@@ -68,6 +65,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/assets/", include("ajunta.assets.urls")),
     path("o/<slug:org_slug>/noticeboard/", include("ajunta.noticeboard.urls")),
     path("board/", include("ajunta.noticeboard.public_urls")),
+    path("o/<slug:org_slug>/jobs/", include("ajunta.jobs.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("ajunta.core.api_urls")),

@@ -12,6 +12,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
@@ -34,8 +35,10 @@ from ajunta.assets.models import Asset, AssetKind, AssetSource, AssetStatus
 from ajunta.core.display import DateDisplay, choice_labels, row_url
 from ajunta.core.modules import org_uses_module
 from ajunta.core.pagination import paginate_capped
+from ajunta.core.replica import reading_from_replica
 from ajunta.core.tenancy import TenantHttpRequest
 from ajunta.core.views import TenantView, add_service_error, is_htmx
+from ajunta.jobs.services import task_run_start
 
 MODULE = "assets"
 
@@ -129,15 +132,17 @@ def csv_rows(rows: Any) -> Iterator[str]:
     yield "\ufeff"  # spreadsheet programs then read the file as UTF-8
     yield writer.writerow(["organization", *services.CSV_COLUMNS, "os_name", "os_end_of_life",
                            "last_inventory_at"])  # fmt: skip
-    for asset in rows.iterator(chunk_size=2000):
-        values = [
-            asset.organization.slug,
-            *[getattr(asset, name) for name in services.CSV_COLUMNS],
-            asset.os_name,
-            asset.os_eol_date,
-            asset.last_inventory_at.isoformat() if asset.last_inventory_at else "",
-        ]
-        yield writer.writerow([csv_cell(value) for value in values])
+    # An export only reads: from the replica when there is one (core.replica, docs/scaling.md).
+    with reading_from_replica():
+        for asset in rows.iterator(chunk_size=2000):
+            values = [
+                asset.organization.slug,
+                *[getattr(asset, name) for name in services.CSV_COLUMNS],
+                asset.os_name,
+                asset.os_eol_date,
+                asset.last_inventory_at.isoformat() if asset.last_inventory_at else "",
+            ]
+            yield writer.writerow([csv_cell(value) for value in values])
 
 
 class AssetCsvView(AssetsView):
@@ -145,6 +150,15 @@ class AssetCsvView(AssetsView):
         orgs = selectors.organization_choices_in_scope(request.org)
         form = AssetFilterForm(request.GET or None, organizations=orgs)
         rows = selectors.assets(org=request.org, **form.filters())
+        limit = settings.JOBS_BACKGROUND_ROWS
+        if rows[: limit + 1].count() > limit:
+            # A large export is built by a background task and kept for download (ajunta.jobs).
+            run = task_run_start(
+                org=request.org, actor=request.user, kind="assets.csv_export",
+                params={"filters": {k: str(v) for k, v in form.filters().items()}},
+                total=rows.count(),
+            )  # fmt: skip
+            return redirect("jobs_run", org_slug=org_slug, pk=run.pk)
         response = StreamingHttpResponse(csv_rows(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="inventari-{org_slug}.csv"'
         response["Cache-Control"] = "private, no-store"
@@ -338,6 +352,17 @@ class ImportView(AssetsView):
                     inventory_form.add_error("file", exc.messages)
         else:
             csv_form = CsvImportForm(request.POST, request.FILES, organizations=orgs)
+            if csv_form.is_valid() and (
+                csv_form.cleaned_data["file"].count("\n") > settings.JOBS_BACKGROUND_ROWS
+            ):
+                # A large file runs as a background task with a progress page (ajunta.jobs).
+                run = task_run_start(
+                    org=request.org, actor=request.user, kind="assets.csv_import",
+                    params={"owner_id": csv_form.owner(request.org).pk},
+                    input_text=csv_form.cleaned_data["file"],
+                    total=max(csv_form.cleaned_data["file"].count("\n") - 1, 0),
+                )  # fmt: skip
+                return redirect("jobs_run", org_slug=org_slug, pk=run.pk)
             if csv_form.is_valid():
                 try:
                     result = services.assets_import_csv(

@@ -52,7 +52,7 @@ class NoStoreForAuthenticatedMiddleware:
         return response
 
 
-MFA_EXEMPT_PREFIXES = ("/static/", "/i18n/", "/healthz")
+MFA_EXEMPT_PREFIXES = ("/static/", "/i18n/", "/healthz", "/readyz", "/metrics")
 MFA_EXEMPT_NAMES = ("mfa", "logout")
 # How long a "no second factor needed" answer is trusted before roles and devices are read again.
 MFA_RECHECK_SECONDS = 300

@@ -27,6 +27,9 @@ class Command(RunserverCommand):
 
     def on_bind(self, server_port: int) -> None:
         site = f"http://{getattr(self, 'addr', '127.0.0.1')}:{server_port}"  # set by handle()
-        self.stdout.write(f"Serving on {site}/ (stop with CONTROL-C).")
+        self.stdout.write(
+            f"Serving on {site}/ (stop with CONTROL-C); alive at {site}/healthz, "
+            f"ready at {site}/readyz."
+        )
         for line in demo_summary(style=self.style, site=site):
             self.stdout.write(line)
