@@ -27,7 +27,10 @@ from ajunta.assets.models import (
 from ajunta.core.modules import Figure
 from ajunta.tenants import selectors as tenant_selectors
 
-ISSUES = ("os_eol", "software_eol", "no_antivirus", "firewall_off", "unencrypted", "silent")
+ISSUES = (
+    "os_eol", "support_unknown", "software_eol", "no_antivirus", "firewall_off", "unencrypted",
+    "silent",
+)  # fmt: skip
 
 
 def is_provider(org: Any) -> bool:
@@ -75,6 +78,7 @@ def issue_filter(issue: str, on: dt.date) -> Q:
     computers = Q(kind__in=COMPUTER_KINDS)
     return {
         "os_eol": Q(os_eol_date__lte=on),
+        "support_unknown": Q(kind__in=posture.SUPPORT_KINDS, os_eol_date__isnull=True),
         "software_eol": Q(software_eol_date__lte=on),
         "no_antivirus": computers
         & (Q(antivirus_enabled=False) | Q(antivirus_enabled=True, antivirus_up_to_date=False)),
@@ -199,6 +203,11 @@ def posture_counts(*, orgs: list[Any], on: dt.date | None = None) -> dict[int, p
     for row in rows:
         org_id = row.pop("organization")
         counts[org_id] = posture.OrgCounts(**row)
+    ids = [org.pk for org in orgs]
+    for code, issue in posture.ORG_ISSUES.items():
+        for org_id, found in issue.counter(ids, on).items():
+            if org_id in counts:
+                counts[org_id].extra[code] = found
     return counts
 
 
@@ -208,7 +217,11 @@ def org_posture(*, org: Any, on: dt.date | None = None) -> posture.Posture:
 
 
 def posture_ranking(*, provider: Any, on: dt.date | None = None) -> list[dict[str, Any]]:
-    """Every organization the provider serves, worst score first: a fixed number of queries."""
+    """Every organization the provider serves, worst score first: a fixed number of queries.
+
+    Organizations with no inventory ("no data": `row["no_data"]`) come after all the scored
+    ones, by name: their score says nothing about their devices, and ranked among the rest they
+    buried the members who need action."""
     on = on or posture.today()
     orgs = organizations_in_scope(provider)
     counts = posture_counts(orgs=orgs, on=on)
@@ -216,8 +229,15 @@ def posture_ranking(*, provider: Any, on: dt.date | None = None) -> list[dict[st
     rows = []
     for org in orgs:
         result = posture.org_posture(counts[org.pk], records.get(org.pk), on)
-        rows.append({"org": org, "counts": counts[org.pk], "posture": result})
-    rows.sort(key=lambda row: (row["posture"].score, row["org"].name))
+        rows.append(
+            {
+                "org": org,
+                "counts": counts[org.pk],
+                "posture": result,
+                "no_data": counts[org.pk].no_data,
+            }
+        )
+    rows.sort(key=lambda row: (row["no_data"], row["posture"].score, row["org"].name))
     return rows
 
 
@@ -307,14 +327,20 @@ def work_figures(*, org: Any, user: Any, roles: frozenset[str], today: dt.date) 
 
     url = reverse("assets_posture", args=[org.slug])
     if not is_provider(org):
-        own = org_posture(org=org, on=today)
+        counts = posture_counts(orgs=[org], on=today)[org.pk]
+        if counts.no_data:
+            return [Figure(_("Our security posture (out of 100)"), _("no data"), url, tone="warn",
+                           hint=_("No device inventoried yet."))]  # fmt: skip
+        own = posture.org_posture(counts, security_record(org=org), today)
         tone = {"ok": "ok", "warn": "warn"}.get(own.level, "danger")
         return [Figure(_("Our security posture (out of 100)"), own.score, url, tone=tone)]
-    ranking = [row for row in posture_ranking(provider=org, on=today) if row["org"] != org]
+    everyone = [row for row in posture_ranking(provider=org, on=today) if row["org"] != org]
+    ranking = [row for row in everyone if not row["no_data"]]
     bands = {"ok": 0, "warn": 0, "bad": 0}
     for row in ranking:
         bands[row["posture"].level] += 1
     worst = [(row["org"].name, url, row["posture"].score) for row in ranking[:5]]
+    no_data = len(everyone) - len(ranking)
     return [
         Figure(_("Members with a good posture (80 or more)"), bands["ok"], url, tone="ok"),
         Figure(_("Members to watch (50 to 79)"), bands["warn"], url, tone="warn"),
@@ -325,4 +351,10 @@ def work_figures(*, org: Any, user: Any, roles: frozenset[str], today: dt.date) 
             tone="danger" if bands["bad"] else "ok",
         ),
         Figure(_("The five worst postures"), len(worst), url, items=worst),
+        Figure(
+            _("Members with no inventory (no data)"),
+            no_data,
+            url + "#no-data",
+            tone="warn" if no_data else "ok",
+        ),
     ]
