@@ -151,7 +151,7 @@ def register_asset_check(check: Callable[[Any, dt.date], list[tuple[str, int, st
 
 def support_unknown(asset: Any) -> bool:
     """Whether `asset`'s kind has a support status and the end-of-life data does not know it."""
-    return asset.kind in SUPPORT_KINDS and asset.os_eol_date is None
+    return asset.kind in SUPPORT_KINDS and asset.os_eol_date is None and not asset.os_eol_label
 
 
 def _support_unknown_reason(asset: Any, posture: Posture) -> None:

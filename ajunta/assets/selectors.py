@@ -78,7 +78,9 @@ def issue_filter(issue: str, on: dt.date) -> Q:
     computers = Q(kind__in=COMPUTER_KINDS)
     return {
         "os_eol": Q(os_eol_date__lte=on),
-        "support_unknown": Q(kind__in=posture.SUPPORT_KINDS, os_eol_date__isnull=True),
+        "support_unknown": Q(
+            kind__in=posture.SUPPORT_KINDS, os_eol_date__isnull=True, os_eol_label=""
+        ),
         "software_eol": Q(software_eol_date__lte=on),
         "no_antivirus": computers
         & (Q(antivirus_enabled=False) | Q(antivirus_enabled=True, antivirus_up_to_date=False)),
@@ -329,7 +331,7 @@ def work_figures(*, org: Any, user: Any, roles: frozenset[str], today: dt.date) 
     if not is_provider(org):
         counts = posture_counts(orgs=[org], on=today)[org.pk]
         if counts.no_data:
-            return [Figure(_("Our security posture (out of 100)"), _("no data"), url, tone="warn",
+            return [Figure(_("Our security posture (out of 100)"), str(_("no data")), url, tone="warn",
                            hint=_("No device inventoried yet."))]  # fmt: skip
         own = posture.org_posture(counts, security_record(org=org), today)
         tone = {"ok": "ok", "warn": "warn"}.get(own.level, "danger")
