@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "ajunta.cases",
     "ajunta.helpdesk",
     "ajunta.assets",
+    "ajunta.security",
     "ajunta.portal",
 ]
 

@@ -360,3 +360,54 @@ def work_figures(*, org: Any, user: Any, roles: frozenset[str], today: dt.date) 
             tone="warn" if no_data else "ok",
         ),
     ]
+
+
+# --- for the security module (ajunta.security reads the fleet through these) ----------------------
+def fleet_programs(*, organization_ids: list[int] | None = None) -> QuerySet[Any]:
+    """Installed programs of active assets as dicts (organization_id, asset_id, name, version),
+    of `organization_ids` or of every organization: what vulnerability matching reads."""
+    rows = InstalledSoftware.objects.exclude(asset__status=AssetStatus.RETIRED)
+    if organization_ids is not None:
+        rows = rows.filter(organization_id__in=organization_ids)
+    return rows.values("organization_id", "asset_id", "name", "version").order_by("asset_id", "id")
+
+
+def fleet_systems(*, organization_ids: list[int] | None = None) -> QuerySet[Any]:
+    """Operating systems of active assets as dicts (organization_id, asset_id=pk, os_name,
+    os_version)."""
+    rows = Asset.objects.exclude(status=AssetStatus.RETIRED).exclude(os_name="")
+    if organization_ids is not None:
+        rows = rows.filter(organization_id__in=organization_ids)
+    return rows.values("organization_id", "pk", "os_name", "os_version").order_by("pk")
+
+
+def who_runs(*, org: Any, q: str, limit: int = 500) -> list[dict[str, Any]]:
+    """Who still runs a program or an operating system whose name contains `q`, across the
+    organizations `org` sees: one row per organization, program and version, with how many active
+    devices, most devices first."""
+    term = q.strip()
+    if len(term) < 2:
+        return []
+    orgs = [o.pk for o in organization_choices_in_scope(org)]
+    programs = (
+        InstalledSoftware.objects.filter(organization_id__in=orgs, name__icontains=term)
+        .exclude(asset__status=AssetStatus.RETIRED)
+        .values("organization_id", "organization__name", "name", "version")
+        .annotate(devices=Count("asset_id", distinct=True))
+        .order_by("-devices", "organization__name", "name", "version")[:limit]
+    )
+    systems = (
+        Asset.objects.filter(organization_id__in=orgs, os_name__icontains=term)
+        .exclude(status=AssetStatus.RETIRED)
+        .values("organization_id", "organization__name", "os_name", "os_version")
+        .annotate(devices=Count("id"))
+        .order_by("-devices", "organization__name")[:limit]
+    )
+    rows = [dict(row) for row in programs]
+    rows += [
+        {"organization_id": r["organization_id"], "organization__name": r["organization__name"],
+         "name": r["os_name"], "version": r["os_version"], "devices": r["devices"]}
+        for r in systems
+    ]  # fmt: skip
+    rows.sort(key=lambda r: (-r["devices"], r["organization__name"], r["name"], r["version"]))
+    return rows[:limit]
