@@ -24,7 +24,9 @@ def device(org: Any, name: str, programs: list[tuple[str, str]], **fields: Any) 
                                         os_name="Microsoft Windows 11 Pro", os_version="24H2",
                                         **fields)  # fmt: skip
     for program, version in programs:
-        InstalledSoftware.objects.create(organization=org, asset=asset, name=program, version=version)
+        InstalledSoftware.objects.create(
+            organization=org, asset=asset, name=program, version=version
+        )
     return asset
 
 

@@ -25,18 +25,24 @@ class ExposureTests(SecurityTestCase):
     def open(self) -> set[tuple[str, str]]:
         return {
             (e.asset.name, e.vulnerability.cve_id)
-            for e in Exposure.objects.filter(resolved_at__isnull=True).select_related("asset", "vulnerability")
+            for e in Exposure.objects.filter(resolved_at__isnull=True).select_related(
+                "asset", "vulnerability"
+            )
         }
 
     def test_real_nvd_and_kev_flag_only_the_affected_versions(self) -> None:
         services.nvd_import(data=feed("nvd-excerpt.json"), source="nvd-excerpt.json")
-        self.assertEqual(self.open(), {("PC-SECRETARIA", "CVE-2023-38831"), ("PC-BETA", "CVE-2025-0411")})
+        self.assertEqual(
+            self.open(), {("PC-SECRETARIA", "CVE-2023-38831"), ("PC-BETA", "CVE-2025-0411")}
+        )
         self.assertEqual(len(mail.outbox), 0)  # not known exploited yet: no alert
         outcome = services.kev_import(data=feed("kev-excerpt.json"), source="kev-excerpt.json")
         self.assertEqual(outcome.new_known_exploited, 4)
         self.assertTrue(Vulnerability.objects.get(cve_id="CVE-2023-38831").kev_ransomware)
         # KEV entries NVD did not describe (Log4j here) are on record but match nothing.
-        self.assertEqual(self.open(), {("PC-SECRETARIA", "CVE-2023-38831"), ("PC-BETA", "CVE-2025-0411")})
+        self.assertEqual(
+            self.open(), {("PC-SECRETARIA", "CVE-2023-38831"), ("PC-BETA", "CVE-2025-0411")}
+        )
         winrar = Exposure.objects.get(asset=self.old_winrar)
         self.assertEqual((winrar.version, winrar.fix_version), ("6.22.0", "6.23"))
         self.assertEqual(winrar.cpe, "cpe:2.3:a:rarlab:winrar:6.22.0:*:*:*:*:*:*:*")
@@ -45,7 +51,9 @@ class ExposureTests(SecurityTestCase):
         services.nvd_import(data=feed("nvd-excerpt.json"))
         services.kev_import(data=feed("kev-excerpt.json"))
         recipients = {tuple(m.to) for m in mail.outbox}
-        self.assertEqual(recipients, {("alice@example.org",), ("charlie@example.org",), ("tina@example.org",)})
+        self.assertEqual(
+            recipients, {("alice@example.org",), ("charlie@example.org",), ("tina@example.org",)}
+        )
         alice = next(m for m in mail.outbox if m.to == ["alice@example.org"])
         self.assertIn("CVE-2023-38831", alice.body)
         self.assertIn("6.23", alice.body)

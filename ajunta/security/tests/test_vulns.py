@@ -39,8 +39,13 @@ class VersionTests(SimpleTestCase):
         self.assertEqual(vulns.fix_version(winrar), "6.23")
 
     def test_cpe_names(self) -> None:
-        self.assertEqual(vulns.split_cpe("cpe:2.3:a:7-zip:7-zip:*:*:*:*:*:*:*:*")[:3], ["a", "7-zip", "7-zip"])
-        self.assertEqual(vulns.split_cpe(r"cpe:2.3:a:notepad-plus-plus:notepad\+\+:8.1:*:*:*:*:*:*:*")[2], "notepad++")
+        self.assertEqual(
+            vulns.split_cpe("cpe:2.3:a:7-zip:7-zip:*:*:*:*:*:*:*:*")[:3], ["a", "7-zip", "7-zip"]
+        )
+        self.assertEqual(
+            vulns.split_cpe(r"cpe:2.3:a:notepad-plus-plus:notepad\+\+:8.1:*:*:*:*:*:*:*")[2],
+            "notepad++",
+        )
         with self.assertRaises(vulns.FeedFormatError):
             vulns.split_cpe("cpe:/a:rarlab:winrar")
         self.assertEqual(vulns.cpe_product("WinRAR 6.22 (64-bit)"), ("a", "rarlab", "winrar"))
@@ -57,7 +62,9 @@ class FormatTests(SimpleTestCase):
         version, entries = vulns.parse_kev(json.loads((DATA / "kev-excerpt.json").read_text()))
         self.assertEqual(version, "2025.08.25")
         by_id = {e.cve_id: e for e in entries}
-        self.assertEqual(set(by_id), {"CVE-2021-44228", "CVE-2023-4863", "CVE-2023-38831", "CVE-2025-0411"})
+        self.assertEqual(
+            set(by_id), {"CVE-2021-44228", "CVE-2023-4863", "CVE-2023-38831", "CVE-2025-0411"}
+        )
         self.assertTrue(by_id["CVE-2023-38831"].ransomware)
         self.assertFalse(by_id["CVE-2025-0411"].ransomware)  # "Unknown"
         self.assertEqual(str(by_id["CVE-2025-0411"].due), "2025-02-27")
@@ -65,10 +72,15 @@ class FormatTests(SimpleTestCase):
     def test_the_real_nvd_excerpt(self) -> None:
         parsed = vulns.parse_nvd(json.loads((DATA / "nvd-excerpt.json").read_text()))
         winrar, sevenzip = parsed
-        self.assertEqual((winrar.cve_id, winrar.cvss_score, winrar.severity), ("CVE-2023-38831", Decimal("7.8"), "HIGH"))
+        self.assertEqual(
+            (winrar.cve_id, winrar.cvss_score, winrar.severity),
+            ("CVE-2023-38831", Decimal("7.8"), "HIGH"),
+        )
         self.assertEqual(sevenzip.cvss_score, Decimal("7.0"))  # the primary NVD metric
         (r,) = winrar.ranges
-        self.assertEqual((r.part, r.vendor, r.product, r.end_excluding), ("a", "rarlab", "winrar", "6.23"))
+        self.assertEqual(
+            (r.part, r.vendor, r.product, r.end_excluding), ("a", "rarlab", "winrar", "6.23")
+        )
         # One CVE object (as the fkie-cad mirror keeps them) parses the same.
         one = json.loads((DATA / "nvd-excerpt.json").read_text())["vulnerabilities"][1]["cve"]
         self.assertEqual(vulns.parse_nvd(one)[0].ranges[0].end_excluding, "24.09")
