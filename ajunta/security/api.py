@@ -75,7 +75,9 @@ class StepSerializer(serializers.Serializer):
     label = serializers.CharField()  # type: ignore[assignment]
     due = serializers.DateTimeField()
     done_at = serializers.DateTimeField(allow_null=True)
-    state = serializers.CharField(help_text="done, late (done after its due time), overdue or pending")
+    state = serializers.CharField(
+        help_text="done, late (done after its due time), overdue or pending"
+    )
 
 
 class IncidentSerializer(serializers.ModelSerializer):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ajunta.core.models import TenantModel
 
@@ -125,9 +126,9 @@ class IncidentLevel(models.TextChoices):
 
 
 class IncidentStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CONTAINED = "contained", _("Contained")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("incident", "Open")
+    CONTAINED = "contained", pgettext_lazy("incident", "Contained")
+    CLOSED = "closed", pgettext_lazy("incident", "Closed")
 
 
 class SecurityIncident(TenantModel):
@@ -205,10 +206,10 @@ class IncidentEvent(TenantModel):
 
 # --- ENS conformity ------------------------------------------------------------------------------------
 class EnsMeasureState(models.TextChoices):
-    NOT_APPLIED = "not_applied", _("Not applied")
-    PARTIAL = "partial", _("Partially applied")
-    APPLIED = "applied", _("Applied")
-    NOT_APPLICABLE = "not_applicable", _("Not applicable (justified)")
+    NOT_APPLIED = "not_applied", pgettext_lazy("ENS measure", "Not applied")
+    PARTIAL = "partial", pgettext_lazy("ENS measure", "Partially applied")
+    APPLIED = "applied", pgettext_lazy("ENS measure", "Applied")
+    NOT_APPLICABLE = "not_applicable", pgettext_lazy("ENS measure", "Not applicable (justified)")
 
 
 class EnsMeasure(TenantModel):

@@ -103,7 +103,7 @@ class ExposureTests(SecurityTestCase):
     def test_bad_files_are_refused_with_the_reason_and_write_nothing(self) -> None:
         with self.assertRaises(ValidationError) as caught:
             services.kev_import(data={"vulnerabilities": [{"cveID": "CVE-X"}]})
-        self.assertIn("not in the expected format", str(caught.exception))
+        self.assertIn("a KEV entry without a valid cveID", str(caught.exception))
         with self.assertRaises(ValidationError):
             services.nvd_import(data=feed("kev-excerpt.json"))
         self.assertFalse(Vulnerability.objects.exists())

@@ -7,7 +7,7 @@ import datetime as dt
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.test import SimpleTestCase
+from django.test import SimpleTestCase, override_settings
 from django.urls import reverse
 
 from ajunta.core.models import AuditEvent
@@ -48,6 +48,7 @@ class ClockTests(SimpleTestCase):
         self.assertEqual(clocks.steps(self.incident(significant=False), later), [])
 
 
+@override_settings(LANGUAGE_CODE="en")
 class IncidentServiceTests(SecurityTestCase):
     def create(self, **fields) -> SecurityIncident:
         values = {"title": "Ransomware a l'equip de secretaria", "category": "malicious_code",
