@@ -31,6 +31,12 @@ def device(org: Any, name: str, programs: list[tuple[str, str]], **fields: Any) 
 
 
 class SecurityTestCase(TenantTestCase):
+    provider: Any
+    tech: Any
+    old_winrar: Asset
+    patched: Asset
+    old_7zip_b: Asset
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
