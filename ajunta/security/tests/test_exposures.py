@@ -114,3 +114,25 @@ class ExposureTests(SecurityTestCase):
                      "--nvd", str(DATA / "nvd-excerpt.json"), stdout=out)  # fmt: skip
         self.assertIn("nvd", out.getvalue().splitlines()[0])
         self.assertEqual(len(self.open()), 2)
+
+
+@time_machine.travel(NOW, tick=False)
+class ScheduledImportTests(SecurityTestCase):
+    def test_the_daily_job_reads_configured_files_offline_and_reports_failures(self) -> None:
+        from django.test import override_settings
+
+        from ajunta.assets.models import EolCycle
+        from ajunta.assets.tests.test_eol_import import DATA as EOL_DATA
+
+        with override_settings(
+            SECURITY_EOL_URL=str(EOL_DATA / "endoflife-{product}.json"),
+            SECURITY_EOL_PRODUCTS=["fedora", "nonexistent"],
+            SECURITY_NVD_URL=str(DATA / "nvd-excerpt.json"),
+            SECURITY_KEV_URL=str(DATA / "kev-excerpt.json"),
+        ):
+            out = StringIO()
+            call_command("security_feeds_import", stdout=out)
+        self.assertTrue(EolCycle.objects.filter(product="fedora").exists())
+        self.assertIn("endoflife-nonexistent.json", out.getvalue())  # reported, the rest still ran
+        self.assertEqual(Vulnerability.objects.filter(known_exploited=True).count(), 4)
+        self.assertEqual(Exposure.objects.filter(resolved_at__isnull=True).count(), 2)
