@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "ajunta.helpdesk",
     "ajunta.assets",
     "ajunta.noticeboard",
+    "ajunta.security",
     "ajunta.portal",
 ]
 
@@ -466,6 +467,10 @@ SPECTACULAR_SETTINGS = {
             "name": "noticeboard",
             "description": "The notice board: edicts, withdrawals, certificates.",
         },
+        {
+            "name": "security",
+            "description": "Vulnerabilities on the fleet, security incidents, ENS measures.",
+        },
     ],
     # Fields named `kind` or `status` recur across apps: one explicit enum name per choice set.
     "ENUM_NAME_OVERRIDES": {
@@ -580,3 +585,33 @@ LOGGING["handlers"] = {
     }
 }
 # === end of Operations ===========================================================================
+# --- Cybersecurity (issue 19, docs/security-posture.md) -------------------------------------------
+# What a member with no services agreement in force sees: only these modules (fail closed).
+MEMBER_DEFAULT_MODULES = env_list("MEMBER_DEFAULT_MODULES", "helpdesk")
+# Where the scheduled imports read their data (a URL or a file path; empty: no scheduled import).
+# endoflife.date's API v1 product pages, one per product: "{product}" is replaced.
+SECURITY_EOL_URL = env("SECURITY_EOL_URL", "https://endoflife.date/api/v1/products/{product}/")
+SECURITY_EOL_PRODUCTS = env_list(
+    "SECURITY_EOL_PRODUCTS", "windows,windows-server,ubuntu,debian,fedora,macos,office"
+)
+SECURITY_KEV_URL = env(
+    "SECURITY_KEV_URL",
+    "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json",
+)
+# NVD CVE JSON 2.0: a file or URL of a feed (or API answer); empty by default (the NVD API wants
+# an API key and paging: operators point this at a mirrored feed file).
+SECURITY_NVD_URL = env("SECURITY_NVD_URL", "")
+SECURITY_FEED_TIMEOUT = env_int("SECURITY_FEED_TIMEOUT", 60)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # The same as `manage.py security_feeds_import` and `manage.py security_alerts`.
+        "security-feeds-daily": {
+            "task": "ajunta.security.tasks.security_feeds_import",
+            "schedule": crontab(hour=5, minute=40),
+        },
+        "security-incident-clocks": {
+            "task": "ajunta.security.tasks.security_incident_alerts",
+            "schedule": crontab(minute="*/15"),
+        },
+    }
+)

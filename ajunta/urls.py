@@ -66,6 +66,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/noticeboard/", include("ajunta.noticeboard.urls")),
     path("board/", include("ajunta.noticeboard.public_urls")),
     path("o/<slug:org_slug>/jobs/", include("ajunta.jobs.urls")),
+    path("o/<slug:org_slug>/security/", include("ajunta.security.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("ajunta.core.api_urls")),
@@ -76,6 +77,7 @@ urlpatterns = [
     path("api/v1/", include("ajunta.helpdesk.api_urls")),
     path("api/v1/", include("ajunta.assets.api_urls")),
     path("api/v1/", include("ajunta.noticeboard.api_urls")),
+    path("api/v1/", include("ajunta.security.api_urls")),
     # Anything else under /api/ answers a JSON 404, not the site's HTML page.
     re_path(r"^api/", api_not_found, name="api-not-found"),
     # The provider's public website (home, who we are, members, services, news): last, at the root.

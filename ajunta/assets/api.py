@@ -172,6 +172,16 @@ class SecurityRecordSerializer(serializers.ModelSerializer):
 class CountsSerializer(serializers.Serializer):
     assets = serializers.IntegerField()
     os_eol = serializers.IntegerField()
+    support_unknown = serializers.IntegerField(
+        help_text=gettext_lazy("Devices whose operating system or firmware support is unknown.")
+    )
+    no_data = serializers.BooleanField(
+        help_text=gettext_lazy("No active device inventoried: the score says nothing of devices.")
+    )
+    extra = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text=gettext_lazy("Findings other modules count, e.g. known_exploited."),
+    )
     software_eol = serializers.IntegerField()
     no_antivirus = serializers.IntegerField()
     firewall_off = serializers.IntegerField()

@@ -16,6 +16,7 @@ from ajunta.core.forms import DateInput, PlainSelect
 CSV_MAX_BYTES = 5 * 1024 * 1024
 ISSUE_LABELS = {
     "os_eol": _("Past OS end of life"),
+    "support_unknown": _("Support status unknown"),
     "software_eol": _("Unsupported software"),
     "no_antivirus": _("Antivirus missing or outdated"),
     "firewall_off": _("Firewall off"),

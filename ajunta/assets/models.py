@@ -290,3 +290,31 @@ class SecurityRecord(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["organization"], name="assets_security_one_per_org")
         ]
+
+
+class EolCycle(models.Model):
+    """One release cycle of a product as endoflife.date publishes it (https://endoflife.date):
+    reference data shared by every organization, imported on a schedule (services.eol_import).
+
+    `eol` None with `is_eol` False: supported, no end date announced yet."""
+
+    product = models.CharField(_("product"), max_length=80)
+    cycle = models.CharField(_("release cycle"), max_length=80)
+    label = models.CharField(_("label"), max_length=160)
+    product_label = models.CharField(_("product label"), max_length=160, blank=True)
+    release_date = models.DateField(_("release date"), null=True, blank=True)
+    eol = models.DateField(_("end of life"), null=True, blank=True)
+    is_eol = models.BooleanField(_("end of life reached"), default=False)
+    latest = models.CharField(_("latest version"), max_length=80, blank=True)
+    imported_at = models.DateTimeField(_("imported at"))
+    source = models.CharField(_("source"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("end-of-life release cycle")
+        verbose_name_plural = _("end-of-life release cycles")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "cycle"], name="assets_eolcycle_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} {self.cycle}"

@@ -3,11 +3,23 @@ organization, and the concrete actions that would raise it.
 
 Pure functions over what selectors read: no queries here. Weights are deliberately simple and
 written out below, so that a municipality can see why it lost each point.
+
+Fail closed (issue 19): what we cannot tell is a finding, not a pass. A device whose support
+status is unknown (an operating system or firmware the end-of-life data does not know, or none
+reported) loses points and says "check it"; an organization with no inventory at all has no score
+("no data") and is ranked apart, never as if it were healthy or as if it were the worst.
+
+Device kinds plug in: `SUPPORT_CHECKS` says, per asset kind, what its support status rests on
+(the operating system for computers and phones; the firmware for network devices and printers,
+which the network inventory fills), and other apps add findings with `register_asset_check`
+(one asset) and `register_org_issue` (an organization's share of affected devices), as the
+security app does for known exploited vulnerabilities.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +40,7 @@ MAX_LOCAL_ADMINS = 2
 # Points an asset loses.
 ASSET_WEIGHTS = {
     "os_eol": 40,
+    "support_unknown": 20,
     "os_eol_soon": 10,
     "software_eol": 15,
     "no_antivirus": 25,
@@ -42,6 +55,7 @@ ASSET_WEIGHTS = {
 # Points an organization loses: inventory issues in proportion to its share of active assets.
 ORG_SHARE_WEIGHTS = {
     "os_eol": 30,
+    "support_unknown": 15,
     "software_eol": 10,
     "no_antivirus": 20,
     "firewall_off": 10,
@@ -59,6 +73,16 @@ ORG_WEIGHTS = {
     "no_officer": 5,
 }
 PORTABLE_KINDS = frozenset({AssetKind.LAPTOP}) | MOBILE_KINDS
+# What each kind's support status rests on: "os" (the operating system's end of life) or
+# "firmware" (network devices and printers: unknown until the network inventory reports a firmware
+# whose support the end-of-life data knows). Kinds not listed ("other") have no support status.
+SUPPORT_CHECKS: dict[str, str] = {
+    **{kind: "os" for kind in COMPUTER_KINDS | MOBILE_KINDS},
+    AssetKind.NETWORK_DEVICE: "firmware",
+    AssetKind.FIREWALL: "firmware",
+    AssetKind.PRINTER: "firmware",
+}
+SUPPORT_KINDS = frozenset(SUPPORT_CHECKS)
 
 
 @dataclass
@@ -99,9 +123,62 @@ def silent_since(last_inventory_at: dt.datetime | None, on: dt.date) -> int | No
     return (on - last_inventory_at.date()).days
 
 
-def asset_posture(asset: Any, on: dt.date | None = None) -> Posture:
+@dataclass(frozen=True)
+class OrgIssue:
+    """A finding another app counts per organization (`register_org_issue`)."""
+
+    code: str
+    weight: int  # points lost when every active device has it
+    # (organization ids, day) -> {organization id: devices affected}; a query or two for all.
+    counter: Callable[[list[int], dt.date], dict[int, int]]
+    text: Callable[[int], str]  # the reason for n devices
+    action: Any
+
+
+ORG_ISSUES: dict[str, OrgIssue] = {}
+# (asset, day) -> [(code, points, text, action)]: findings of one asset from another app.
+ASSET_CHECKS: list[Callable[[Any, dt.date], list[tuple[str, int, str, str]]]] = []
+
+
+def register_org_issue(issue: OrgIssue) -> None:
+    ORG_ISSUES[issue.code] = issue
+
+
+def register_asset_check(check: Callable[[Any, dt.date], list[tuple[str, int, str, str]]]) -> None:
+    if check not in ASSET_CHECKS:
+        ASSET_CHECKS.append(check)
+
+
+def support_unknown(asset: Any) -> bool:
+    """Whether `asset`'s kind has a support status and the end-of-life data does not know it."""
+    return asset.kind in SUPPORT_KINDS and asset.os_eol_date is None and not asset.os_eol_label
+
+
+def _support_unknown_reason(asset: Any, posture: Posture) -> None:
+    if SUPPORT_CHECKS.get(asset.kind) == "firmware":
+        text = _("Firmware support status unknown: check it.")
+        action = _(
+            "Find the firmware version and the vendor's end of support; record it or update it."
+        )
+    elif asset.os_name:
+        text = _("Support status of %(os)s unknown: check it.") % {"os": asset.os_label}
+        action = _(
+            "Check whether the vendor still ships security updates for this release; if it does "
+            "not, upgrade it."
+        )
+    else:
+        text = _("No operating system reported: support status unknown, check it.")
+        action = _("Run the inventory agent on it, or record its operating system by hand.")
+    posture.add("support_unknown", ASSET_WEIGHTS["support_unknown"], text, action)
+
+
+def asset_posture(asset: Any, on: dt.date | None = None, *, checks: bool = True) -> Posture:
+    """`asset`'s score. `checks`: also run the other apps' checks (`register_asset_check`), which
+    may read the database (one asset's known vulnerabilities...)."""
     on = on or today()
     posture = Posture()
+    if support_unknown(asset):
+        _support_unknown_reason(asset, posture)
     if asset.os_eol_date is not None:
         when = date_format(asset.os_eol_date, "SHORT_DATE_FORMAT")
         if asset.os_eol_date <= on:
@@ -181,6 +258,10 @@ def asset_posture(asset: Any, on: dt.date | None = None) -> Posture:
             % {"days": days},
             _("Check that the device is on and its inventory agent runs."),
         )
+    if checks and asset.pk:
+        for check in ASSET_CHECKS:
+            for code, points, text, action in check(asset, on):
+                posture.add(code, points, text, action)
     return posture
 
 
@@ -190,11 +271,19 @@ class OrgCounts:
 
     assets: int = 0
     os_eol: int = 0
+    support_unknown: int = 0
     software_eol: int = 0
     no_antivirus: int = 0
     firewall_off: int = 0
     unencrypted: int = 0
     silent: int = 0
+    # Findings other apps count (ORG_ISSUES): {code: devices}.
+    extra: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def no_data(self) -> bool:
+        """No active device inventoried: nothing to score the devices on."""
+        return self.assets == 0
 
 
 def org_posture(counts: OrgCounts, record: Any, on: dt.date | None = None) -> Posture:
@@ -209,6 +298,17 @@ def org_posture(counts: OrgCounts, record: Any, on: dt.date | None = None) -> Po
                 n,
             ),
             _("Upgrade or replace them: they get no security updates."),
+        ),
+        "support_unknown": (
+            lambda n: ngettext(
+                "%(count)d device whose support status is unknown: check it.",
+                "%(count)d devices whose support status is unknown: check them.",
+                n,
+            ),
+            _(
+                "Find out whether their operating system or firmware still gets security "
+                "updates; upgrade what does not."
+            ),
         ),
         "software_eol": (
             lambda n: ngettext(
@@ -265,6 +365,11 @@ def org_posture(counts: OrgCounts, record: Any, on: dt.date | None = None) -> Po
                     text(found) % {"count": found, "days": SILENT_DAYS},
                     action,
                 )
+        for code, found in counts.extra.items():
+            issue = ORG_ISSUES.get(code)
+            if issue is not None and found:
+                posture.add(code, issue.weight * found / counts.assets, issue.text(found),
+                            str(issue.action))  # fmt: skip
     _record_reasons(posture, record, on)
     return posture
 

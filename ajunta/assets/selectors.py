@@ -27,7 +27,10 @@ from ajunta.assets.models import (
 from ajunta.core.modules import Figure
 from ajunta.tenants import selectors as tenant_selectors
 
-ISSUES = ("os_eol", "software_eol", "no_antivirus", "firewall_off", "unencrypted", "silent")
+ISSUES = (
+    "os_eol", "support_unknown", "software_eol", "no_antivirus", "firewall_off", "unencrypted",
+    "silent",
+)  # fmt: skip
 
 
 def is_provider(org: Any) -> bool:
@@ -75,6 +78,9 @@ def issue_filter(issue: str, on: dt.date) -> Q:
     computers = Q(kind__in=COMPUTER_KINDS)
     return {
         "os_eol": Q(os_eol_date__lte=on),
+        "support_unknown": Q(
+            kind__in=posture.SUPPORT_KINDS, os_eol_date__isnull=True, os_eol_label=""
+        ),
         "software_eol": Q(software_eol_date__lte=on),
         "no_antivirus": computers
         & (Q(antivirus_enabled=False) | Q(antivirus_enabled=True, antivirus_up_to_date=False)),
@@ -199,6 +205,11 @@ def posture_counts(*, orgs: list[Any], on: dt.date | None = None) -> dict[int, p
     for row in rows:
         org_id = row.pop("organization")
         counts[org_id] = posture.OrgCounts(**row)
+    ids = [org.pk for org in orgs]
+    for code, issue in posture.ORG_ISSUES.items():
+        for org_id, found in issue.counter(ids, on).items():
+            if org_id in counts:
+                counts[org_id].extra[code] = found
     return counts
 
 
@@ -208,7 +219,11 @@ def org_posture(*, org: Any, on: dt.date | None = None) -> posture.Posture:
 
 
 def posture_ranking(*, provider: Any, on: dt.date | None = None) -> list[dict[str, Any]]:
-    """Every organization the provider serves, worst score first: a fixed number of queries."""
+    """Every organization the provider serves, worst score first: a fixed number of queries.
+
+    Organizations with no inventory ("no data": `row["no_data"]`) come after all the scored
+    ones, by name: their score says nothing about their devices, and ranked among the rest they
+    buried the members who need action."""
     on = on or posture.today()
     orgs = organizations_in_scope(provider)
     counts = posture_counts(orgs=orgs, on=on)
@@ -216,8 +231,15 @@ def posture_ranking(*, provider: Any, on: dt.date | None = None) -> list[dict[st
     rows = []
     for org in orgs:
         result = posture.org_posture(counts[org.pk], records.get(org.pk), on)
-        rows.append({"org": org, "counts": counts[org.pk], "posture": result})
-    rows.sort(key=lambda row: (row["posture"].score, row["org"].name))
+        rows.append(
+            {
+                "org": org,
+                "counts": counts[org.pk],
+                "posture": result,
+                "no_data": counts[org.pk].no_data,
+            }
+        )
+    rows.sort(key=lambda row: (row["no_data"], row["posture"].score, row["org"].name))
     return rows
 
 
@@ -307,14 +329,20 @@ def work_figures(*, org: Any, user: Any, roles: frozenset[str], today: dt.date) 
 
     url = reverse("assets_posture", args=[org.slug])
     if not is_provider(org):
-        own = org_posture(org=org, on=today)
+        counts = posture_counts(orgs=[org], on=today)[org.pk]
+        if counts.no_data:
+            return [Figure(_("Our security posture (out of 100)"), str(_("no data")), url, tone="warn",
+                           hint=_("No device inventoried yet."))]  # fmt: skip
+        own = posture.org_posture(counts, security_record(org=org), today)
         tone = {"ok": "ok", "warn": "warn"}.get(own.level, "danger")
         return [Figure(_("Our security posture (out of 100)"), own.score, url, tone=tone)]
-    ranking = [row for row in posture_ranking(provider=org, on=today) if row["org"] != org]
+    everyone = [row for row in posture_ranking(provider=org, on=today) if row["org"] != org]
+    ranking = [row for row in everyone if not row["no_data"]]
     bands = {"ok": 0, "warn": 0, "bad": 0}
     for row in ranking:
         bands[row["posture"].level] += 1
     worst = [(row["org"].name, url, row["posture"].score) for row in ranking[:5]]
+    no_data = len(everyone) - len(ranking)
     return [
         Figure(_("Members with a good posture (80 or more)"), bands["ok"], url, tone="ok"),
         Figure(_("Members to watch (50 to 79)"), bands["warn"], url, tone="warn"),
@@ -325,4 +353,61 @@ def work_figures(*, org: Any, user: Any, roles: frozenset[str], today: dt.date) 
             tone="danger" if bands["bad"] else "ok",
         ),
         Figure(_("The five worst postures"), len(worst), url, items=worst),
+        Figure(
+            _("Members with no inventory (no data)"),
+            no_data,
+            url + "#no-data",
+            tone="warn" if no_data else "ok",
+        ),
     ]
+
+
+# --- for the security module (ajunta.security reads the fleet through these) ----------------------
+def fleet_programs(*, organization_ids: list[int] | None = None) -> QuerySet[Any]:
+    """Installed programs of active assets as dicts (organization_id, asset_id, name, version),
+    of `organization_ids` or of every organization: what vulnerability matching reads."""
+    rows = InstalledSoftware.objects.exclude(asset__status=AssetStatus.RETIRED)
+    if organization_ids is not None:
+        rows = rows.filter(organization_id__in=organization_ids)
+    return rows.values("organization_id", "asset_id", "name", "version").order_by("asset_id", "id")
+
+
+def fleet_systems(*, organization_ids: list[int] | None = None) -> QuerySet[Any]:
+    """Operating systems of active assets as dicts (organization_id, asset_id=pk, os_name,
+    os_version)."""
+    rows = Asset.objects.exclude(status=AssetStatus.RETIRED).exclude(os_name="")
+    if organization_ids is not None:
+        rows = rows.filter(organization_id__in=organization_ids)
+    return rows.values("organization_id", "pk", "os_name", "os_version").order_by("pk")
+
+
+def who_runs(*, org: Any, q: str, limit: int = 500) -> list[dict[str, Any]]:
+    """Who still runs a program or an operating system whose name contains `q`, across the
+    organizations `org` sees: one row per organization, program and version, with how many active
+    devices, most devices first."""
+    term = q.strip()
+    if len(term) < 2:
+        return []
+    orgs = [o.pk for o in organization_choices_in_scope(org)]
+    programs = (
+        InstalledSoftware.objects.filter(organization_id__in=orgs, name__icontains=term)
+        .exclude(asset__status=AssetStatus.RETIRED)
+        .values("organization_id", "organization__name", "name", "version")
+        .annotate(devices=Count("asset_id", distinct=True))
+        .order_by("-devices", "organization__name", "name", "version")[:limit]
+    )
+    systems = (
+        Asset.objects.filter(organization_id__in=orgs, os_name__icontains=term)
+        .exclude(status=AssetStatus.RETIRED)
+        .values("organization_id", "organization__name", "os_name", "os_version")
+        .annotate(devices=Count("id"))
+        .order_by("-devices", "organization__name")[:limit]
+    )
+    rows = [dict(row) for row in programs]
+    rows += [
+        {"organization_id": r["organization_id"], "organization__name": r["organization__name"],
+         "name": r["os_name"], "version": r["os_version"], "devices": r["devices"]}
+        for r in systems
+    ]  # fmt: skip
+    rows.sort(key=lambda r: (-r["devices"], r["organization__name"], r["name"], r["version"]))
+    return rows[:limit]

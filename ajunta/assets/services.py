@@ -8,6 +8,7 @@
   daily would bury the real changes).
 - The agent token (`agent_token_rotate`, `agent_token_revoke`, `agent_token_organization`).
 - The organization's security record (`security_record_save`).
+- End-of-life data from endoflife.date (`eol_import`), then every asset looked up again.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ajunta.assets.models import (
     AssetKind,
     AssetSource,
     AssetStatus,
+    EolCycle,
     InstalledSoftware,
     NetworkInterface,
     SecurityRecord,
@@ -109,10 +111,20 @@ def _record_change(
     audit_record(org=org, actor=actor, action=action, obj=asset, changes=changes)
 
 
-def _refresh_os_release(asset: Asset) -> None:
-    release = eol.release_of("", asset.os_name, asset.os_version)
+def _refresh_os_release(asset: Asset, memo: dict[str, Any] | None = None) -> None:
+    release = eol.support_release("", asset.os_name, asset.os_version, memo=memo)
     asset.os_eol_label = release.label if release else ""
     asset.os_eol_date = release.end_of_life if release else None
+
+
+def _apply_imported_eol(fields: dict[str, Any]) -> None:
+    """The reading's OS release by endoflife.date's imported data (the reading itself only knows
+    the hand-kept table): one query when a product rule knows the system."""
+    if not fields.get("os_name"):
+        return
+    release = eol.support_release("", fields["os_name"], fields.get("os_version", ""))
+    fields["os_eol_label"] = release.label if release else ""
+    fields["os_eol_date"] = release.end_of_life if release else None
 
 
 def _check_tag(org: Any, tag: str, exclude_pk: int | None = None) -> None:
@@ -324,6 +336,7 @@ def _inventory_import(
               "hand or by CSV.") % {"itemtype": itemtype}
         )  # fmt: skip
     reading = inventory.read_inventory(document)
+    _apply_imported_eol(reading.fields)
     if not (reading.device_id or reading.uuid or reading.serial):
         raise inventory.InventoryError(
             _("The inventory has no device id, hardware UUID or serial number to match it by.")
@@ -596,6 +609,54 @@ def assets_import_csv(
     return outcome
 
 
+# --- endoflife.date ------------------------------------------------------------------------------
+@dataclass
+class EolImport:
+    product: str
+    cycles: int
+    assets_refreshed: int
+
+
+def eol_import(
+    *, data: Any, source: str = "", product: str = "", actor: Any = None, on: dt.date | None = None
+) -> EolImport:
+    """Store endoflife.date's data for one product (API v1, or a v0 list with `product` named),
+    replacing what was imported for it before, then look every asset's OS up again. A ValidationError
+    with the reason for data that is not endoflife.date's (nothing is written then)."""
+    on = on or timezone.localdate()
+    try:
+        name, label, cycles = eol.parse_endoflife(data, on)
+    except eol.EolDataError as exc:
+        raise ValidationError(
+            _("Not endoflife.date product data: %(reason)s") % {"reason": exc}
+        ) from exc
+    name = name or product
+    if not name or not cycles:
+        raise ValidationError(_("Not endoflife.date product data: no product or no releases."))
+    now = timezone.now()
+    with transaction.atomic():
+        EolCycle.objects.filter(product=name).delete()
+        EolCycle.objects.bulk_create(
+            EolCycle(
+                product=name,
+                product_label=label[:160],
+                cycle=row.cycle[:80],
+                label=row.label,
+                release_date=row.release_date,
+                eol=row.eol,
+                is_eol=row.is_eol,
+                latest=row.latest,
+                imported_at=now,
+                source=source[:500],
+            )
+            for row in {row.cycle: row for row in cycles}.values()
+        )
+        audit_record(org=None, actor=actor, action="assets.eol_import",
+                     changes={"product": name, "cycles": len(cycles), "source": source[:200]})  # fmt: skip
+    refreshed = assets_refresh_os_releases()
+    return EolImport(product=name, cycles=len(cycles), assets_refreshed=refreshed)
+
+
 # --- the OS end-of-life table changed ------------------------------------------------------------
 def assets_refresh_os_releases(*, batch_size: int = 2000) -> int:
     """Look every asset's operating system up again in the end-of-life table (after the table
@@ -607,9 +668,10 @@ def assets_refresh_os_releases(*, batch_size: int = 2000) -> int:
         .only("pk", "os_name", "os_version", "os_eol_label", "os_eol_date")
         .order_by("pk")
     )
+    memo: dict[str, Any] = {}
     for asset in rows.iterator(chunk_size=batch_size):
         before = (asset.os_eol_label, asset.os_eol_date)
-        _refresh_os_release(asset)
+        _refresh_os_release(asset, memo)
         if (asset.os_eol_label, asset.os_eol_date) != before:
             changed.append(asset)
         if len(changed) >= batch_size:

@@ -258,7 +258,8 @@ class PostureView(AssetsView):
         on = posture.today()
         if selectors.is_provider(org):
             ranking = selectors.posture_ranking(provider=org, on=on)
-            return render(request, "assets/ranking.html", {"ranking": ranking})
+            no_data = [row for row in ranking if row["no_data"]]
+            return render(request, "assets/ranking.html", {"ranking": ranking, "no_data": no_data})
         examples = selectors.issue_examples(org=org, on=on)
         counts = selectors.posture_counts(orgs=[org], on=on)[org.pk]
         record = selectors.security_record(org=org)

@@ -26,9 +26,27 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def all_modules_agreement() -> list[list[Any]]:
+    """A services agreement in force from 2000 to 2999 listing every registered module, as the
+    agreement services record it on the member (Organization.agreement_modules)."""
+    from ajunta.core.modules import MODULES
+
+    return [["2000-01-01", "2999-12-31", False, sorted(MODULES)]]
+
+
 def make_org(slug: str, **fields: Any) -> Organization:
+    """A municipality for tests. Unless told otherwise it holds a services agreement with every
+    module (a member with none sees only the provider's default modules: tenants.models); pass
+    `agreement_modules=None` for a member with no agreement on record, or sign a real one with
+    tenants.testing.give_modules (which replaces this one)."""
     # Speaks the site's default language unless told: a test that sets LANGUAGE_CODE reads it.
-    values = {**DEFAULTS, "name": slug.title(), "language": settings.LANGUAGE_CODE, **fields}
+    values = {
+        **DEFAULTS,
+        "name": slug.title(),
+        "language": settings.LANGUAGE_CODE,
+        "agreement_modules": all_modules_agreement(),
+        **fields,
+    }
     return Organization.objects.create(slug=slug, **values)
 
 

@@ -41,6 +41,7 @@ class HelpdeskConfig(AppConfig):
                     (_("Knowledge base"), "helpdesk_articles", None),
                     (_("Time spent"), "helpdesk_time_report", "helpdesk.reports"),
                     (_("Statistics"), "helpdesk_stats", "helpdesk.work"),
+                    (_("Telecom faults by operator"), "helpdesk_telecom_report", "helpdesk.work"),
                     (_("Helpdesk settings"), "helpdesk_settings", "helpdesk.settings"),
                 ),
                 order=30,

@@ -155,6 +155,8 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
         provider=provider, member=orgs["manresa"], requester=users["staff.manresa"],
         technician=tech, admin=admin,
     )  # fmt: skip
+    _seed_telecom(provider=provider, member=orgs["mura"], requester=users.get("secretaria.agrupada"),
+                  admin=admin, tech=tech)  # fmt: skip
     stdout.write(
         "  helpdesk: categories, SLA targets, a group, articles, sample tickets and one walked "
         "through its whole life to its survey"
@@ -213,3 +215,27 @@ def _seed_linked(*, orgs: dict[str, Any], users: dict[str, Any]) -> None:
             org=org, actor=users[username], title=title, description=description,
             category=category, assets=list(assets), service=service or None, notify=False,
         )  # fmt: skip
+
+
+def _seed_telecom(*, provider: Any, member: Any, requester: Any, admin: Any, tech: Any) -> None:
+    """Two operators and a line fault escalated to one of them (issue 19, telecom faults)."""
+    from ajunta.helpdesk import telecom
+
+    operator = telecom.telecom_operator_save(
+        org=provider, actor=admin, name="Operador de xarxa fixa", email="averies@operador.invalid",
+        sla_hours=8,
+    )  # fmt: skip
+    telecom.telecom_operator_save(org=provider, actor=admin, name="Operador mòbil",
+                                  email="noc@mobil.invalid", sla_hours=24)  # fmt: skip
+    if requester is None:
+        return
+    ticket = services.ticket_create(
+        org=member, actor=requester, title="Sense línia telefònica a l'ajuntament",
+        description="Des d'aquest matí no hi ha to a la centraleta.",
+    )  # fmt: skip
+    fault = telecom.telecom_fault_set(
+        org=provider, actor=tech, ticket=ticket, operator=operator, service="fixed_line",
+        service_id="93 000 00 00", address="Plaça de l'Ajuntament, 1",
+    )  # fmt: skip
+    telecom.telecom_escalate(org=provider, actor=tech, fault=fault)
+    telecom.telecom_update(org=provider, actor=tech, fault=fault, operator_reference="AV-2026-0412")

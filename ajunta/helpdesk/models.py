@@ -568,3 +568,70 @@ class Article(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- telecom faults (issue 19): the operator's side of a ticket --------------------------------------
+class TelecomOperator(TenantModel):
+    """A telecom operator the provider escalates its members' faults to (the provider's row)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("fault reporting e-mail"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    sla_hours = models.PositiveIntegerField(
+        _("operator's repair time (hours)"),
+        default=24,
+        help_text=_("What the contract with the operator promises, in clock hours."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("telecom operator")
+        verbose_name_plural = _("telecom operators")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="helpdesk_operator_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TelecomKind(models.TextChoices):
+    FAULT = "fault", _("Fault")
+    COVERAGE = "coverage", _("Coverage complaint")
+
+
+class TelecomService(models.TextChoices):
+    FIXED_LINE = "fixed_line", _("Fixed line")
+    MOBILE_LINE = "mobile_line", _("Mobile line")
+    INTERNET = "internet", _("Internet access")
+    CIRCUIT = "circuit", _("Data circuit")
+    OTHER = "other", _("Other")
+
+
+class TelecomFault(TenantModel):
+    """A ticket of the telecom kind: the operator, the affected service, the operator's reference
+    and clock. `organization` is the member (as on its ticket)."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.PROTECT, related_name="telecom")
+    operator = models.ForeignKey(
+        TelecomOperator, on_delete=models.PROTECT, related_name="+", verbose_name=_("operator")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=TelecomKind.choices, default=TelecomKind.FAULT
+    )
+    service = models.CharField(_("affected service"), max_length=12, choices=TelecomService.choices)
+    service_id = models.CharField(
+        _("line or circuit"), max_length=80, blank=True, help_text=_("Number or circuit id.")
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    operator_reference = models.CharField(_("operator's reference"), max_length=80, blank=True)
+    sla_hours = models.PositiveIntegerField(_("operator's repair time (hours)"))
+    escalated_at = models.DateTimeField(_("escalated to the operator"), null=True, blank=True)
+    operator_due_at = models.DateTimeField(_("operator's deadline"), null=True, blank=True)
+    operator_resolved_at = models.DateTimeField(_("operator solved it"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("telecom fault")
+        verbose_name_plural = _("telecom faults")
+        indexes = [models.Index(fields=["operator", "created_at"], name="helpdesk_telecom_op")]

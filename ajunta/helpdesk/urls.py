@@ -2,12 +2,25 @@
 
 from django.urls import path
 
-from ajunta.helpdesk import views
+from ajunta.helpdesk import views, views_telecom
 
 urlpatterns = [
     path("", views.QueueView.as_view(), name="helpdesk_queue"),
     path("tickets/new/", views.TicketNewView.as_view(), name="helpdesk_ticket_new"),
     path("tickets/<int:pk>/", views.TicketView.as_view(), name="helpdesk_ticket"),
+    path(
+        "tickets/<int:pk>/telecom/<slug:action>/",
+        views_telecom.TelecomActionView.as_view(),
+        name="helpdesk_telecom_action",
+    ),
+    path(
+        "telecom/operators/",
+        views_telecom.OperatorsView.as_view(),
+        name="helpdesk_telecom_operators",
+    ),
+    path(
+        "telecom/report/", views_telecom.TelecomReportView.as_view(), name="helpdesk_telecom_report"
+    ),
     path(
         "tickets/<int:pk>/<slug:action>/",
         views.TicketActionView.as_view(),

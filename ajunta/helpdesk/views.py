@@ -44,6 +44,13 @@ from ajunta.helpdesk.models import (
 )
 
 
+def telecom_context(ticket: Ticket, *, staff: bool, provider: Any) -> dict[str, Any]:
+    """The ticket page's telecom panel: the operator's clock beside ours (views_telecom)."""
+    from ajunta.helpdesk.views_telecom import telecom_panel
+
+    return telecom_panel(ticket, staff=staff, provider=provider)
+
+
 class HelpdeskView(TenantView):
     module = "helpdesk"
     permission = "helpdesk.view"
@@ -263,6 +270,7 @@ class TicketView(HelpdeskView):
                 minutes_total=sum(f.minutes_spent for f in ticket.followups.all())
                 + sum(t.minutes_spent for t in ticket.tasks.all()),
             )
+        context.update(telecom_context(ticket, staff=staff, provider=provider))
         context.update(forms_given)
         return context
 

@@ -124,6 +124,8 @@ AGREEMENTS = {
               "cemetery"], 20, "standard"),
     # A tiny council that takes only a few services: its staff see only those modules.
     "talamanca": (["helpdesk", "registry", "training"], 10, "standard"),
+    # Almazán (Soria) files its case files here too; members with no agreement see the helpdesk only.
+    "almazan": (["helpdesk", "registry", "case-files", "sir", "it-inventory"], 20, "standard"),
 }  # fmt: skip
 PAGES = [
     # (slug, kind, menu position, {language: (title, body)})

@@ -63,7 +63,7 @@ class Organization(models.Model):
     )
     # The terms and modules of this member's services agreements, copied here by the agreement
     # services (tenants.services) so that every page knows the member's modules without a query.
-    # None: no services agreement on record (every module is on).
+    # None: no services agreement on record (only the provider's default modules are on).
     agreement_modules = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -107,9 +107,11 @@ class Organization(models.Model):
     def uses_module(self, code: str) -> bool:
         """The provider uses everything, "members" included; a member uses what its agreement gives.
 
-        A member with no service agreement on record uses every module (installations that predate
-        agreements lose nothing); one with an agreement in force (or extended) uses the modules of
-        the catalogue services the agreement lists; one whose agreements all ended uses none.
+        A member with a services agreement in force (or extended) uses the modules of the catalogue
+        services the agreement lists. One with no agreement in force, none on record or all ended,
+        uses only what the provider grants by default (settings.MEMBER_DEFAULT_MODULES, out of the
+        box the helpdesk alone, so that it can still ask for help): not knowing what a member
+        contracted is not a reason to show it everything (fail closed, issue 19).
         No query: it reads `agreement_modules`, which the agreement services keep up to date.
         """
         if self.is_provider:
@@ -121,7 +123,9 @@ class Organization(models.Model):
             codes = self.__dict__["_module_codes"] = modules_in_force(
                 self.agreement_modules, timezone.localdate()
             )
-        return True if codes is None else code in codes  # type: ignore[operator]
+        if not codes:
+            return code in default_modules()
+        return code in codes  # type: ignore[operator]
 
     def receives_module(self, code: str) -> bool:
         """Whether things may be delivered into this organization's module `code` (routing).
@@ -138,6 +142,11 @@ class Organization(models.Model):
 
 MEMBERS_MODULE = "members"
 _UNSET = object()
+
+
+def default_modules() -> frozenset[str]:
+    """The modules a member with no services agreement in force uses (a setting)."""
+    return frozenset(getattr(settings, "MEMBER_DEFAULT_MODULES", ("helpdesk",)))
 
 
 def modules_in_force(spans: list | None, on: dt.date) -> frozenset[str] | None:

@@ -94,10 +94,11 @@ class AgentEndpointTests(TenantTestCase):
         document = windows_10()
         document["content"]["softwares"][0]["version"] = "99.0"  # one program updated
         # Token and organization, the asset by device id, its software rows, one out and one
-        # in, the asset, history, audit chain (3), in a savepoint (2).
-        with self.assertNumQueries(12):
+        # in, the asset, history, audit chain (3), in a savepoint (2), the imported end-of-life
+        # cycles of its OS (endoflife.date data, one query).
+        with self.assertNumQueries(13):
             self.assertEqual(self.post(document).status_code, 200)
-        with self.assertNumQueries(5):  # nothing changed: the heartbeat only
+        with self.assertNumQueries(6):  # nothing changed: the heartbeat only (and the OS cycles)
             self.assertEqual(self.post(document).status_code, 200)
 
     def test_missing_wrong_or_revoked_token_answers_401(self) -> None:

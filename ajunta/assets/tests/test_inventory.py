@@ -230,7 +230,9 @@ class ImportTests(TenantTestCase):
         first = services.inventory_import(org=self.org_a, actor=None, document=windows_10())
         self.assertTrue(first.created)
         events = AuditEvent.objects.filter(organization=self.org_a).count()
-        with self.assertNumQueries(4):  # savepoint, the matching asset, update timestamp, release
+        # savepoint, the OS's imported end-of-life cycles, the matching asset, update timestamp,
+        # release
+        with self.assertNumQueries(5):
             again = services.inventory_import(org=self.org_a, actor=None, document=windows_10())
         self.assertFalse(again.created)
         self.assertEqual(again.changed, [])
@@ -347,8 +349,9 @@ class ImportTests(TenantTestCase):
         services.inventory_import(org=self.org_a, actor=None, document=windows_10())
         services.agent_token_rotate(org=self.org_a, actor=self.alice)
         # A new machine: by device id, by UUID or serial, insert asset, software, interfaces,
-        # history, audit chain (3), in a savepoint (2). A known one is found by the first query.
-        with self.assertNumQueries(11):
+        # history, audit chain (3), in a savepoint (2), the OS's imported end-of-life cycles.
+        # A known one is found by the first query.
+        with self.assertNumQueries(12):
             services.inventory_import(
                 org=self.org_a,
                 actor=None,

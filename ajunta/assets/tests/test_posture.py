@@ -42,10 +42,27 @@ class AssetPostureTests(SimpleTestCase):
         self.assertEqual(result.level, "bad")
         self.assertIn("Windows 10 is past its end of life", result.reasons[0].text)
 
-    def test_unknowns_cost_nothing_and_printers_skip_computer_checks(self) -> None:
-        self.assertEqual(posture.asset_posture(Asset(kind="desktop"), ON).score, 100)
+    def test_unknown_support_status_is_a_finding_and_printers_skip_computer_checks(self) -> None:
+        # Fail closed (issue 19): a computer whose OS the end-of-life data does not know never
+        # scores 100 and says so; the other unknowns (antivirus not reported...) cost nothing.
+        fedora = Asset(kind="desktop", os_name="Fedora 31 (Workstation Edition)",
+                       os_version="31 (Workstation Edition)")  # fmt: skip
+        result = posture.asset_posture(fedora, ON)
+        self.assertEqual(codes(result), ["support_unknown"])
+        self.assertEqual(result.score, 80)
+        self.assertEqual(
+            result.reasons[0].text,
+            "Support status of Fedora 31 (Workstation Edition) unknown: check it.",
+        )
+        blank = posture.asset_posture(Asset(kind="desktop"), ON)
+        self.assertIn("No operating system reported", blank.reasons[0].text)
         printer = Asset(kind="printer", firewall_enabled=False, antivirus_enabled=False)
-        self.assertEqual(posture.asset_posture(printer, ON).score, 100)
+        result = posture.asset_posture(printer, ON)
+        self.assertEqual(codes(result), ["support_unknown"])
+        self.assertEqual(result.reasons[0].text, "Firmware support status unknown: check it.")
+        known = Asset(kind="printer", os_eol_date=dt.date(2030, 1, 1), firewall_enabled=False)
+        self.assertEqual(posture.asset_posture(known, ON).score, 100)
+        self.assertEqual(posture.asset_posture(Asset(kind="other"), ON).score, 100)
 
     def test_end_of_life_soon(self) -> None:
         asset = Asset(kind="server", os_eol_label="Windows Server 2016",
@@ -65,6 +82,10 @@ class OrganizationPostureTests(SimpleTestCase):
         self.assertEqual(all_bad.score, 70)
         self.assertEqual(half.score, 85)
         self.assertEqual(posture.org_posture(posture.OrgCounts(), record, ON).score, 100)
+        self.assertTrue(posture.OrgCounts().no_data)
+        unknown = posture.org_posture(posture.OrgCounts(assets=2, support_unknown=1), record, ON)
+        self.assertEqual(unknown.score, 92)  # 15 points x 1/2, rounded
+        self.assertIn("1 device whose support status is unknown", unknown.reasons[0].text)
 
     def test_missing_records_cost_points(self) -> None:
         result = posture.org_posture(posture.OrgCounts(), None, ON)

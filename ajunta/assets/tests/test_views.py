@@ -14,17 +14,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from ajunta.assets import posture, services
+from ajunta.assets import posture, selectors, services
 from ajunta.assets.models import AgentToken, Asset, AssetStatus, SecurityRecord
 from ajunta.assets.samples import EXAMPLE, glpi_document, windows_10
 from ajunta.core.models import Role
 from ajunta.core.testing import (
     TenantIsolationMixin,
     TenantTestCase,
+    make_org,
     make_user,
     speaking,
     verify_mfa,
 )
+from ajunta.tenants import services as tenant_services
 from ajunta.tenants.testing import make_provider
 
 
@@ -231,6 +233,31 @@ class ProviderPagesTests(AssetsPageTestCase):
         order = re.findall(r'data-org-id="(\d+)"', response.content.decode())
         self.assertLess(order.index(str(self.org_a.pk)), order.index(str(self.org_b.pk)))
         self.assertContains(response, "<svg")
+
+    def test_members_with_no_inventory_are_no_data_ranked_apart(self) -> None:
+        from ajunta.core.modules import Figure
+
+        empty = make_org("gamma", name="Ajuntament de Gamma")
+        tenant_services.membership_enter(
+            org=self.provider, actor=None, member=empty, start_date=dt.date(2020, 1, 1)
+        )
+        response = self.provider_client().get(self.url("assets_posture", slug="consell"))
+        html = response.content.decode()
+        scored = html[: html.index('id="no-data"')]
+        self.assertNotIn(f'data-org-id="{empty.pk}"', scored)  # not among the scored ...
+        self.assertIn(f'<li data-org-id="{empty.pk}">Ajuntament de Gamma</li>', html)  # ... apart
+        self.assertIn(f'data-org-id="{self.org_a.pk}"', scored)
+        figures = selectors.work_figures(
+            org=self.provider, user=self.tech, roles=frozenset(), today=timezone.localdate()
+        )
+        by_label = {str(f.label): f for f in figures if isinstance(f, Figure)}
+        self.assertEqual(by_label["Members with no inventory (no data)"].value, 1)
+        worst = [name for name, _url, _score in by_label["The five worst postures"].items]
+        self.assertNotIn("Ajuntament de Gamma", worst)
+        own = selectors.work_figures(
+            org=empty, user=self.tech, roles=frozenset(), today=timezone.localdate()
+        )
+        self.assertEqual(str(own[0].value), "no data")
 
     def test_provider_creates_a_members_asset_and_rotates_its_token(self) -> None:
         client = self.provider_client()

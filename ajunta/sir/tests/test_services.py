@@ -488,7 +488,9 @@ class ModuleRoutingTests(SirTestCase):
     def gamma(self, *modules: str, start=None, end=None):
         from ajunta.core.testing import make_org
 
-        org_c = make_org("gamma", name="Ajuntament de Gamma", dir3_code=GAMMA)
+        org_c = make_org(
+            "gamma", name="Ajuntament de Gamma", dir3_code=GAMMA, agreement_modules=None
+        )
         if modules:
             dates = {"start": start, "end": end} if start else {}
             give_modules(self.provider, org_c, modules, **dates)
@@ -518,8 +520,8 @@ class ModuleRoutingTests(SirTestCase):
     def test_a_member_with_no_agreement_on_record_is_refused_not_waved_through(self):
         org_c = self.gamma()
         self.assertIsNone(org_c.agreement_modules)
-        self.assertTrue(org_c.uses_module("sir"))  # navigation keeps its old default ...
-        self.assertFalse(org_c.receives_module("sir"))  # ... routing does not: unknown = refusal
+        self.assertFalse(org_c.uses_module("sir"))  # navigation: only the default modules ...
+        self.assertFalse(org_c.receives_module("sir"))  # ... and routing: unknown = refusal
         self.assert_send_refused(org_c)
 
     def test_a_member_whose_agreement_ended_is_refused(self):

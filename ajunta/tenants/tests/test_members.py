@@ -148,8 +148,9 @@ class JoiningEndToEndTests(ProviderTestCase):
         self.assertEqual(line.payer, self.diputacio)
         self.assertEqual(line.amount, Decimal("300"))
 
-        # 4. Before any agreement it uses every module but the provider's own.
-        self.assertTrue(member.uses_module("cases"))
+        # 4. Before any agreement it uses only the provider's default modules: the helpdesk.
+        self.assertFalse(member.uses_module("cases"))
+        self.assertTrue(member.uses_module("helpdesk"))
         self.assertFalse(member.uses_module("members"))
 
         # 5. An agreement with one service: its staff then see exactly that module.
@@ -198,9 +199,23 @@ class UsesModuleTests(ProviderTestCase):
         self.assertTrue(self.org_a.uses_module("members"))
         self.assertTrue(self.org_a.uses_module("cases"))
 
-    def test_no_agreement_means_every_module_but_members(self):
-        self.assertTrue(self.fresh().uses_module("assets"))
+    def test_no_agreement_means_only_the_default_modules(self):
+        Organization.objects.filter(pk=self.artes.pk).update(agreement_modules=None)
+        self.assertTrue(self.fresh().uses_module("helpdesk"))
+        self.assertFalse(self.fresh().uses_module("assets"))
+        self.assertFalse(self.fresh().uses_module("registry"))
         self.assertFalse(self.fresh().uses_module("members"))
+        with self.settings(MEMBER_DEFAULT_MODULES=["helpdesk", "assets"]):
+            self.assertTrue(self.fresh().uses_module("assets"))
+            self.assertFalse(self.fresh().uses_module("cases"))
+
+    def test_no_agreement_hides_the_module_pages(self):
+        Organization.objects.filter(pk=self.artes.pk).update(agreement_modules=None)
+        clerk = make_user("clerk-artes", self.artes, Role.MUNICIPAL_ADMIN)
+        client = self.login(clerk)
+        self.assertEqual(client.get(f"/o/{self.artes.slug}/cases/").status_code, 404)
+        self.assertEqual(client.get(f"/o/{self.artes.slug}/assets/").status_code, 404)
+        self.assertEqual(client.get(f"/o/{self.artes.slug}/helpdesk/").status_code, 200)
 
     def test_agreement_in_force_decides_without_a_query(self):
         self.agreement(TODAY - dt.timedelta(days=10), TODAY + dt.timedelta(days=10), "cases")
@@ -210,9 +225,10 @@ class UsesModuleTests(ProviderTestCase):
             self.assertFalse(org.uses_module("registry"))
             self.assertFalse(org.uses_module("helpdesk"))
 
-    def test_ended_agreement_means_no_module_unless_extended(self):
+    def test_ended_agreement_means_the_defaults_unless_extended(self):
         old = self.agreement(dt.date(2020, 1, 1), TODAY - dt.timedelta(days=1), "registry")
         self.assertFalse(self.fresh().uses_module("registry"))
+        self.assertTrue(self.fresh().uses_module("helpdesk"))
         services.agreement_extend(org=self.org_a, actor=None, agreement=old)
         self.assertTrue(self.fresh().uses_module("registry"))
         self.assertEqual(selectors.agreement_in_force(self.artes, TODAY), old)
@@ -232,7 +248,8 @@ class UsesModuleTests(ProviderTestCase):
     def test_annulled_agreement_does_not_count(self):
         a = self.agreement(TODAY, TODAY + dt.timedelta(days=10), "cases")
         services.agreement_annul(org=self.org_a, actor=None, agreement=a, reason="duplicate")
-        self.assertTrue(self.fresh().uses_module("registry"))
+        self.assertFalse(self.fresh().uses_module("registry"))  # no agreement: the defaults
+        self.assertTrue(self.fresh().uses_module("helpdesk"))
         self.assertEqual(selectors.sla_level_for(self.artes, TODAY), "standard")
 
 
@@ -912,7 +929,7 @@ class ReceivesModuleTests(TestCase):
         from ajunta.tenants.testing import give_modules, make_provider
 
         with time_machine.travel(dt.datetime(2026, 6, 1, 10, tzinfo=dt.UTC), tick=False):
-            town = make_org("town")
+            town = make_org("town", agreement_modules=None)
             provider = make_provider(members=(town,))
             self.assertTrue(provider.receives_module("sir"))
             self.assertFalse(town.receives_module("sir"))  # no agreement on record
