@@ -354,7 +354,7 @@ class ImportTests(SirTestCase):
         before = rows_written()
         with self.assertRaises(SicresError) as caught:
             services.sicres_import(org=self.org_a, actor=self.alice, xml=FIXTURE)
-        self.assertEqual(caught.exception.code, sicres.ERROR_ENTRY)
+        self.assertEqual(caught.exception.code, sicres.ERROR_UNREACHABLE)
         self.assertEqual(rows_written(), before)
 
     def test_hash_mismatch_rejects_with_the_sicres_code_and_writes_nothing(self):
@@ -577,10 +577,10 @@ class ModuleRoutingTests(SirTestCase):
         before = rows_written()
         with self.assertRaises(SicresError) as caught:
             services.sicres_import(org=self.org_b, actor=None, xml=FIXTURE)
-        self.assertEqual(caught.exception.code, sicres.ERROR_ENTRY)
+        self.assertEqual(caught.exception.code, sicres.ERROR_UNREACHABLE)
         self.assertIn("does not receive SIR", caught.exception.message)
         self.assertEqual(rows_written(), before)
         (answer,) = self.outbox_files()  # the sender is told why, as SIR would
         _root, content = sicres.parse(answer.read_bytes())
         self.assertEqual(content["Tipo_Mensaje"], sicres.MESSAGE_ERROR)
-        self.assertIn("does not receive SIR", content["Descripcion_Mensaje"])
+        self.assertIn("no recibe intercambios SIR", content["Descripcion_Mensaje"])  # Spanish
