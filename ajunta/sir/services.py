@@ -455,27 +455,89 @@ def _deliver_internally(member: Any, xml: bytes) -> None:
 def _send_external(
     org: Any, row: Interchange, *, kind: str, content: bytes, destination: str
 ) -> None:
-    """Hand a document to the transport once the transaction commits. A failed interchange file
-    moves the interchange to `error` (in its own transaction) so staff see it; a failed message
-    is logged (the sender may ask SIR for the state)."""
-    identifier, pk = row.identifier, row.pk
+    """Hand a document to the transport once the transaction commits.
+
+    An interchange file (our send, rejection or forward) is first stored on the row with the mark
+    `handover_pending`, in the same transaction: if the worker dies before handing it over, the
+    sweep (core.sweep, kind "sir.handover") hands the stored file over later, once. A transport
+    that refuses it moves the interchange to `error` so staff see it. A message (ACK,
+    confirmation, error) is only logged when it fails: the sender may ask SIR for the state."""
+    identifier = row.identifier
+    if kind != "interchange":
+
+        def send_message() -> None:
+            try:
+                reference = get_transport().send(
+                    kind=kind, identifier=identifier, destination_code=destination,
+                    content=content,
+                )  # fmt: skip
+                logger.info("SIR %s %s handed over: %s", kind, identifier, reference)
+            except TransportError as exc:
+                logger.error("SIR %s %s not handed over: %s", kind, identifier, exc)
+
+        transaction.on_commit(send_message)
+        return
+    row.sicres_file.save(f"{identifier}.xml", ContentFile(content), save=False)
+    row.handover_pending = True
+    row.handed_over_at = None
+    row.handover_reference = ""
+    row.save(update_fields=["sicres_file", "handover_pending", "handed_over_at",
+                            "handover_reference"])  # fmt: skip
+    pk = row.pk
 
     def hand_over() -> None:
         try:
-            reference = get_transport().send(
-                kind=kind, identifier=identifier, destination_code=destination, content=content
-            )
-            logger.info("SIR %s %s handed over: %s", kind, identifier, reference)
+            interchange_hand_over(org=org, pk=pk)
         except TransportError as exc:
-            logger.error("SIR %s %s not handed over: %s", kind, identifier, exc)
-            if kind != "interchange":
-                return
             with transaction.atomic():
                 failed = Interchange.objects.select_for_update().get(organization=org, pk=pk)
+                failed.handover_pending = False
+                failed.save(update_fields=["handover_pending"])
                 _step(failed, State.ERROR, actor=None, action="sir.interchange.error",
                       note=_("The transport failed: %(error)s") % {"error": exc})  # fmt: skip
 
     transaction.on_commit(hand_over)
+
+
+@transaction.atomic
+def interchange_hand_over(*, org: Any, pk: int) -> Interchange:
+    """Hand the stored SICRES file of interchange `pk` to the transport, if it still waits.
+
+    Idempotent: the row lock and the mark make a second call (the sweep beside the normal worker)
+    do nothing. A TransportError leaves the mark set and propagates (the sweep counts it and
+    alerts the provider after SWEEP_ALERT_AFTER_ATTEMPTS). If the process dies after the transport
+    took the file but before this commits, the file is handed over again: SIR receivers answer a
+    repeated identifier with the ACK again (0205), so a duplicate is harmless."""
+    row = Interchange.objects.select_for_update().get(organization=org, pk=pk)
+    if not row.handover_pending:
+        return row
+    with row.sicres_file.open("rb") as handle:
+        content = handle.read()
+    _root, parsed = sicres.parse(content)
+    reference = get_transport().send(
+        kind="interchange", identifier=row.identifier, destination_code=addressee_code(parsed),
+        content=content,
+    )  # fmt: skip
+    row.handover_pending = False
+    row.handed_over_at = timezone.now()
+    row.handover_reference = str(reference)[:255]
+    row.save(update_fields=["handover_pending", "handed_over_at", "handover_reference"])
+    logger.info("SIR interchange %s handed over: %s", row.identifier, reference)
+    return row
+
+
+def handovers_pending(*, before: Any, limit: int) -> list[Interchange]:
+    """Interchange files marked for hand-over before `before` and still not handed over."""
+    return list(
+        Interchange.objects.filter(handover_pending=True, updated_at__lt=before)
+        .select_related("organization")
+        .order_by("updated_at", "pk")[:limit]
+    )
+
+
+def handover_sweep(row: Interchange) -> Interchange:
+    """The sweep's finish: hand over what a dead worker left (core.sweep)."""
+    return interchange_hand_over(org=row.organization, pk=row.pk)
 
 
 def _message(
