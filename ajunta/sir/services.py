@@ -76,6 +76,10 @@ WARNINGS = {
     "not_received": gettext_noop(
         "Attachment %(name)s came without its content: it is kept as described, not received."
     ),
+    "hash_mismatch": gettext_noop(
+        "The hash of attachment %(name)s does not match its content with SHA-256, SHA-1 or MD5: "
+        "it was kept, not verified; check it with the sender before relying on it."
+    ),
     "no_party": gettext_noop(
         "No interested party: an entry between administrations, the sender is %(origin)s."
     ),
@@ -183,6 +187,23 @@ def _party_fields(party: Any, suffix: str) -> dict[str, str]:
     }
 
 
+def _drop_unusable_channels(row: dict[str, str]) -> None:
+    """A preferred channel the standard cannot honour without its data (a postal address, a DEH
+    address) is left out rather than sent: receivers refuse such a party (0037)."""
+    for suffix in ("Interesado", "Representante"):
+        key = f"Canal_Preferente_Comunicacion_{suffix}"
+        channel = row.get(key, "")
+        postal_ok = bool(row.get(f"Pais_{suffix}") and row.get(f"Direccion_{suffix}")) and (
+            row.get(f"Pais_{suffix}") not in sicres.SPAIN
+            or bool(row.get(f"Codigo_Postal_{suffix}"))
+            or bool(row.get(f"Provincia_{suffix}") and row.get(f"Municipio_{suffix}"))
+        )
+        if (channel == "01" and not postal_ok) or (
+            channel == "02" and not row.get(f"Direccion_Electronica_Habilitada_{suffix}")
+        ):
+            row[key] = ""
+
+
 def _parties_to_sicres(parties: list[Any]) -> list[dict[str, str]]:
     """One De_Interesado per interested party, with the first representative acting for it."""
     rows = []
@@ -194,6 +215,7 @@ def _parties_to_sicres(parties: list[Any]) -> list[dict[str, str]]:
         if representative is not None:
             row.update(_party_fields(representative, "Representante"))
         row["Observaciones"] = party.observations
+        _drop_unusable_channels(row)
         rows.append(row)
     return rows or [{}]  # SICRES needs one De_Interesado, even an empty one
 
@@ -640,6 +662,7 @@ def _take_interchange(
     identifier = control["Identificador_Intercambio"]
     annotation = control["Tipo_Anotacion"]
     destination = content["De_Destino"]["Codigo_Entidad_Registral_Destino"]
+    sicres.check_interchange(content)
     if annotation == sicres.ANNOTATION_REJECT:
         return _take_rejection(org, actor, content)
     if annotation not in (
@@ -651,7 +674,7 @@ def _take_interchange(
         )  # fmt: skip
     if destination not in selectors.own_codes(org=org):
         raise sicres.refusal(
-            sicres.ERROR_UNREACHABLE,
+            sicres.ERROR_ENTRY,  # as the certification plan answers an unknown destination
             gettext_noop("The file is addressed to %(code)s, which is not this organization."),
             code=destination,
         )
@@ -685,6 +708,13 @@ def _take_interchange(
             warnings.append({"code": "not_received", "params": {"name": name}})
             continue
         matched = sicres.match_hash(data, annex.get("Hash", ""))
+        if matched is None and not getattr(settings, "SIR_REFUSE_HASH_MISMATCH", False):
+            # The SIR certification plan expects such files taken in (the sender may hash the
+            # signed original, or another form): kept, and shown as not verified.
+            blobs.append(data)
+            hashes.append(("", "mismatch"))
+            warnings.append({"code": "hash_mismatch", "params": {"name": name}})
+            continue
         if matched is None:
             raise sicres.refusal(
                 sicres.ERROR_ATTACHMENTS,
@@ -1161,7 +1191,7 @@ def sicres_route(*, xml: bytes) -> Interchange:
     member = selectors.member_for_code(code)
     if member is None:
         raise sicres.refusal(
-            sicres.ERROR_UNREACHABLE,
+            sicres.ERROR_ENTRY,
             gettext_noop("No member of this platform has the DIR3 code %(code)s."),
             code=code,
         )

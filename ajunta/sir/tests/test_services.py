@@ -7,6 +7,7 @@ from unittest import mock
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.test import override_settings
 
 from ajunta.core.models import AuditEvent, Document
 from ajunta.core.testing_archives import HOSTILE_UPLOADS
@@ -354,9 +355,10 @@ class ImportTests(SirTestCase):
         before = rows_written()
         with self.assertRaises(SicresError) as caught:
             services.sicres_import(org=self.org_a, actor=self.alice, xml=FIXTURE)
-        self.assertEqual(caught.exception.code, sicres.ERROR_UNREACHABLE)
+        self.assertEqual(caught.exception.code, sicres.ERROR_ENTRY)
         self.assertEqual(rows_written(), before)
 
+    @override_settings(SIR_REFUSE_HASH_MISMATCH=True)
     def test_hash_mismatch_rejects_with_the_sicres_code_and_writes_nothing(self):
         bad = FIXTURE.replace(b"2IGrm9TBgP/R+CHOHwm7sJoU8hgMvIL+Id2xzXnx6yk=",
                               base64.b64encode(b"\x00" * 32))  # fmt: skip

@@ -126,12 +126,30 @@ class TolerantReceiptTests(SirTestCase):
         for n, (expected, hash_text) in enumerate(cases.items()):
             with self.subTest(expected=expected):
                 content = fixture_content()
-                content["De_Internos_Control"]["Identificador_Intercambio"] = f"O00007777_26_9{n}"
-                content["De_Anexo"] = [annex(1, TEXT, hash_text=hash_text)]
+                identifier = f"O00007777_26_9000000{n}"
+                content["De_Internos_Control"]["Identificador_Intercambio"] = identifier
+                content["De_Anexo"] = [
+                    annex(
+                        1,
+                        TEXT,
+                        hash_text=hash_text,
+                        Identificador_Fichero=f"{identifier}_01_0001.txt",
+                    )
+                ]
                 row = services.sicres_import(org=self.org_b, actor=None, xml=build(content))
                 attachment = row.attachments.get()
                 self.assertEqual((attachment.hash_algorithm, attachment.hash_encoding), expected)
 
+    def test_a_wrong_hash_is_kept_with_a_warning_not_verified(self):
+        content = fixture_content()
+        content["De_Anexo"] = [annex(1, TEXT, hash_text=sicres.content_hash(b"other"))]
+        row = services.sicres_import(org=self.org_b, actor=None, xml=build(content))
+        attachment = row.attachments.get()
+        self.assertTrue(attachment.is_received)
+        self.assertEqual((attachment.hash_algorithm, attachment.hash_encoding), ("", "mismatch"))
+        self.assertEqual([w["code"] for w in row.warnings], ["hash_mismatch"])
+
+    @override_settings(SIR_REFUSE_HASH_MISMATCH=True)
     def test_a_wrong_hash_is_refused_in_spanish_toward_the_sender_and_english_on_screen(self):
         content = fixture_content()
         content["De_Anexo"] = [annex(1, TEXT, hash_text=sicres.content_hash(b"other"))]
@@ -251,7 +269,7 @@ class AnnotationMigrationTests(SirTestCase):
         for old in ("01", "02", "03"):
             row = services.sicres_import(
                 org=self.org_b, actor=None,
-                xml=FIXTURE.replace(b"O00007777_26_00004567", f"O00007777_26_0000{old}".encode()),
+                xml=FIXTURE.replace(b"O00007777_26_00004567", f"O00007777_26_000000{old}".encode()),
             )  # fmt: skip
             content = {**row.content, "De_Internos_Control": {
                 **row.content["De_Internos_Control"], "Tipo_Anotacion": old}}  # fmt: skip
