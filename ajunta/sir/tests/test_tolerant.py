@@ -197,6 +197,18 @@ class TolerantReceiptTests(SirTestCase):
         self.assertEqual([w["code"] for w in row.warnings], ["not_received"])
         accepted = services.interchange_accept(org=self.org_b, actor=self.charlie, interchange=row)
         self.assertEqual(accepted.entry.attachments.count(), 1)
+        # the API says so too, with nulls where there is no stored document
+        data = (
+            self.api(self.charlie)
+            .get(f"/api/v1/o/{self.org_b.slug}/sir/interchanges/{row.pk}/")
+            .json()
+        )
+        described = data["attachments"][1]
+        self.assertEqual(
+            (described["name"], described["received"], described["document"], described["size"]),
+            ("annex2.txt", False, None, None),
+        )
+        self.assertEqual(data["attachments"][0]["hash_algorithm"], "sha256")
         # detail page shows it as not received
         self.client.force_login(self.charlie)
         page = self.client.get(f"/o/{self.org_b.slug}/sir/interchanges/{row.pk}/")
