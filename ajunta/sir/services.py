@@ -160,7 +160,8 @@ def _read_document(org: Any, document: Any) -> bytes:
 
 
 def _extension(name: str) -> str:
-    return name.rsplit(".", 1)[-1][:5].lower() if "." in name else "bin"
+    extension = "".join(c for c in name.rsplit(".", 1)[-1] if c.isalnum()) if "." in name else ""
+    return extension[:5].lower() or "bin"
 
 
 # --- registry entry <-> SICRES content ------------------------------------------------------------
@@ -331,13 +332,16 @@ def _annex(
     identifier: str, position: int, *, name: str, data: bytes, validity: str, kind: str,
     content_type: str,
 ) -> dict[str, str]:  # fmt: skip
+    name = sicres.FORBIDDEN_NAME_CHARACTERS.sub("_", name) or "document"
+    if len(content_type) > 20 or sicres.mime_contradicts(content_type, name):
+        content_type = ""  # optional: better none than one receivers refuse
     return {
         "Nombre_Fichero_Anexado": name[:80],
         "Identificador_Fichero": f"{identifier}_01_{position:04d}.{_extension(name)}"[:50],
         "Validez_Documento": validity,
         "Tipo_Documento": kind,
         "Hash": sicres.content_hash(data),
-        "Tipo_MIME": content_type if len(content_type) <= 20 else "",
+        "Tipo_MIME": content_type,
         "Anexo": base64.b64encode(data).decode("ascii"),
     }
 

@@ -379,6 +379,22 @@ def _check_party(party: dict[str, str], *, unit: str) -> None:
         )
 
 
+_MIME_ALIASES = {
+    "text/xml": "application/xml", "image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg",
+    "application/x-pdf": "application/pdf", "application/x-zip-compressed": "application/zip",
+}  # fmt: skip
+FORBIDDEN_NAME_CHARACTERS = _FILE_NAME_FORBIDDEN
+
+
+def mime_contradicts(declared: str, name: str) -> bool:
+    """Whether the MIME type `declared` contradicts the extension of `name` (both known)."""
+    declared = _MIME_ALIASES.get(declared.lower(), declared.lower())
+    guessed = mimetypes.guess_type(name)[0] or ""
+    guessed = _MIME_ALIASES.get(guessed, guessed)
+    generic = ("", "application/octet-stream")
+    return declared not in generic and guessed not in generic and declared != guessed
+
+
 def _check_annex(annex: dict[str, str], identifier: str) -> None:
     name = annex.get("Nombre_Fichero_Anexado", "")
     if not name or _FILE_NAME_FORBIDDEN.search(name):
@@ -394,9 +410,8 @@ def _check_annex(annex: dict[str, str], identifier: str) -> None:
             ),
             value=file_identifier[:50],
         )
-    declared = annex.get("Tipo_MIME", "").lower()
-    guessed = mimetypes.guess_type(name)[0] or ""
-    if declared and guessed and declared != guessed and declared != "application/octet-stream":
+    declared = annex.get("Tipo_MIME", "")
+    if mime_contradicts(declared, name):
         raise _rule(
             gettext_noop("Tipo_MIME %(value)s does not match the file %(name)s."),
             value=declared[:20], name=name[:80],

@@ -97,6 +97,29 @@ class StandardCodesTests(SirTestCase):
         # it still validates against both official schema pairs (sicres.parse validates one)
         self.assertEqual(sicres.ANNOTATION_FORWARD, "03")
 
+    def test_our_own_files_pass_the_standards_rules_whatever_the_names(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from ajunta.registry import services as registry_services
+        from ajunta.sir.tests.helpers import NURIA, PDF
+
+        entry = registry_services.registry_entry_create(
+            org=self.org_a, actor=self.bob, direction="out", channel="electronic",
+            epigraph="Comunicació", summary="Trasllat", addressee_name="Ajuntament de Beta",
+            parties=[{**NURIA, "preferred_channel": "electronic"}],  # no DEH address
+            attachments=[{"file": SimpleUploadedFile('Informe: "final"; v2.pdf', PDF),
+                          "kind": "02"}],
+        )  # fmt: skip
+        sent = services.interchange_send(org=self.org_a, actor=self.bob, entry=entry,
+                                         destination_code=B_OFFICE)  # fmt: skip
+        sent.refresh_from_db()
+        self.assertEqual(sent.state, State.ACKNOWLEDGED)  # B took it in: no 0037
+        received = selectors.interchanges(org=self.org_b, tray="pending").get()
+        annex_row = received.content["De_Anexo"][0]
+        self.assertNotRegex(annex_row["Nombre_Fichero_Anexado"], r'[:;"]')
+        party = received.content["De_Interesado"][0]
+        self.assertEqual(party.get("Canal_Preferente_Comunicacion_Interesado", ""), "")
+
     def test_a_pending_01_from_another_system_is_taken_as_a_send(self):
         row = services.sicres_import(org=self.org_b, actor=self.charlie, xml=FIXTURE)
         self.assertEqual((row.annotation_type, row.state), ("01", State.RECEIVED))
