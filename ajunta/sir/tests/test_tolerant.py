@@ -283,6 +283,10 @@ class TolerantReceiptTests(SirTestCase):
                          "nuria.deh@example.org")  # fmt: skip
         self.assertEqual(sicres_party["Canal_Preferente_Comunicacion_Interesado"], "03")
         self.assertEqual(sicres_party["Observaciones"], "Actua en nom de l'empresa")
+        self.client.force_login(self.charlie)
+        page = self.client.get(f"/o/{self.org_b.slug}/sir/interchanges/{row.pk}/")
+        self.assertContains(page, "Núria Puig Vila · Construccions Bages SL")
+        self.assertContains(page, "nuria.deh@example.org")
 
     def test_a_duplicate_from_outside_is_answered_with_the_ack_again(self):
         with self.captureOnCommitCallbacks(execute=True):
