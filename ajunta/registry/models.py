@@ -198,6 +198,8 @@ class RegistryEntry(SealedRecord, TenantModel):
 class PreferredChannel(models.TextChoices):
     ELECTRONIC = "electronic", _("Electronic")
     POSTAL = "postal", _("Postal")
+    # SICRES Canal_Preferente_Comunicacion 03: "comparecencia electrónica" (at the e-office)
+    APPEARANCE = "appearance", _("Electronic appearance")
 
 
 class InterestedParty(SealedRecord, TenantModel):
@@ -235,6 +237,12 @@ class InterestedParty(SealedRecord, TenantModel):
     preferred_channel = models.CharField(
         _("preferred channel"), max_length=12, choices=PreferredChannel.choices, blank=True
     )
+    # What else SICRES 3.0 carries of a party (kept when an entry arrives by SIR, sent on when it
+    # leaves): a person's name AND a company name (Razon_Social beside Nombre), the DEH address
+    # and the observations of the De_Interesado segment.
+    company_name = models.CharField(_("company name"), max_length=80, blank=True)
+    deh_email = models.EmailField(_("DEH e-mail address"), max_length=160, blank=True)
+    observations = models.CharField(_("observations"), max_length=160, blank=True)
 
     class Meta:
         verbose_name = _("interested party")

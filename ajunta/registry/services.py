@@ -56,7 +56,7 @@ from ajunta.registry.models import (
 PARTY_FIELDS = (
     "role", "person_type", "id_type", "id_number", "name", "first_surname", "second_surname",
     "address", "postal_code", "municipality_ine", "province_code", "country_code", "email",
-    "phone", "preferred_channel",
+    "phone", "preferred_channel", "company_name", "deh_email", "observations",
 )  # fmt: skip
 ID_VALIDATORS: dict[str, Any] = {IdType.NIF: nif, IdType.NIE: nie, IdType.CIF: cif}
 
@@ -129,11 +129,12 @@ def party_clean(raw: dict[str, Any], *, index: int, count: int | None = None) ->
             errors["municipality_ine"] = exc.messages[0]
         else:
             party["province_code"] = party["province_code"] or party["municipality_ine"][:2]
-    if party["email"]:
-        try:
-            validate_email(party["email"])
-        except ValidationError:
-            errors["email"] = _("This e-mail address is not valid.")
+    for email_field in ("email", "deh_email"):
+        if party[email_field]:
+            try:
+                validate_email(party[email_field])
+            except ValidationError:
+                errors[email_field] = _("This e-mail address is not valid.")
     if party["preferred_channel"] and party["preferred_channel"] not in PreferredChannel.values:
         errors["preferred_channel"] = _("Unknown channel.")
     for field in PARTY_FIELDS:
@@ -152,8 +153,10 @@ def party_clean(raw: dict[str, Any], *, index: int, count: int | None = None) ->
     return party
 
 
-def _clean_attachments(attachments: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    most, each, total = limits()
+def _clean_attachments(
+    attachments: Sequence[dict[str, Any]], *, enforce_limits: bool = True
+) -> list[dict[str, Any]]:
+    most, each, total = limits() if enforce_limits else (10**9, 10**15, 10**15)
     if len(attachments) > most:
         raise ValidationError(
             {
@@ -211,7 +214,7 @@ def _clean_entry(org: Any, data: dict[str, Any]) -> dict[str, Any]:
             errors["addressee_dir3"] = exc.messages[0]
     if data["direction"] == Direction.OUT and not data["addressee_name"]:
         errors["addressee_name"] = _("An outgoing entry needs its addressee.")
-    if data["direction"] == Direction.IN and not data["parties"]:
+    if data["direction"] == Direction.IN and not data["parties"] and not data["from_registry"]:
         errors["parties"] = _("An incoming entry needs at least one interested party.")
     unit = data.get("destination_unit")
     if unit is not None and (unit.organization_id != org.pk or not unit.is_active):
@@ -220,7 +223,9 @@ def _clean_entry(org: Any, data: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError(errors)
     count = len(data["parties"])
     data["parties"] = [party_clean(p, index=i, count=count) for i, p in enumerate(data["parties"])]
-    data["attachments"] = _clean_attachments(data["attachments"])
+    data["attachments"] = _clean_attachments(
+        data["attachments"], enforce_limits=not data["from_registry"]
+    )
     return data
 
 
@@ -292,6 +297,7 @@ def registry_entry_create(
     idempotency_digest: str = "",
     rectifies: RegistryEntry | None = None,
     rectification_reason: str = "",
+    from_registry: bool = False,
 ) -> RegistryEntry:
     """Register an entry with its parties and attachments and issue its receipt, all or nothing.
 
@@ -300,6 +306,9 @@ def registry_entry_create(
     IdempotencyKeyReused and registers nothing.
     `parties` are dicts of InterestedParty fields; a representative's `represents` is the index of
     the party it acts for. `attachments` are dicts with `file` (an upload), `validity` and `kind`.
+    `from_registry`: the entry comes from another administration's registry (SIR), which decided
+    what it carries: it may have no interested party (administration to administration) and more
+    attachments than our own filing limits allow.
     """
     existing = _existing_for_key(org, actor, idempotency_key, idempotency_digest)
     if existing is not None:
@@ -309,7 +318,7 @@ def registry_entry_create(
         "parties": list(parties), "attachments": list(attachments), "expone": expone,
         "solicita": solicita, "addressee_name": addressee_name, "addressee_dir3": addressee_dir3,
         "destination_unit": destination_unit, "external_reference": external_reference,
-        "case_reference": case_reference,
+        "case_reference": case_reference, "from_registry": from_registry,
     })  # fmt: skip
     stored: list[str] = []
     try:

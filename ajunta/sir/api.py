@@ -49,14 +49,24 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class InterchangeAttachmentSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="document.name")
-    size = serializers.IntegerField(source="document.size")
-    sha256 = serializers.CharField(source="document.sha256")
-    document = serializers.UUIDField(source="document.pk")
+    """An attachment; one that came without its content (`received` false) has no size, SHA-256
+    nor document, only what the sender described."""
+
+    name = serializers.SerializerMethodField()
+    size = serializers.IntegerField(source="document.size", allow_null=True)
+    sha256 = serializers.CharField(source="document.sha256", allow_null=True)
+    document = serializers.UUIDField(source="document.pk", allow_null=True)
+    received = serializers.BooleanField(source="is_received")
 
     class Meta:
         model = InterchangeAttachment
-        fields = ["file_identifier", "name", "size", "sha256", "validity", "kind", "document"]
+        fields = [
+            "file_identifier", "name", "size", "sha256", "validity", "kind", "document",
+            "received", "hash_algorithm", "hash_encoding", "signs_file_identifier",
+        ]  # fmt: skip
+
+    def get_name(self, attachment: InterchangeAttachment) -> str:
+        return attachment.document.name if attachment.document else attachment.name
 
 
 class InterchangeRowSerializer(serializers.ModelSerializer):

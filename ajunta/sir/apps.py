@@ -10,7 +10,9 @@ class SirConfig(AppConfig):
     def ready(self) -> None:
         from ajunta.core.models import Role
         from ajunta.core.modules import Module, register_module
+        from ajunta.core.sweep import Sweeper, register_sweeper
         from ajunta.core.tenancy import register_permissions
+        from ajunta.sir import services
 
         # Interchanges carry registry entries (citizens' personal data): municipal office roles.
         office = {Role.MUNICIPAL_ADMIN, Role.MUNICIPAL_STAFF}
@@ -27,5 +29,14 @@ class SirConfig(AppConfig):
                     (_("DIR3 directory"), "sir_directory", None),
                 ),
                 order=15,
+            )
+        )
+        # A SICRES file a dead worker never handed to the transport is handed over by the sweep.
+        register_sweeper(
+            Sweeper(
+                kind="sir.handover",
+                pending=services.handovers_pending,
+                finish=services.handover_sweep,
+                describe=lambda row: row.identifier,
             )
         )

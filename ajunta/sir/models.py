@@ -81,7 +81,7 @@ class Interchange(TenantModel):
     identifier = models.CharField(_("interchange identifier"), max_length=33)
     state = models.CharField(_("state"), max_length=12, choices=State.choices)
     delivery = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices)
-    annotation_type = models.CharField(_("annotation type"), max_length=2, default="01")
+    annotation_type = models.CharField(_("annotation type"), max_length=2, default="02")
     origin_code = models.CharField(_("origin office"), max_length=21)
     origin_name = models.CharField(_("origin office name"), max_length=80, blank=True)
     origin_unit_code = models.CharField(_("origin unit"), max_length=21, blank=True)
@@ -105,6 +105,15 @@ class Interchange(TenantModel):
     reason = models.CharField(_("reason"), max_length=1024, blank=True)
     error_code = models.CharField(_("SICRES error code"), max_length=4, blank=True)
     is_test = models.BooleanField(_("test interchange"), default=False)
+    # What we tolerated on receipt (more attachments than our own sending limits, an attachment
+    # not inline, no interested party): shown on the entry, never a reason to refuse it.
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    # The SICRES file this side must hand to the transport (our send, rejection or forward), kept
+    # until it is handed over: the sweep resends what a dead worker left (core.sweep).
+    sicres_file = models.FileField(_("SICRES file"), upload_to="sir/out/%Y/", blank=True)
+    handover_pending = models.BooleanField(_("hand-over pending"), default=False)
+    handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
+    handover_reference = models.CharField(_("hand-over reference"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"))
     created_by = models.ForeignKey(
@@ -131,7 +140,11 @@ class Interchange(TenantModel):
         indexes = [
             models.Index(fields=["organization", "side", "state", "-updated_at"], name="sir_tray"),
             models.Index(fields=["organization", "identifier"], name="sir_identifier"),
-        ]
+            models.Index(
+                fields=["updated_at"], condition=models.Q(handover_pending=True),
+                name="sir_handover_pending",
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return self.identifier
@@ -145,11 +158,24 @@ class InterchangeAttachment(TenantModel):
     interchange = models.ForeignKey(
         Interchange, on_delete=models.PROTECT, related_name="attachments"
     )
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
+    # None: the file came without inline content (described, not yet received).
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     position = models.PositiveSmallIntegerField(default=0)
     file_identifier = models.CharField(_("file identifier"), max_length=50)
     validity = models.CharField(_("validity"), max_length=2, blank=True)
     kind = models.CharField(_("kind"), max_length=2)
+    name = models.CharField(_("file name"), max_length=80, blank=True)
+    content_type = models.CharField(_("MIME type"), max_length=80, blank=True)
+    # Identificador_Documento_Firmado: the attachment a detached signature (.xsig) signs.
+    signs_file_identifier = models.CharField(_("signs"), max_length=50, blank=True)
+    hash_algorithm = models.CharField(_("hash algorithm"), max_length=8, blank=True)
+    hash_encoding = models.CharField(_("hash encoding"), max_length=12, blank=True)
+
+    @property
+    def is_received(self) -> bool:
+        return self.document_id is not None
 
     class Meta:
         verbose_name = _("interchange attachment")

@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ajunta.core.audit import audit_record
 from ajunta.core.documents import document_open, document_store, documents_remove_orphan_files
@@ -63,8 +64,26 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_TOTAL_BYTES = 15 * 1024 * 1024
 REJECTION_REASON_MAX = 80  # Descripcion_Tipo_Anotacion
 DIRECTORY_CSV_MAX_ROWS = 20000
-CHANNEL_TO_SICRES = {"postal": "01", "electronic": "02"}
-SICRES_TO_CHANNEL = {"01": "postal", "02": "electronic", "03": "electronic"}
+# Canal_Preferente_Comunicacion: 01 postal address, 02 DEH, 03 electronic appearance
+CHANNEL_TO_SICRES = {"postal": "01", "electronic": "02", "appearance": "03"}
+SICRES_TO_CHANNEL = {code: channel for channel, code in CHANNEL_TO_SICRES.items()}
+# What receipt tolerates, recorded on the interchange (`warnings`) and shown in the user's language.
+WARNINGS = {
+    "limits": gettext_noop(
+        "It carries more than this platform's own sending limits (%(detail)s); it was received "
+        "all the same, as SIR requires."
+    ),
+    "not_received": gettext_noop(
+        "Attachment %(name)s came without its content: it is kept as described, not received."
+    ),
+    "hash_mismatch": gettext_noop(
+        "The hash of attachment %(name)s does not match its content with SHA-256, SHA-1 or MD5: "
+        "it was kept, not verified; check it with the sender before relying on it."
+    ),
+    "no_party": gettext_noop(
+        "No interested party: an entry between administrations, the sender is %(origin)s."
+    ),
+}
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -141,7 +160,8 @@ def _read_document(org: Any, document: Any) -> bytes:
 
 
 def _extension(name: str) -> str:
-    return name.rsplit(".", 1)[-1][:5].lower() if "." in name else "bin"
+    extension = "".join(c for c in name.rsplit(".", 1)[-1] if c.isalnum()) if "." in name else ""
+    return extension[:5].lower() or "bin"
 
 
 # --- registry entry <-> SICRES content ------------------------------------------------------------
@@ -150,7 +170,7 @@ def _party_fields(party: Any, suffix: str) -> dict[str, str]:
     return {
         f"Tipo_Documento_Identificacion_{suffix}": party.id_type,
         f"Documento_Identificacion_{suffix}": party.id_number,
-        f"Razon_Social_{suffix}": party.name if legal else "",
+        f"Razon_Social_{suffix}": party.name if legal else party.company_name,
         f"Nombre_{suffix}": "" if legal else party.name,
         f"Primer_Apellido_{suffix}": "" if legal else party.first_surname,
         f"Segundo_Apellido_{suffix}": "" if legal else party.second_surname,
@@ -161,10 +181,28 @@ def _party_fields(party: Any, suffix: str) -> dict[str, str]:
         f"Codigo_Postal_{suffix}": party.postal_code,
         f"Correo_Electronico_{suffix}": party.email,
         f"Telefono_Contacto_{suffix}": party.phone,
+        f"Direccion_Electronica_Habilitada_{suffix}": party.deh_email,
         f"Canal_Preferente_Comunicacion_{suffix}": CHANNEL_TO_SICRES.get(
             party.preferred_channel, ""
         ),
     }
+
+
+def _drop_unusable_channels(row: dict[str, str]) -> None:
+    """A preferred channel the standard cannot honour without its data (a postal address, a DEH
+    address) is left out rather than sent: receivers refuse such a party (0037)."""
+    for suffix in ("Interesado", "Representante"):
+        key = f"Canal_Preferente_Comunicacion_{suffix}"
+        channel = row.get(key, "")
+        postal_ok = bool(row.get(f"Pais_{suffix}") and row.get(f"Direccion_{suffix}")) and (
+            row.get(f"Pais_{suffix}") not in sicres.SPAIN
+            or bool(row.get(f"Codigo_Postal_{suffix}"))
+            or bool(row.get(f"Provincia_{suffix}") and row.get(f"Municipio_{suffix}"))
+        )
+        if (channel == "01" and not postal_ok) or (
+            channel == "02" and not row.get(f"Direccion_Electronica_Habilitada_{suffix}")
+        ):
+            row[key] = ""
 
 
 def _parties_to_sicres(parties: list[Any]) -> list[dict[str, str]]:
@@ -177,6 +215,8 @@ def _parties_to_sicres(parties: list[Any]) -> list[dict[str, str]]:
         representative = next((p for p in parties if p.represents_id == party.pk), None)
         if representative is not None:
             row.update(_party_fields(representative, "Representante"))
+        row["Observaciones"] = party.observations
+        _drop_unusable_channels(row)
         rows.append(row)
     return rows or [{}]  # SICRES needs one De_Interesado, even an empty one
 
@@ -192,13 +232,17 @@ def _one_party_from_sicres(raw: dict[str, str], suffix: str) -> dict[str, Any] |
         municipality += ine_check_digit(municipality)
     elif municipality and not (len(municipality) == 6 and municipality.isdigit()):
         municipality = ""
+    # A person's name AND a company name (a person acting for a firm): both are kept, the person
+    # as the party, the firm as its company name. Only a company name: a legal person.
+    legal = bool(company) and not name
     return {
-        "person_type": "legal" if company else "natural",
+        "person_type": "legal" if legal else "natural",
         "id_type": raw.get(f"Tipo_Documento_Identificacion_{suffix}", "") or "X",
         "id_number": number,
-        "name": company or name,
-        "first_surname": "" if company else raw.get(f"Primer_Apellido_{suffix}", ""),
-        "second_surname": "" if company else raw.get(f"Segundo_Apellido_{suffix}", ""),
+        "name": company if legal else name,
+        "company_name": "" if legal else company,
+        "first_surname": "" if legal else raw.get(f"Primer_Apellido_{suffix}", ""),
+        "second_surname": "" if legal else raw.get(f"Segundo_Apellido_{suffix}", ""),
         "address": raw.get(f"Direccion_{suffix}", ""),
         "postal_code": raw.get(f"Codigo_Postal_{suffix}", ""),
         "municipality_ine": municipality,
@@ -206,6 +250,7 @@ def _one_party_from_sicres(raw: dict[str, str], suffix: str) -> dict[str, Any] |
         "country_code": raw.get(f"Pais_{suffix}", ""),
         "email": raw.get(f"Correo_Electronico_{suffix}", ""),
         "phone": raw.get(f"Telefono_Contacto_{suffix}", ""),
+        "deh_email": raw.get(f"Direccion_Electronica_Habilitada_{suffix}", ""),
         "preferred_channel": SICRES_TO_CHANNEL.get(
             raw.get(f"Canal_Preferente_Comunicacion_{suffix}", ""), ""
         ),
@@ -219,7 +264,9 @@ def parties_from_sicres(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
         interested = _one_party_from_sicres(raw, "Interesado")
         if interested is None:
             continue
-        parties.append({**interested, "role": "interested"})
+        parties.append(
+            {**interested, "role": "interested", "observations": raw.get("Observaciones", "")}
+        )
         representative = _one_party_from_sicres(raw, "Representante")
         if representative is not None:
             parties.append(
@@ -285,13 +332,16 @@ def _annex(
     identifier: str, position: int, *, name: str, data: bytes, validity: str, kind: str,
     content_type: str,
 ) -> dict[str, str]:  # fmt: skip
+    name = sicres.FORBIDDEN_NAME_CHARACTERS.sub("_", name) or "document"
+    if len(content_type) > 20 or sicres.mime_contradicts(content_type, name):
+        content_type = ""  # optional: better none than one receivers refuse
     return {
         "Nombre_Fichero_Anexado": name[:80],
         "Identificador_Fichero": f"{identifier}_01_{position:04d}.{_extension(name)}"[:50],
         "Validez_Documento": validity,
         "Tipo_Documento": kind,
         "Hash": sicres.content_hash(data),
-        "Tipo_MIME": content_type if len(content_type) <= 20 else "",
+        "Tipo_MIME": content_type,
         "Anexo": base64.b64encode(data).decode("ascii"),
     }
 
@@ -418,8 +468,9 @@ def _deliver_internally(member: Any, xml: bytes) -> None:
     if sender is None:
         return
     message = _message(
-        content, sicres.MESSAGE_ERROR, description=refusal.message, error_code=refusal.code
-    )
+        content, sicres.MESSAGE_ERROR, description=refusal.message_for_sir,
+        error_code=refusal.code,
+    )  # fmt: skip
     try:
         with transaction.atomic():
             sicres_import(org=sender, actor=None, xml=message, delivery=Delivery.INTERNAL)
@@ -430,27 +481,89 @@ def _deliver_internally(member: Any, xml: bytes) -> None:
 def _send_external(
     org: Any, row: Interchange, *, kind: str, content: bytes, destination: str
 ) -> None:
-    """Hand a document to the transport once the transaction commits. A failed interchange file
-    moves the interchange to `error` (in its own transaction) so staff see it; a failed message
-    is logged (the sender may ask SIR for the state)."""
-    identifier, pk = row.identifier, row.pk
+    """Hand a document to the transport once the transaction commits.
+
+    An interchange file (our send, rejection or forward) is first stored on the row with the mark
+    `handover_pending`, in the same transaction: if the worker dies before handing it over, the
+    sweep (core.sweep, kind "sir.handover") hands the stored file over later, once. A transport
+    that refuses it moves the interchange to `error` so staff see it. A message (ACK,
+    confirmation, error) is only logged when it fails: the sender may ask SIR for the state."""
+    identifier = row.identifier
+    if kind != "interchange":
+
+        def send_message() -> None:
+            try:
+                reference = get_transport().send(
+                    kind=kind, identifier=identifier, destination_code=destination,
+                    content=content,
+                )  # fmt: skip
+                logger.info("SIR %s %s handed over: %s", kind, identifier, reference)
+            except TransportError as exc:
+                logger.error("SIR %s %s not handed over: %s", kind, identifier, exc)
+
+        transaction.on_commit(send_message)
+        return
+    row.sicres_file.save(f"{identifier}.xml", ContentFile(content), save=False)
+    row.handover_pending = True
+    row.handed_over_at = None
+    row.handover_reference = ""
+    row.save(update_fields=["sicres_file", "handover_pending", "handed_over_at",
+                            "handover_reference"])  # fmt: skip
+    pk = row.pk
 
     def hand_over() -> None:
         try:
-            reference = get_transport().send(
-                kind=kind, identifier=identifier, destination_code=destination, content=content
-            )
-            logger.info("SIR %s %s handed over: %s", kind, identifier, reference)
+            interchange_hand_over(org=org, pk=pk)
         except TransportError as exc:
-            logger.error("SIR %s %s not handed over: %s", kind, identifier, exc)
-            if kind != "interchange":
-                return
             with transaction.atomic():
                 failed = Interchange.objects.select_for_update().get(organization=org, pk=pk)
+                failed.handover_pending = False
+                failed.save(update_fields=["handover_pending"])
                 _step(failed, State.ERROR, actor=None, action="sir.interchange.error",
                       note=_("The transport failed: %(error)s") % {"error": exc})  # fmt: skip
 
     transaction.on_commit(hand_over)
+
+
+@transaction.atomic
+def interchange_hand_over(*, org: Any, pk: int) -> Interchange:
+    """Hand the stored SICRES file of interchange `pk` to the transport, if it still waits.
+
+    Idempotent: the row lock and the mark make a second call (the sweep beside the normal worker)
+    do nothing. A TransportError leaves the mark set and propagates (the sweep counts it and
+    alerts the provider after SWEEP_ALERT_AFTER_ATTEMPTS). If the process dies after the transport
+    took the file but before this commits, the file is handed over again: SIR receivers answer a
+    repeated identifier with the ACK again (0205), so a duplicate is harmless."""
+    row = Interchange.objects.select_for_update().get(organization=org, pk=pk)
+    if not row.handover_pending:
+        return row
+    with row.sicres_file.open("rb") as handle:
+        content = handle.read()
+    _root, parsed = sicres.parse(content)
+    reference = get_transport().send(
+        kind="interchange", identifier=row.identifier, destination_code=addressee_code(parsed),
+        content=content,
+    )  # fmt: skip
+    row.handover_pending = False
+    row.handed_over_at = timezone.now()
+    row.handover_reference = str(reference)[:255]
+    row.save(update_fields=["handover_pending", "handed_over_at", "handover_reference"])
+    logger.info("SIR interchange %s handed over: %s", row.identifier, reference)
+    return row
+
+
+def handovers_pending(*, before: Any, limit: int) -> list[Interchange]:
+    """Interchange files marked for hand-over before `before` and still not handed over."""
+    return list(
+        Interchange.objects.filter(handover_pending=True, updated_at__lt=before)
+        .select_related("organization")
+        .order_by("updated_at", "pk")[:limit]
+    )
+
+
+def handover_sweep(row: Interchange) -> Interchange:
+    """The sweep's finish: hand over what a dead worker left (core.sweep)."""
+    return interchange_hand_over(org=row.organization, pk=row.pk)
 
 
 def _message(
@@ -510,10 +623,10 @@ def sicres_import(
             with transaction.atomic():
                 return _take_interchange(org, actor, content, delivery, stored)
         except IntegrityError as exc:  # the same interchange arriving twice at the same moment
-            raise SicresError(
+            raise sicres.refusal(
                 sicres.ERROR_DUPLICATE,
-                _("Interchange %(identifier)s has already arrived here.")
-                % {"identifier": content["De_Internos_Control"]["Identificador_Intercambio"]},
+                gettext_noop("Interchange %(identifier)s has already arrived here."),
+                identifier=content["De_Internos_Control"]["Identificador_Intercambio"],
             ) from exc
     except SicresError as error:
         documents_remove_orphan_files(stored)
@@ -526,11 +639,17 @@ def sicres_import(
 
 
 def _refusal_to_sender(content: dict[str, Any], error: SicresError) -> None:
-    """Tell an outside sender, through the transport, why its file was refused."""
+    """Tell an outside sender, through the transport, why its file was refused (in Spanish, with
+    the standard's code). A duplicate is answered with the ACK again, as RegWeb3 does: the sender
+    missed the first one."""
     try:
-        message = _message(
-            content, sicres.MESSAGE_ERROR, description=error.message, error_code=error.code
-        )
+        if error.code == sicres.ERROR_DUPLICATE:
+            message = _message(content, sicres.MESSAGE_ACK)
+        else:
+            message = _message(
+                content, sicres.MESSAGE_ERROR, description=error.message_for_sir,
+                error_code=error.code,
+            )  # fmt: skip
         control = content["De_Internos_Control"]
         get_transport().send(
             kind="message", identifier=control["Identificador_Intercambio"],
@@ -547,48 +666,78 @@ def _take_interchange(
     identifier = control["Identificador_Intercambio"]
     annotation = control["Tipo_Anotacion"]
     destination = content["De_Destino"]["Codigo_Entidad_Registral_Destino"]
+    sicres.check_interchange(content)
     if annotation == sicres.ANNOTATION_REJECT:
         return _take_rejection(org, actor, content)
-    if annotation not in (sicres.ANNOTATION_SEND, sicres.ANNOTATION_FORWARD):
-        raise SicresError(
-            sicres.ERROR_XML, _("Unknown annotation type %(type)s.") % {"type": annotation[:2]}
-        )
+    if annotation not in (
+        sicres.ANNOTATION_PENDING, sicres.ANNOTATION_SEND, sicres.ANNOTATION_FORWARD
+    ):  # fmt: skip
+        raise sicres.refusal(
+            sicres.ERROR_XML, gettext_noop("Unknown annotation type %(type)s."),
+            type=annotation[:2],
+        )  # fmt: skip
     if destination not in selectors.own_codes(org=org):
-        raise SicresError(
-            sicres.ERROR_ENTRY,
-            _("The file is addressed to %(code)s, which is not this organization.")
-            % {"code": destination},
+        raise sicres.refusal(
+            sicres.ERROR_ENTRY,  # as the certification plan answers an unknown destination
+            gettext_noop("The file is addressed to %(code)s, which is not this organization."),
+            code=destination,
         )
-    refusal = _not_receiving_sir(org)
-    if refusal:  # from the gateway or a file: refused with the reason, as SIR would answer
-        raise SicresError(sicres.ERROR_ENTRY, refusal)
+    if not org_receives_module(org, "sir"):  # refused with the reason, as SIR would answer
+        raise sicres.refusal(
+            sicres.ERROR_UNREACHABLE,
+            gettext_noop(
+                "%(name)s does not receive SIR interchanges on this platform: no agreement in "
+                "force includes the SIR module."
+            ),
+            name=org.name,
+        )
     if selectors.in_interchange_exists(org=org, identifier=identifier):
-        raise SicresError(
+        raise sicres.refusal(
             sicres.ERROR_DUPLICATE,
-            _("Interchange %(identifier)s has already arrived here.") % {"identifier": identifier},
+            gettext_noop("Interchange %(identifier)s has already arrived here."),
+            identifier=identifier,
         )
     origin = content["De_Origen_o_Remitente"]
     annexes = content.get("De_Anexo", [])
-    blobs = []
+    warnings: list[dict[str, Any]] = []
+    blobs: list[bytes | None] = []
+    hashes: list[tuple[str, str]] = []
     for annex in annexes:
+        name = annex["Nombre_Fichero_Anexado"]
         data = sicres.decode_base64(annex.get("Anexo", ""), "Anexo")
         if not data:
-            raise SicresError(
+            # Not inline (sent apart, or too large for the sender's gateway): described only.
+            blobs.append(None)
+            hashes.append(("", ""))
+            warnings.append({"code": "not_received", "params": {"name": name}})
+            continue
+        matched = sicres.match_hash(data, annex.get("Hash", ""))
+        if matched is None and not getattr(settings, "SIR_REFUSE_HASH_MISMATCH", False):
+            # The SIR certification plan expects such files taken in (the sender may hash the
+            # signed original, or another form): kept, and shown as not verified.
+            blobs.append(data)
+            hashes.append(("", "mismatch"))
+            warnings.append({"code": "hash_mismatch", "params": {"name": name}})
+            continue
+        if matched is None:
+            raise sicres.refusal(
                 sicres.ERROR_ATTACHMENTS,
-                _("Attachment %(name)s has no content.")
-                % {"name": annex["Nombre_Fichero_Anexado"]},
-            )
-        if sicres.content_hash(data) != "".join(annex["Hash"].split()):
-            raise SicresError(
-                sicres.ERROR_ATTACHMENTS,
-                _("The hash of attachment %(name)s does not match its content.")
-                % {"name": annex["Nombre_Fichero_Anexado"]},
+                gettext_noop(
+                    "The hash of attachment %(name)s does not match its content (SHA-256, "
+                    "SHA-1 and MD5 were tried, raw or hex, in base64)."
+                ),
+                name=name,
             )
         blobs.append(data)
+        hashes.append(matched)
     try:
-        check_limits(len(b) for b in blobs)
-    except ValidationError as exc:
-        raise SicresError(sicres.ERROR_ATTACHMENTS, exc.messages[0]) from exc
+        check_limits(len(b) for b in blobs if b is not None)
+    except ValidationError as exc:  # our limits are for what we send, never for what we receive
+        warnings.append({"code": "limits", "params": {"detail": _limits_detail(exc)}})
+    if not parties_from_sicres(content.get("De_Interesado", [])):
+        warnings.append(
+            {"code": "no_party", "params": {"origin": origin["Codigo_Entidad_Registral_Origen"]}}
+        )
     row = Interchange(
         organization=org, side=Side.IN, identifier=identifier, delivery=delivery,
         annotation_type=annotation,
@@ -606,40 +755,62 @@ def _take_interchange(
             {k: v for k, v in a.items() if k not in sicres.BASE64_FIELDS or k == "Hash"}
             for a in annexes
         ]},
-        is_test=control["Indicador_Prueba"] == "1", created_by=_user(actor),
+        is_test=control["Indicador_Prueba"] == "1", created_by=_user(actor), warnings=warnings,
     )  # fmt: skip
     note = (
-        _("Forwarded here by %(code)s.") if annotation == sicres.ANNOTATION_FORWARD
+        _("Forwarded to us by %(code)s.") if annotation == sicres.ANNOTATION_FORWARD
         else _("Received from %(code)s.")
     ) % {"code": row.origin_code}  # fmt: skip
     _step(row, State.RECEIVED, actor=actor, action="sir.interchange.receive", note=note)
-    for position, (annex, data) in enumerate(zip(annexes, blobs, strict=True)):
-        try:
-            document = document_store(
-                org=org, actor=actor, origin=EniOrigin.ADMINISTRATION,
-                uploaded_file=ContentFile(data, name=annex["Nombre_Fichero_Anexado"]),
-            )  # fmt: skip
-        except ValidationError as exc:
-            raise SicresError(
-                sicres.ERROR_ATTACHMENTS,
-                f"{annex['Nombre_Fichero_Anexado']}: {' '.join(exc.messages)}",
-            ) from exc
-        stored.append(document.file.name)
+    for position, (annex, blob, (algorithm, encoding)) in enumerate(
+        zip(annexes, blobs, hashes, strict=True)
+    ):
+        document = None
+        if blob is not None:
+            try:
+                document = document_store(
+                    org=org, actor=actor, origin=EniOrigin.ADMINISTRATION,
+                    uploaded_file=ContentFile(blob, name=annex["Nombre_Fichero_Anexado"]),
+                )  # fmt: skip
+            except ValidationError as exc:  # a refused type, a polyglot, malware: the law's
+                raise sicres.refusal(
+                    sicres.ERROR_ATTACHMENTS, "%(name)s: %(errors)s",
+                    name=annex["Nombre_Fichero_Anexado"], errors=" ".join(exc.messages),
+                ) from exc  # fmt: skip
+            stored.append(document.file.name)
         InterchangeAttachment.objects.create(
             organization=org, interchange=row, document=document, position=position,
             file_identifier=annex["Identificador_Fichero"],
             validity=annex.get("Validez_Documento", ""), kind=annex["Tipo_Documento"],
+            name=annex["Nombre_Fichero_Anexado"][:80], content_type=annex.get("Tipo_MIME", ""),
+            signs_file_identifier=annex.get("Identificador_Documento_Firmado", ""),
+            hash_algorithm=algorithm, hash_encoding=encoding,
         )  # fmt: skip
     _answer(org, row, _message(content, sicres.MESSAGE_ACK))
     return row
 
 
+def _limits_detail(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def warning_texts(row: Interchange) -> list[str]:
+    """The warnings recorded on receipt, in the active language."""
+    texts = []
+    for warning in row.warnings or []:
+        template = WARNINGS.get(str(warning.get("code", "")))
+        if template is not None:
+            texts.append(_(template) % warning.get("params", {}))
+    return texts
+
+
 def _own_out_row(org: Any, identifier: str) -> Interchange:
     row = selectors.out_interchange_by_identifier(org=org, identifier=identifier)
     if row is None:
-        raise SicresError(
+        raise sicres.refusal(
             sicres.ERROR_ENTRY,
-            _("No interchange %(identifier)s was sent from here.") % {"identifier": identifier},
+            gettext_noop("No interchange %(identifier)s was sent from here."),
+            identifier=identifier,
         )
     return Interchange.objects.select_for_update().get(organization=org, pk=row.pk)
 
@@ -659,15 +830,17 @@ def _take_rejection(org: Any, actor: Any, content: dict[str, Any]) -> Interchang
     control = content["De_Internos_Control"]
     row = _own_out_row(org, control["Identificador_Intercambio"])
     if row.state in (State.ACCEPTED, State.REJECTED):
-        raise SicresError(
-            sicres.ERROR_ENTRY, _("This interchange was already closed as %(state)s.")
-            % {"state": row.get_state_display()},
+        raise sicres.refusal(
+            sicres.ERROR_ENTRY, gettext_noop("This interchange was already closed as %(state)s."),
+            state=row.state,
         )  # fmt: skip
     reason = control.get("Descripcion_Tipo_Anotacion", "") or control.get(
         "Observaciones_Apunte", ""
     )
+    by = content.get("De_Origen_o_Remitente", {}).get("Codigo_Entidad_Registral_Origen", "")
+    note = _("Rejected by %(code)s: %(reason)s") % {"code": by, "reason": reason} if by else reason
     return _step(row, State.REJECTED, actor=actor, action="sir.interchange.rejected",
-                 note=reason, reason=reason)  # fmt: skip
+                 note=note, reason=reason)  # fmt: skip
 
 
 def _take_message(org: Any, actor: Any, message: dict[str, str]) -> Interchange:
@@ -705,8 +878,8 @@ def _take_message(org: Any, actor: Any, message: dict[str, str]) -> Interchange:
             return _step(row, State.ERROR, actor=actor, action="sir.interchange.error",
                          note=description, reason=description,
                          error_code=message.get("Codigo_Error", ""))  # fmt: skip
-        raise SicresError(
-            sicres.ERROR_XML, _("Unknown message type %(type)s.") % {"type": kind[:2]}
+        raise sicres.refusal(
+            sicres.ERROR_XML, gettext_noop("Unknown message type %(type)s."), type=kind[:2]
         )
 
 
@@ -739,7 +912,7 @@ def _register_incoming(
         destination_unit=destination_unit,
         physical_documentation=control.get("Documentacion_Fisica") in ("1", "2"),
         external_reference=f"{row.origin_entry_number}"[:80],
-        case_reference=subject.get("Numero_Expediente", "")[:80],
+        case_reference=subject.get("Numero_Expediente", "")[:80], from_registry=True,
     )  # fmt: skip
 
 
@@ -762,6 +935,7 @@ def interchange_accept(
         {"file": ContentFile(_read_document(org, a.document), name=a.document.name),
          "validity": a.validity or "01", "kind": a.kind if a.kind in ("01", "02", "03") else "02"}
         for a in row.attachments.select_related("document").order_by("position")
+        if a.document is not None  # described only: stays listed on the interchange
     ]  # fmt: skip
     try:
         entry = _register_incoming(org, actor, row, files, destination_unit)
@@ -795,10 +969,34 @@ def _resend_content(org: Any, row: Interchange) -> dict[str, Any]:
         content.get("De_Anexo", []),
         strict=False,
     ):
+        if attachment.document is None:  # never received: passed on as described
+            annexes.append({k: v for k, v in annex.items() if k != "Anexo"})
+            continue
         data = _read_document(org, attachment.document)
         annexes.append({**annex, "Anexo": base64.b64encode(data).decode("ascii")})
     content["De_Anexo"] = annexes
     return content
+
+
+def _from_us(org: Any, actor: Any, content: dict[str, Any], row: Interchange) -> None:
+    """A rejection or forward leaves from us: our office as its origin (the entry number and date
+    stay the original sender's, the only registration there is), our user and application."""
+    office = selectors.office_code_of(org=org) or row.destination_code
+    content["De_Origen_o_Remitente"] = {
+        **content["De_Origen_o_Remitente"],
+        "Codigo_Entidad_Registral_Origen": office,
+        "Decodificacion_Entidad_Registral_Origen": (
+            selectors.name_of_code(org=org, code=office) or org.name
+        )[:80],
+    }
+    content["De_Internos_Control"] = {
+        **content["De_Internos_Control"],
+        "Nombre_Usuario": (actor.get_full_name() or actor.get_username())[:80]
+        if _user(actor)
+        else "",
+        "Contacto_Usuario": (getattr(actor, "email", "") or "")[:160],
+        "Aplicacion_Version_Emisora": sicres.APPLICATION_VERSION,
+    }
 
 
 @transaction.atomic
@@ -819,6 +1017,7 @@ def interchange_reject(
     row = _pending(org, interchange)
     content = _resend_content(org, row)
     control = content["De_Internos_Control"]
+    _from_us(org, actor, content, row)
     content["De_Destino"] = {
         "Codigo_Entidad_Registral_Destino": control["Codigo_Entidad_Registral_Inicio"],
         "Decodificacion_Entidad_Registral_Destino": control.get(
@@ -826,9 +1025,8 @@ def interchange_reject(
         ),
     }
     content["De_Internos_Control"] = {
-        **control, "Tipo_Anotacion": sicres.ANNOTATION_REJECT,
+        **content["De_Internos_Control"], "Tipo_Anotacion": sicres.ANNOTATION_REJECT,
         "Descripcion_Tipo_Anotacion": reason,
-        "Aplicacion_Version_Emisora": sicres.APPLICATION_VERSION,
     }  # fmt: skip
     xml = _build_or_refuse(sicres.INTERCHANGE_ROOT, content)
     _step(row, State.REJECTED, actor=actor, action="sir.interchange.reject", note=reason,
@@ -864,6 +1062,7 @@ def interchange_forward(
     ):
         raise ValidationError({"destination_code": _("To send it back to its sender, reject it.")})
     content = _resend_content(org, row)
+    _from_us(org, actor, content, row)
     content["De_Destino"] = {
         "Codigo_Entidad_Registral_Destino": destination_code,
         "Decodificacion_Entidad_Registral_Destino": selectors.name_of_code(
@@ -995,9 +1194,10 @@ def sicres_route(*, xml: bytes) -> Interchange:
     code = addressee_code(content)
     member = selectors.member_for_code(code)
     if member is None:
-        raise SicresError(
+        raise sicres.refusal(
             sicres.ERROR_ENTRY,
-            _("No member of this platform has the DIR3 code %(code)s.") % {"code": code},
+            gettext_noop("No member of this platform has the DIR3 code %(code)s."),
+            code=code,
         )
     return sicres_import(org=member, actor=None, xml=xml, delivery=Delivery.EXTERNAL)
 

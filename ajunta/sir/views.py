@@ -179,6 +179,7 @@ class SirInterchangeView(SirView):
             "row": row,
             "events": list(row.events.all()),
             "attachments": list(sent.attachments.all() if sent else row.attachments.all()),
+            "warnings": services.warning_texts(row),
             "parties": row.content.get("De_Interesado", []) if row.side == "in" else [],
             "sent_parties": list(sent.parties.all()) if sent else [],
             "can_decide": can_decide,

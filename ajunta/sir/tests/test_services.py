@@ -7,6 +7,7 @@ from unittest import mock
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.test import override_settings
 
 from ajunta.core.models import AuditEvent, Document
 from ajunta.core.testing_archives import HOSTILE_UPLOADS
@@ -357,6 +358,7 @@ class ImportTests(SirTestCase):
         self.assertEqual(caught.exception.code, sicres.ERROR_ENTRY)
         self.assertEqual(rows_written(), before)
 
+    @override_settings(SIR_REFUSE_HASH_MISMATCH=True)
     def test_hash_mismatch_rejects_with_the_sicres_code_and_writes_nothing(self):
         bad = FIXTURE.replace(b"2IGrm9TBgP/R+CHOHwm7sJoU8hgMvIL+Id2xzXnx6yk=",
                               base64.b64encode(b"\x00" * 32))  # fmt: skip
@@ -579,10 +581,10 @@ class ModuleRoutingTests(SirTestCase):
         before = rows_written()
         with self.assertRaises(SicresError) as caught:
             services.sicres_import(org=self.org_b, actor=None, xml=FIXTURE)
-        self.assertEqual(caught.exception.code, sicres.ERROR_ENTRY)
+        self.assertEqual(caught.exception.code, sicres.ERROR_UNREACHABLE)
         self.assertIn("does not receive SIR", caught.exception.message)
         self.assertEqual(rows_written(), before)
         (answer,) = self.outbox_files()  # the sender is told why, as SIR would
         _root, content = sicres.parse(answer.read_bytes())
         self.assertEqual(content["Tipo_Mensaje"], sicres.MESSAGE_ERROR)
-        self.assertIn("does not receive SIR", content["Descripcion_Mensaje"])
+        self.assertIn("no recibe intercambios SIR", content["Descripcion_Mensaje"])  # Spanish
