@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -849,15 +849,28 @@ def case_document_set_visibility(
 
 def _sign_pdf(
     org: Any, actor: Any, pdf: bytes, *, name: str, document_type: str, reason: str,
-    signer: Signer | None,
+    signer: Signer | None, original: Document | None = None,
 ) -> tuple[Document, Signer, bool]:  # fmt: skip
+    """Sign `pdf` and store the result as a new registered Document.
+
+    A signature adds a version, never new ENI metadata: when `original` is given (the document
+    being signed), the signed version keeps its capture date, origin, elaboration state and body.
+    """
     signer = signer or get_signer()
     signed = signer.sign(
         pdf, org=org, signer_name=actor.get_full_name() or actor.get_username(), reason=reason
     )
+    metadata: dict[str, Any] = {}
+    if original is not None:
+        metadata = {
+            "origin": original.origin,
+            "elaboration_state": original.elaboration_state,
+            "capture_date": original.capture_date,
+            "dir3_body": original.dir3_body,
+        }
     document = document_store(
         org=org, actor=actor, uploaded_file=ContentFile(signed.content, name=name),
-        document_type=document_type,
+        document_type=document_type, **metadata,
     )  # fmt: skip
     document_register(org=org, actor=actor, document=document)
     return document, signer, signed.certificate
@@ -880,7 +893,7 @@ def case_document_sign(
     document, used, certificate = _sign_pdf(
         org, actor, pdf, name=current.document.name, document_type=current.document.document_type,
         reason=_("Signed in case file %(number)s") % {"number": current.case.number},
-        signer=signer,
+        signer=signer, original=current.document,
     )  # fmt: skip
     current.version += 1
     current.document = document
@@ -1121,7 +1134,14 @@ def case_export_eni(*, org: Any, actor: Any, case: Case) -> bytes:
     current = _locked_case(org, case)
     if current.status not in (CaseStatus.CLOSED, CaseStatus.ARCHIVED):
         raise ValidationError(_("Only a closed case file can be exported."))
-    rows = list(current.documents.select_related("document").order_by("position"))
+    first_version = CaseDocumentVersion.objects.filter(
+        case_document=OuterRef("pk"), version=1
+    ).values("document_id")[:1]
+    rows = list(
+        current.documents.select_related("document")
+        .annotate(first_document_id=Subquery(first_version))
+        .order_by("position")
+    )
     now = timezone.now()
     index_content = eni.index_content_xml(case=current, rows=rows, when=now)
     code = new_verification_code()
