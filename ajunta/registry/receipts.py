@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from ajunta.core.documents import (
 from ajunta.core.models import Document, EniDocumentType, EniOrigin, document_upload_path
 from ajunta.core.pdf import PdfBuilder
 from ajunta.core.seal import seal_available, seal_holder, seal_pdf
+from ajunta.core.wording import of_name
 from ajunta.registry.models import EntryAttachment, IdType, InterestedParty, PersonType
 
 # The registry's official time (art. 31.2.b: the platform's), whatever the server's zone is.
@@ -39,6 +41,11 @@ OFFICIAL_TIME_ZONE = ZoneInfo("Europe/Madrid")
 def verification_url() -> str:
     """Where a secure verification code is checked: printed on every document that has one."""
     return f"{settings.SITE_URL}/verify/"
+
+
+def verification_link(code: str) -> str:
+    """The verification page already asking for `code`: what the receipt's QR code opens."""
+    return f"{verification_url()}?{urlencode({'code': format_verification_code(code)})}"
 
 
 def format_moment(moment: Any) -> str:
@@ -202,9 +209,18 @@ def receipt_pdf(
         ),
         size=8.5,
     )
+    doc.qr_code(
+        verification_link(code),
+        caption=_(
+            "Scan this code with a phone to open the verification page with the code typed in."
+        ),
+    )
     if sealed_by:
         doc.paragraph(
-            _("This receipt carries the electronic seal of %(holder)s.") % {"holder": sealed_by},
+            # "of Ajunta", "d'Ajunta", "de l'Ajuntament de Manresa": the preposition goes with
+            # the name (core.wording).
+            _("This receipt carries the electronic seal %(of_holder)s.")
+            % {"of_holder": of_name(sealed_by)},
             size=8.5,
         )
     doc.paragraph(
