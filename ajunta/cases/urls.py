@@ -42,3 +42,15 @@ urlpatterns = [
     path("decrees/<int:pk>/pdf/", views.DecreePdfView.as_view(), name="cases_decree_pdf"),
     path("settings/", views.CasesSettingsView.as_view(), name="cases_settings"),
 ]
+
+# The yearly decrees book closed with its diligence (issue 18).
+from ajunta.cases import book_views  # noqa: E402
+
+urlpatterns += [
+    path("decrees/books/", book_views.DecreeBookClosuresView.as_view(), name="cases_decree_books"),
+    path(
+        "decrees/books/<int:year>.pdf",
+        book_views.DecreeBookClosedPdfView.as_view(),
+        name="cases_decree_book_pdf",
+    ),
+]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -27,6 +26,7 @@ from ajunta.core.documents import (
     document_store,
     format_verification_code,
     new_verification_code,
+    verification_link,
 )
 from ajunta.core.models import Document, EniDocumentType, EniOrigin, document_upload_path
 from ajunta.core.pdf import PdfBuilder
@@ -41,11 +41,6 @@ OFFICIAL_TIME_ZONE = ZoneInfo("Europe/Madrid")
 def verification_url() -> str:
     """Where a secure verification code is checked: printed on every document that has one."""
     return f"{settings.SITE_URL}/verify/"
-
-
-def verification_link(code: str) -> str:
-    """The verification page already asking for `code`: what the receipt's QR code opens."""
-    return f"{verification_url()}?{urlencode({'code': format_verification_code(code)})}"
 
 
 def format_moment(moment: Any) -> str:

@@ -1,0 +1,64 @@
+"""The decrees book's closed years: close a year with its diligence, download a closed book."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ajunta.cases import books
+from ajunta.cases.views import MODULE, file_download
+from ajunta.core.calendar import calendar_for
+from ajunta.core.tenancy import TenantHttpRequest
+from ajunta.core.views import TenantView
+
+
+class DecreeBookClosuresView(TenantView):
+    permission = "decrees.view"
+    write_permission = "decrees.note"  # the secretary who takes note of decrees closes the book
+    module = MODULE
+
+    def _render(self, errors: list[str] | None = None) -> HttpResponse:
+        org = self.request.org
+        closures = list(books.decree_book_closures(org=org))
+        closed = {c.year for c in closures}
+        this_year = timezone.localtime(timezone.now(), calendar_for(org).tz).year
+        context = {
+            "closures": closures,
+            "can_close": self.can("decrees.note"),
+            "open_years": [y for y in range(this_year - 1, this_year - 6, -1) if y not in closed],
+            "errors": errors or [],
+        }
+        return render(
+            self.request, "cases/decree_books.html", context, status=400 if errors else 200
+        )
+
+    def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
+        return self._render()
+
+    def post(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
+        try:
+            year = int(request.POST.get("year", ""))
+        except ValueError:
+            return self._render([_("Choose the year to close.")])
+        try:
+            closure = books.decree_book_close(org=request.org, actor=request.user, year=year)
+        except ValidationError as error:
+            return self._render(error.messages)
+        messages.success(request, _("The decrees book of %(year)s is closed.") % {
+            "year": closure.year})  # fmt: skip
+        return redirect("cases_decree_books", org_slug)
+
+
+class DecreeBookClosedPdfView(TenantView):
+    permission = "decrees.view"
+    module = MODULE
+
+    def get(self, request: TenantHttpRequest, org_slug: str, year: int) -> HttpResponseBase:
+        closure = books.decree_book_closures(org=request.org).filter(year=year).first()
+        if closure is None:
+            raise Http404
+        return file_download(request.org, closure.document)
