@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "ajunta.registry",
     "ajunta.sir",
     "ajunta.cases",
+    "ajunta.signatures",
     "ajunta.helpdesk",
     "ajunta.assets",
     "ajunta.portal",
@@ -326,6 +327,12 @@ SEAL_PASSPHRASE = env("SEAL_PASSPHRASE")
 # only in development and the demo (docs/signatures.md): in production such a member's documents
 # go unsealed (still verifiable by their CSV) rather than sealed in someone else's name.
 SEAL_PLATFORM_FALLBACK = env_bool("SEAL_PLATFORM_FALLBACK", DEBUG)
+# Personal signatures (docs/signatures.md): the CA certificates whose personal certificates are
+# accepted, and the remote qualified signing service (Cloud Signature Consortium API v2).
+SIGNATURES_TRUSTED_CA_DIR = Path(env("SIGNATURES_TRUSTED_CA_DIR", str(SEAL_DIR / "trusted-ca")))
+SIGNATURES_AUTOFIRMA_MINUTES = env_int("SIGNATURES_AUTOFIRMA_MINUTES", 10)
+SIGNATURES_CSC_URL = env("SIGNATURES_CSC_URL").rstrip("/")
+SIGNATURES_CSC_TOKEN = env("SIGNATURES_CSC_TOKEN")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Every JSON body (the API, the inventory agent) is bounded before it is parsed (docs/security.md):
 # bytes (endpoints that take more, a registry filing or an inventory, say so), nesting depth, and
