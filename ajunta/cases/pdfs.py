@@ -21,17 +21,26 @@ def _when(moment: dt.datetime | None) -> str:
     return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
-def decree_pdf(*, org: Any, decree: Any) -> bytes:
-    title = _("Decree %(number)s") % {"number": decree.number}
+def decree_pdf(*, org: Any, decree: Any, signers: tuple[str, str] | None = None) -> bytes:
+    """The decree as signed. Sent for personal signatures it has no number yet: the number comes
+    when the secretary's signature enters it in the book, and the book binds it to this PDF."""
+    if decree.number:
+        title = _("Decree %(number)s") % {"number": decree.number}
+    else:
+        title = _("Decree: %(title)s") % {"title": decree.title}
     doc = PdfBuilder(title=title, author=org.name, footer_text=f"{org.name} · {title}")
     doc.heading(org.name)
     doc.heading(title, level=2)
     rows = [
-        (_("Number"), decree.number),
+        (_("Number"), decree.number or _("given when it enters the decrees book")),
         (_("Title"), decree.title),
         (_("Signed by the mayor"), f"{decree.signed_by.get_full_name() if decree.signed_by else ''} · {_when(decree.signed_at)}"),
         (_("Taken note of by the secretary"), f"{decree.noted_by.get_full_name() if decree.noted_by else ''} · {_when(decree.noted_at)}"),
     ]  # fmt: skip
+    if signers is not None:  # signed in person: the dates are in the signatures themselves
+        electronic = _("%(name)s, with an electronic signature")
+        rows[2] = (_("Signed by the mayor"), electronic % {"name": signers[0]})
+        rows[3] = (_("Attested by the secretary"), electronic % {"name": signers[1]})
     if decree.case_id:
         rows.insert(1, (_("Case file"), decree.case.number))
     doc.key_values(rows)

@@ -1024,6 +1024,8 @@ def decree_update(*, org: Any, actor: Any, decree: Decree, title: str, body: str
     current = _locked_decree(org, decree)
     if current.status != DecreeStatus.DRAFT:
         raise ValidationError(_("A signed decree cannot change."))
+    if _signatures_pending(org, current):
+        raise ValidationError(_("This decree is out for signature: it cannot change."))
     if not title.strip() or not body.strip():
         raise ValidationError(_("Give the decree a title and a text."))
     old = {"title": current.title, "body": current.body}
@@ -1042,6 +1044,8 @@ def decree_sign(*, org: Any, actor: Any, decree: Decree) -> Decree:
     current = _locked_decree(org, decree)
     if current.status != DecreeStatus.DRAFT:
         raise ValidationError(_("This decree is already signed."))
+    if _signatures_pending(org, current):
+        raise ValidationError(_("This decree is out for signature with a certificate."))
     current.status = DecreeStatus.SIGNED
     current.signed_at = timezone.now()
     current.signed_by = actor
@@ -1051,13 +1055,31 @@ def decree_sign(*, org: Any, actor: Any, decree: Decree) -> Decree:
     return _sync(decree, current, ["status", "signed_at", "signed_by"])
 
 
+def _signatures_pending(org: Any, decree: Decree) -> bool:
+    """Whether the decree is out for personal signatures (cases.decree_signing)."""
+    from ajunta.signatures import selectors as signature_selectors
+
+    return (
+        signature_selectors.workflows_for(org=org, purpose="cases.decree", object_id=decree.pk)
+        .filter(status="pending")
+        .exists()
+    )
+
+
 @transaction.atomic
 def decree_take_note(
-    *, org: Any, actor: Any, decree: Decree, signer: Signer | None = None
-) -> Decree:
+    *, org: Any, actor: Any, decree: Decree, signer: Signer | None = None,
+    signed_document: Document | None = None, signed_with: str = "",
+) -> Decree:  # fmt: skip
     """The secretary takes note: the decree gets the next number of the year in the decrees book,
-    its PDF is signed and registered, and it joins its case's index (published to the parties)."""
+    its PDF is signed and registered, and it joins its case's index (published to the parties).
+
+    With `signed_document` (the PDF the mayor and the secretary signed in person, registered), that
+    PDF is the decree's document: nothing is generated or sealed again (`signed_with` names how)."""
     current = _locked_decree(org, decree)
+    if signed_document is None and _signatures_pending(org, current):
+        raise ValidationError(_("This decree is out for signature: it is entered in the book when "
+                                "the secretary's signature arrives."))  # fmt: skip
     if current.status != DecreeStatus.SIGNED:
         raise ValidationError(_("Only a decree signed by the mayor can be taken note of."))
     if current.signed_by_id == getattr(actor, "pk", None):
@@ -1071,12 +1093,17 @@ def decree_take_note(
     current.status = DecreeStatus.NUMBERED
     current.noted_at = now
     current.noted_by = actor
-    pdf = pdfs.decree_pdf(org=org, decree=current)
-    name = f"decret-{current.number.replace('/', '-')}.pdf"
-    document, _used, _cert = _sign_pdf(
-        org, actor, pdf, name=name, document_type=EniDocumentType.TD01,
-        reason=_("Decree %(number)s") % {"number": current.number}, signer=signer,
-    )  # fmt: skip
+    if signed_document is not None:
+        _own(org, signed_document)
+        document, used_code, _cert = signed_document, signed_with or "personal", True
+    else:
+        pdf = pdfs.decree_pdf(org=org, decree=current)
+        name = f"decret-{current.number.replace('/', '-')}.pdf"
+        document, _used, _cert = _sign_pdf(
+            org, actor, pdf, name=name, document_type=EniDocumentType.TD01,
+            reason=_("Decree %(number)s") % {"number": current.number}, signer=signer,
+        )  # fmt: skip
+        used_code = _used.code
     current.document = document
     seal(current)  # it enters the book: from now on the database refuses changes to it
     current.save(update_fields=[
@@ -1088,7 +1115,7 @@ def decree_take_note(
         row = _add_document(org, actor, case, document, _("Decree %(number)s") % {
             "number": current.number}, Visibility.INTERNAL)  # fmt: skip
         row.signed_at, row.signed_by = document.registered_at, current.signed_by
-        row.signature_provider, row.certificate_signed = _used.code, _cert
+        row.signature_provider, row.certificate_signed = used_code, _cert
         row.save(update_fields=["signed_at", "signed_by", "signature_provider",
                                 "certificate_signed"])  # fmt: skip
     audit_record(org=org, actor=actor, action="cases.decree.take_note", obj=current,

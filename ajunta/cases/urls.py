@@ -44,13 +44,20 @@ urlpatterns = [
 ]
 
 # The yearly decrees book closed with its diligence (issue 18).
-from ajunta.cases import book_views  # noqa: E402
+from ajunta.cases import decree_views  # noqa: E402
 
 urlpatterns += [
-    path("decrees/books/", book_views.DecreeBookClosuresView.as_view(), name="cases_decree_books"),
+    path(
+        "decrees/books/", decree_views.DecreeBookClosuresView.as_view(), name="cases_decree_books"
+    ),
     path(
         "decrees/books/<int:year>.pdf",
-        book_views.DecreeBookClosedPdfView.as_view(),
+        decree_views.DecreeBookClosedPdfView.as_view(),
         name="cases_decree_book_pdf",
+    ),
+    path(
+        "decrees/<int:pk>/send-for-signature/",
+        decree_views.DecreeSendForSignatureView.as_view(),
+        name="cases_decree_send_for_signature",
     ),
 ]

@@ -1,6 +1,9 @@
-"""The decrees book's closed years: close a year with its diligence, download a closed book."""
+"""Decree pages added for issue 18: sending a decree for personal signatures, and the decrees
+book's closed years (close a year with its diligence, download a closed book)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ajunta.cases import books
+from ajunta.cases.models import Decree
 from ajunta.cases.views import MODULE, file_download
 from ajunta.core.calendar import calendar_for
 from ajunta.core.tenancy import TenantHttpRequest
@@ -62,3 +66,35 @@ class DecreeBookClosedPdfView(TenantView):
         if closure is None:
             raise Http404
         return file_download(request.org, closure.document)
+
+
+class DecreeSendForSignatureView(TenantView):
+    """Send a draft decree to the mayor and the secretary for their personal signatures."""
+
+    permission = "decrees.view"
+    write_permission = "decrees.create"
+    module = MODULE
+
+    def post(self, request: TenantHttpRequest, org_slug: str, pk: int) -> HttpResponse:
+        from ajunta.cases import decree_signing, selectors
+        from ajunta.core.models import User
+
+        try:
+            decree = selectors.decree_get(org=request.org, pk=pk)
+        except (Decree.DoesNotExist, ValueError) as error:
+            raise Http404 from error
+
+        def person(field: str) -> Any:
+            value = request.POST.get(field, "")
+            return User.objects.filter(pk=value).first() if value.isdigit() else None
+
+        try:
+            workflow = decree_signing.decree_send_for_signature(
+                org=request.org, actor=request.user, decree=decree, mayor=person("mayor"),
+                secretary=person("secretary"), mode=request.POST.get("mode", "sequential"),
+            )  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("cases_decree", org_slug, pk)
+        messages.success(request, _("Sent for signature."))
+        return redirect("signatures_workflow", org_slug, workflow.pk)
