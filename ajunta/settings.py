@@ -77,10 +77,11 @@ INSTALLED_APPS = [
     "csp",
     "ajunta.core",
     "ajunta.tenants",
+    # before the registry and cases: its demo gives the councils their own seals first
+    "ajunta.signatures",
     "ajunta.registry",
     "ajunta.sir",
     "ajunta.cases",
-    "ajunta.signatures",
     "ajunta.helpdesk",
     "ajunta.assets",
     "ajunta.portal",
