@@ -215,3 +215,41 @@ class AutofirmaFlowTests(SignaturesTestCase):
         page = self.login(self.bob).get(reverse("signatures_mine", args=[self.org_a.slug]))
         self.assertContains(page, workflow.title)
         self.assertEqual(list(selectors.steps_waiting_for(org=self.org_b, user=self.bob)), [])
+
+
+class QueryCountTests(SignaturesTestCase):
+    def queries_for(self, url: str) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client = self.login(self.bob)
+        client.get(url)  # warm the session and caches
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(client.get(url).status_code, 200)
+        return len(captured)
+
+    def start(self, n: int) -> list[object]:
+        return [
+            services.workflow_start(
+                org=self.org_a,
+                actor=self.alice,
+                document=self.stored_pdf(f"Doc {i}"),
+                title=f"Doc {i}",
+                signers=[(self.bob, StepRole.SIGN), (self.alice, StepRole.ATTEST)],
+            )  # fmt: skip
+            for i in range(n)
+        ]
+
+    def test_my_signatures_and_a_workflow_do_not_grow_with_rows(self) -> None:
+        mine = reverse("signatures_mine", args=[self.org_a.slug])
+        first = self.start(1)[0]
+        one = self.queries_for(mine)
+        detail_one = self.queries_for(
+            reverse("signatures_workflow", args=[self.org_a.slug, first.pk])
+        )
+        self.start(4)
+        self.assertEqual(self.queries_for(mine), one)
+        self.assertEqual(
+            self.queries_for(reverse("signatures_workflow", args=[self.org_a.slug, first.pk])),
+            detail_one,
+        )
