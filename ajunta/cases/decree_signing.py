@@ -136,3 +136,84 @@ signatures.register_handler(
         on_step_signed=_on_step_signed, on_completed=_on_completed, on_rejected=_on_rejected
     ),
 )
+
+
+# --- any PDF of a case, signed in person ---------------------------------------------------------
+DOCUMENT_PURPOSE = "cases.document"
+
+
+@transaction.atomic
+def case_document_send_for_signature(
+    *, org: Any, actor: Any, case_document: Any, signer: Any, attester: Any = None,
+    mode: str = WorkflowMode.SEQUENTIAL,
+) -> Any:  # fmt: skip
+    """Send a PDF of an open case to `signer` (and `attester`, who attests after or in any order):
+    once everyone has signed, the signed PDF becomes the document's last version, immutable."""
+    from ajunta.cases.models import CaseDocument
+
+    row = (
+        CaseDocument.objects.select_for_update()
+        .select_related("case", "document")
+        .get(pk=case_document.pk, organization=org)
+    )
+    if row.is_signed:
+        raise ValidationError(_("This document is already signed."))
+    if not row.case.is_active:
+        raise ValidationError(_("This case can no longer change."))
+    if document_signatures_pending(org=org, case_document=row):
+        raise ValidationError(_("This document is already out for signature."))
+    signers = [(signer, StepRole.SIGN)]
+    if attester is not None:
+        signers.append((attester, StepRole.ATTEST))
+    if signer is None:
+        raise ValidationError({"signer": _("Name who signs.")})
+    workflow = signatures.workflow_start(
+        org=org, actor=actor, document=row.document, title=f"{row.case.number} · {row.title}",
+        signers=signers, mode=mode, purpose=DOCUMENT_PURPOSE, object_id=str(row.pk),
+    )  # fmt: skip
+    audit_record(org=org, actor=actor, action="cases.document.send_for_signature", obj=row,
+                 changes={"workflow": workflow.pk,
+                          "signers": [p.get_username() for p, _r in signers]})  # fmt: skip
+    return workflow
+
+
+def document_signatures_pending(*, org: Any, case_document: Any) -> bool:
+    return (
+        signature_selectors.workflows_for(
+            org=org, purpose=DOCUMENT_PURPOSE, object_id=case_document.pk
+        )
+        .filter(status="pending")
+        .exists()
+    )
+
+
+def document_workflow(*, org: Any, case_document: Any) -> Any:
+    return signature_selectors.workflows_for(
+        org=org, purpose=DOCUMENT_PURPOSE, object_id=case_document.pk
+    ).first()
+
+
+def _on_document_completed(*, org: Any, actor: Any, workflow: Any, step: Any) -> None:
+    from ajunta.cases.models import CaseDocument, CaseDocumentVersion
+
+    row = CaseDocument.objects.select_for_update().get(pk=int(workflow.object_id), organization=org)
+    first = min(workflow.steps.all(), key=lambda s: s.position)
+    row.version += 1
+    row.document = workflow.document
+    row.signed_at, row.signed_by = workflow.completed_at, first.signer
+    row.signature_provider, row.certificate_signed = "personal", True
+    row.save(update_fields=["version", "document", "signed_at", "signed_by",
+                            "signature_provider", "certificate_signed"])  # fmt: skip
+    CaseDocumentVersion.objects.create(
+        organization=org, case_document=row, version=row.version, document=workflow.document,
+        created_by=actor,
+    )  # fmt: skip
+    audit_record(org=org, actor=actor, action="cases.document.sign", obj=row, changes={
+        "sha256": workflow.document.sha256, "signer": "personal", "certificate": True,
+        "workflow": workflow.pk,
+    })  # fmt: skip
+
+
+signatures.register_handler(
+    DOCUMENT_PURPOSE, signatures.Handler(on_completed=_on_document_completed)
+)

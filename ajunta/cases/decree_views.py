@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -96,5 +96,40 @@ class DecreeSendForSignatureView(TenantView):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("cases_decree", org_slug, pk)
+        messages.success(request, _("Sent for signature."))
+        return redirect("signatures_workflow", org_slug, workflow.pk)
+
+
+class CaseDocumentSendForSignatureView(TenantView):
+    """Send a PDF of a case to be signed in person (and attested), through a signature workflow."""
+
+    permission = "cases.view"
+    write_permission = "cases.manage"
+    module = MODULE
+
+    def post(self, request: TenantHttpRequest, org_slug: str, pk: int, doc: int) -> HttpResponse:
+        from ajunta.cases import decree_signing, selectors
+        from ajunta.core.models import User
+
+        try:
+            case = selectors.case_get(org=request.org, pk=pk)
+            row = selectors.case_document_get(org=request.org, case=case, pk=doc)
+        except (ObjectDoesNotExist, ValueError) as error:
+            raise Http404 from error
+        members = User.objects.filter(role_assignments__organization=request.org).distinct()
+
+        def person(field: str) -> Any:
+            value = request.POST.get(field, "")
+            return members.filter(pk=value).first() if value.isdigit() else None
+
+        try:
+            workflow = decree_signing.case_document_send_for_signature(
+                org=request.org, actor=request.user, case_document=row,
+                signer=person("signer"), attester=person("attester"),
+                mode=request.POST.get("mode", "sequential"),
+            )  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("cases_document", org_slug, pk, doc)
         messages.success(request, _("Sent for signature."))
         return redirect("signatures_workflow", org_slug, workflow.pk)

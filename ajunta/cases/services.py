@@ -810,10 +810,12 @@ def _locked_document(org: Any, case_document: CaseDocument) -> CaseDocument:
 def case_document_new_version(
     *, org: Any, actor: Any, case_document: CaseDocument, uploaded_file: Any
 ) -> CaseDocument:
-    """Replace the content with a new version; refused once signed."""
+    """Replace the content with a new version; refused once signed or while out for signature."""
     current = _locked_document(org, case_document)
     if current.is_signed:
         raise ValidationError(_("A signed document cannot change."))
+    if _document_signatures_pending(org, current):
+        raise ValidationError(_("This document is out for signature: it cannot change."))
     _require_active(current.case)
     old = current.document
     document = document_store(
@@ -884,6 +886,8 @@ def case_document_sign(
     current = _locked_document(org, case_document)
     if current.is_signed:
         raise ValidationError(_("This document is already signed."))
+    if _document_signatures_pending(org, current):
+        raise ValidationError(_("This document is out for signature: it cannot change."))
     if current.document.content_type != "application/pdf":
         raise ValidationError(_("Only PDF documents can be signed."))
     from ajunta.core.documents import document_open
@@ -1053,6 +1057,17 @@ def decree_sign(*, org: Any, actor: Any, decree: Decree) -> Decree:
     audit_record(org=org, actor=actor, action="cases.decree.sign", obj=current,
                  changes={"signed_at": current.signed_at})  # fmt: skip
     return _sync(decree, current, ["status", "signed_at", "signed_by"])
+
+
+def _document_signatures_pending(org: Any, row: CaseDocument) -> bool:
+    """Whether the case document is out for personal signatures (cases.decree_signing)."""
+    from ajunta.signatures import selectors as signature_selectors
+
+    return (
+        signature_selectors.workflows_for(org=org, purpose="cases.document", object_id=row.pk)
+        .filter(status="pending")
+        .exists()
+    )
 
 
 def _signatures_pending(org: Any, decree: Decree) -> bool:

@@ -60,4 +60,9 @@ urlpatterns += [
         decree_views.DecreeSendForSignatureView.as_view(),
         name="cases_decree_send_for_signature",
     ),
+    path(
+        "<int:pk>/documents/<int:doc>/send-for-signature/",
+        decree_views.CaseDocumentSendForSignatureView.as_view(),
+        name="cases_document_send_for_signature",
+    ),
 ]

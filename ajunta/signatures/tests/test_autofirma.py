@@ -236,7 +236,7 @@ class QueryCountTests(SignaturesTestCase):
                 document=self.stored_pdf(f"Doc {i}"),
                 title=f"Doc {i}",
                 signers=[(self.bob, StepRole.SIGN), (self.alice, StepRole.ATTEST)],
-            )  # fmt: skip
+            )
             for i in range(n)
         ]
 

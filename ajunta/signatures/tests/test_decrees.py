@@ -135,3 +135,46 @@ class PersonallySignedDecreeTests(SignaturesTestCase):
             .status_code,
             404,
         )
+
+
+class PersonallySignedCaseDocumentTests(SignaturesTestCase):
+    def test_a_case_pdf_signed_in_person_becomes_its_last_version(self) -> None:
+        from ajunta.cases import decree_signing
+        from ajunta.cases.tests.factories import make_case, make_procedure, pdf_upload
+        from ajunta.signatures import autofirma
+        from ajunta.signatures import services as signature_services
+
+        procedure = make_procedure(self.org_a, self.alice)
+        case = make_case(self.org_a, self.alice, procedure)
+        row = services.case_document_add(org=self.org_a, actor=self.bob, case=case,
+                                         uploaded_file=pdf_upload("Informe"), title="Informe")  # fmt: skip
+        from ajunta.core.testing import speaking
+
+        client = speaking(self.login(self.alice), "en")
+        page = client.get(reverse("cases_document", args=[self.org_a.slug, case.pk, row.pk]))
+        self.assertContains(page, "Sign with personal certificates")
+        response = client.post(
+            reverse("cases_document_send_for_signature", args=[self.org_a.slug, case.pk, row.pk]),
+            {"signer": self.bob.pk, "attester": self.alice.pk, "mode": "parallel"},
+        )
+        workflow = decree_signing.document_workflow(org=self.org_a, case_document=row)
+        self.assertRedirects(response, f"/o/{self.org_a.slug}/signatures/{workflow.pk}/")
+        with self.assertRaises(ValidationError):  # out for signature: no new version
+            services.case_document_new_version(org=self.org_a, actor=self.bob, case_document=row,
+                                               uploaded_file=pdf_upload("v2"))  # fmt: skip
+        for user in (self.alice, self.bob):  # in any order: the secretary first
+            step = SignatureStep.objects.get(workflow=workflow, signer=user)
+            session = signature_services.autofirma_session_start(
+                org=self.org_a, actor=user, step=step, retrieve_url="http://testserver/afirma/retrieve/",
+                storage_url="http://testserver/afirma/storage/",
+            )  # fmt: skip
+            launch = autofirma.launch_url(file_id=session.file_id, key=session.key,
+                                          retrieve_url="http://testserver/afirma/retrieve/")  # fmt: skip
+            FakeAutoFirma(Client(), self.p12(user)).open(launch)
+            self.assertEqual(signature_services.autofirma_session_finish(
+                org=self.org_a, actor=user, session=session), "signed")  # fmt: skip
+        row.refresh_from_db()
+        self.assertTrue(row.is_signed)
+        self.assertEqual((row.version, row.signature_provider), (2, "personal"))
+        self.assertEqual(row.document_id, SignatureStep.objects.get(
+            workflow=workflow, signer=self.bob).document_id)  # fmt: skip
