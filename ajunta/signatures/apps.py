@@ -19,6 +19,5 @@ class SignaturesConfig(AppConfig):
                     Role.MUNICIPAL_STAFF,
                     Role.ELECTED_MEMBER,
                 },
-                "signatures.start": {Role.MUNICIPAL_ADMIN, Role.MUNICIPAL_STAFF},
             }
         )

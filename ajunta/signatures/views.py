@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_views import document_file_response, integrity_error_response
+from ajunta.core.ratelimit import client_ip, rate_limit_exceeded
 from ajunta.core.tenancy import TenantHttpRequest
 from ajunta.core.views import TenantView, public
 from ajunta.signatures import autofirma, remote, selectors, services
@@ -190,6 +191,21 @@ def _servlet_params(request: HttpRequest) -> dict[str, str]:
     return {name: source.get(name, "") for name in ("op", "v", "id", "dat")}
 
 
+SERVLET_LIMIT = 120  # calls per client address ...
+SERVLET_WINDOW = 10 * 60  # ... in this many seconds: a signer makes two per signature
+
+
+def _throttled(request: HttpRequest) -> HttpResponse | None:
+    if rate_limit_exceeded(
+        f"afirma:{client_ip(request)}", limit=SERVLET_LIMIT, window=SERVLET_WINDOW
+    ):
+        response = HttpResponse("ERR-11:=Too many requests", status=429,
+                                content_type="text/plain; charset=utf-8")  # fmt: skip
+        response["Retry-After"] = str(SERVLET_WINDOW)
+        return response
+    return None
+
+
 def _text(body: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "no-store"
@@ -201,6 +217,8 @@ def _text(body: str) -> HttpResponse:
 def retrieve_servlet(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "POST"):
         return HttpResponse(status=405)
+    if (throttled := _throttled(request)) is not None:
+        return throttled
     params = _servlet_params(request)
     if not params["v"]:
         return _text(autofirma.ERROR_VERSION)
@@ -216,6 +234,8 @@ def retrieve_servlet(request: HttpRequest) -> HttpResponse:
 def storage_servlet(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "POST"):
         return HttpResponse(status=405)
+    if (throttled := _throttled(request)) is not None:
+        return throttled
     params = _servlet_params(request)
     if not params["v"]:
         return _text(autofirma.ERROR_VERSION)

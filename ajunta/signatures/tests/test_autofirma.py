@@ -184,6 +184,15 @@ class AutofirmaFlowTests(SignaturesTestCase):
                          autofirma.ERROR_MISSING_DATA)  # fmt: skip
         self.assertEqual(self.client.delete(storage).status_code, 405)
 
+    def test_servlets_are_rate_limited_per_address(self) -> None:
+        from ajunta.signatures import views
+
+        retrieve = reverse("signatures_autofirma_retrieve")
+        for _ in range(views.SERVLET_LIMIT):
+            self.client.post(retrieve, {"op": "get", "v": "1_0", "id": "guess"})
+        answer = self.client.post(retrieve, {"op": "get", "v": "1_0", "id": "guess"})
+        self.assertEqual(answer.status_code, 429)
+
     def test_refusing_needs_a_reason_and_stops_the_workflow(self) -> None:
         workflow = self.start()
         step = SignatureStep.objects.get(workflow=workflow, signer=self.bob)
