@@ -30,7 +30,7 @@ demo: install
 	@DEBUG=1 $(BIN)/python manage.py migrate --noinput --verbosity 0
 	@DEBUG=1 $(BIN)/python manage.py make_test_seal
 	@echo "Seeding the demo organizations, users and data..."
-	@DEBUG=1 $(BIN)/python manage.py seed_demo --no-summary
+	@DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py seed_demo --no-summary
 	@DEBUG=1 DJANGO_RUNSERVER_HIDE_WARNING=true $(BIN)/python manage.py serve_demo $(HOST):$(PORT)
 
 ## make run: serve without seeding (DEBUG=1)

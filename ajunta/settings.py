@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "csp",
     "ajunta.core",
     "ajunta.tenants",
+    # before the registry and cases: its demo gives the councils their own seals first
+    "ajunta.signatures",
     "ajunta.registry",
     "ajunta.sir",
     "ajunta.cases",
@@ -331,6 +333,16 @@ REGISTRY_BOOK_PDF_MAX_ENTRIES = env_int("REGISTRY_BOOK_PDF_MAX_ENTRIES", 5000)
 # Tests never pick up a developer's demo seal: they configure one when they need it.
 SEAL_DIR = Path(env("SEAL_DIR", str(BASE_DIR / ("seals" if not TESTING else ".test-no-seals"))))
 SEAL_PASSPHRASE = env("SEAL_PASSPHRASE")
+# An organization's acts bear its OWN seal. The platform's seal stands in for a member without one
+# only in development and the demo (docs/signatures.md): in production such a member's documents
+# go unsealed (still verifiable by their CSV) rather than sealed in someone else's name.
+SEAL_PLATFORM_FALLBACK = env_bool("SEAL_PLATFORM_FALLBACK", DEBUG)
+# Personal signatures (docs/signatures.md): the CA certificates whose personal certificates are
+# accepted, and the remote qualified signing service (Cloud Signature Consortium API v2).
+SIGNATURES_TRUSTED_CA_DIR = Path(env("SIGNATURES_TRUSTED_CA_DIR", str(SEAL_DIR / "trusted-ca")))
+SIGNATURES_AUTOFIRMA_MINUTES = env_int("SIGNATURES_AUTOFIRMA_MINUTES", 10)
+SIGNATURES_CSC_URL = env("SIGNATURES_CSC_URL").rstrip("/")
+SIGNATURES_CSC_TOKEN = env("SIGNATURES_CSC_TOKEN")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Every JSON body (the API, the inventory agent) is bounded before it is parsed (docs/security.md):
 # bytes (endpoints that take more, a registry filing or an inventory, say so), nesting depth, and

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from ajunta.core import health, metrics, verify_views
 from ajunta.core import views as core_views
 from ajunta.core.rest import api_not_found
+from ajunta.signatures.urls import servlet_urlpatterns as signature_servlets
 
 accounts = [
     path(
@@ -61,6 +62,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/registry/", include("ajunta.registry.urls")),
     path("o/<slug:org_slug>/sir/", include("ajunta.sir.urls")),
     path("o/<slug:org_slug>/cases/", include("ajunta.cases.urls")),
+    path("o/<slug:org_slug>/signatures/", include("ajunta.signatures.urls")),
+    path("", include(signature_servlets)),
     path("o/<slug:org_slug>/helpdesk/", include("ajunta.helpdesk.urls")),
     path("o/<slug:org_slug>/assets/", include("ajunta.assets.urls")),
     path("o/<slug:org_slug>/noticeboard/", include("ajunta.noticeboard.urls")),

@@ -65,8 +65,13 @@ class CasesConfig(AppConfig):
                 order=21,
             )
         )
+        # Decrees signed in person: the signature workflows tell the decree (issue 18).
         # A party a dead worker (or a mail server down) never alerted is alerted by the sweep.
-        from ajunta.cases import selectors, services
+        from ajunta.cases import (
+            decree_signing,  # noqa: F401
+            selectors,
+            services,
+        )
         from ajunta.core.sweep import Sweeper, register_sweeper
 
         register_sweeper(

@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import functools
 import io
+import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,7 +73,13 @@ def case_identifier(case: Any) -> str:
 
 
 def document_identifier(case: Any, row: Any) -> str:
-    return f"ES_{organ_code(case.organization)}_{case.year}_{row.document.pk.hex[:30].upper()}"
+    """The document's ENI identifier, from its first version: signing adds a version (a new
+    stored file) but the document stays the same document, so its identifier must not change.
+    `first_document_id` is annotated by the export; without it, the current version's."""
+    first = getattr(row, "first_document_id", None) or row.document.pk
+    return (
+        f"ES_{organ_code(case.organization)}_{case.year}_{uuid.UUID(str(first)).hex[:30].upper()}"
+    )
 
 
 def file_name(row: Any) -> str:

@@ -544,3 +544,42 @@ class DocumentTemplate(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DecreeBookClosure(SealedRecord, TenantModel):
+    """The yearly decrees book closed with the secretary's diligence: how many decrees it holds,
+    from which number to which, and the sealed PDF of the book with the diligence at its end
+    (registered, with a secure verification code). Sealed: the database refuses changes."""
+
+    SEALED_FIELDS = (
+        "year", "decree_count", "first_number", "last_number", "closed_at", "closed_by_id",
+        "document_id", "document.sha256",
+    )  # fmt: skip
+    SEALED_RELATED = ("document",)
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    decree_count = models.PositiveIntegerField(_("decrees"))
+    first_number = models.CharField(_("first number"), max_length=40, blank=True)
+    last_number = models.CharField(_("last number"), max_length=40, blank=True)
+    closed_at = models.DateTimeField(_("closed at"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("closed by"),
+    )  # fmt: skip
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed book (PDF)")
+    )
+
+    class Meta:
+        verbose_name = _("decrees book closure")
+        verbose_name_plural = _("decrees book closures")
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="cases_book_closure_year")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    def sealed_reference(self) -> str:
+        return f"decrees book {self.year}"

@@ -21,17 +21,26 @@ def _when(moment: dt.datetime | None) -> str:
     return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
-def decree_pdf(*, org: Any, decree: Any) -> bytes:
-    title = _("Decree %(number)s") % {"number": decree.number}
+def decree_pdf(*, org: Any, decree: Any, signers: tuple[str, str] | None = None) -> bytes:
+    """The decree as signed. Sent for personal signatures it has no number yet: the number comes
+    when the secretary's signature enters it in the book, and the book binds it to this PDF."""
+    if decree.number:
+        title = _("Decree %(number)s") % {"number": decree.number}
+    else:
+        title = _("Decree: %(title)s") % {"title": decree.title}
     doc = PdfBuilder(title=title, author=org.name, footer_text=f"{org.name} · {title}")
     doc.heading(org.name)
     doc.heading(title, level=2)
     rows = [
-        (_("Number"), decree.number),
+        (_("Number"), decree.number or _("given when it enters the decrees book")),
         (_("Title"), decree.title),
         (_("Signed by the mayor"), f"{decree.signed_by.get_full_name() if decree.signed_by else ''} · {_when(decree.signed_at)}"),
         (_("Taken note of by the secretary"), f"{decree.noted_by.get_full_name() if decree.noted_by else ''} · {_when(decree.noted_at)}"),
     ]  # fmt: skip
+    if signers is not None:  # signed in person: the dates are in the signatures themselves
+        electronic = _("%(name)s, with an electronic signature")
+        rows[2] = (_("Signed by the mayor"), electronic % {"name": signers[0]})
+        rows[3] = (_("Attested by the secretary"), electronic % {"name": signers[1]})
     if decree.case_id:
         rows.insert(1, (_("Case file"), decree.case.number))
     doc.key_values(rows)
@@ -151,4 +160,67 @@ def notification_proof_pdf(*, org: Any, notification: Any) -> bytes:
         "Law 39/2015, art. 43: an electronic notification is deemed rejected when its content is "
         "not accessed within ten calendar days of being made available."
     ), muted=True)  # fmt: skip
+    return doc.to_bytes()
+
+
+def decree_book_closed_pdf(
+    *, org: Any, year: int, decrees: list[Any], closed_at: dt.datetime, secretary: str,
+    code: str, link: str, sealed: bool,
+) -> bytes:  # fmt: skip
+    """The decrees book of `year`, every decree in number order, closed with the secretary's
+    diligence (count, first and last number, date) and its secure verification code."""
+    from ajunta.core.documents import format_verification_code
+    from ajunta.core.wording import of_name
+
+    title = _("Decrees book %(year)s") % {"year": year}
+    printed = format_verification_code(code)
+    doc = PdfBuilder(
+        title=title, author=org.name, landscape=True,
+        footer_text=f"{org.name} · {title} · CSV {printed}",
+    )  # fmt: skip
+    doc.heading(f"{org.name} · {title}")
+    rows = [
+        (
+            decree.number,
+            _when(decree.noted_at),
+            decree.title,
+            decree.case.number if decree.case_id else "",
+            decree.signed_by.get_full_name() if decree.signed_by else "",
+        )
+        for decree in decrees
+    ]
+    doc.table(
+        [_("Number"), _("Date"), _("Title"), _("Case file"), _("Signed by")],
+        rows,
+        widths=(14, 18, 48, 16, 22),
+    )
+    if not rows:
+        doc.paragraph(_("No decrees in this period."))
+    doc.heading(_("Closing diligence"), level=2)
+    day = date_format(timezone.localtime(closed_at), "DATE_FORMAT")
+    if decrees:
+        text = _(
+            "I record that the decrees book %(of_org)s for the year %(year)s holds %(count)s "
+            "decrees, numbered from %(first)s to %(last)s with no number missing, and I close it "
+            "on %(day)s."
+        ) % {
+            "of_org": of_name(org.name), "year": year, "count": len(decrees),
+            "first": decrees[0].number, "last": decrees[-1].number, "day": day,
+        }  # fmt: skip
+    else:
+        text = _(
+            "I record that the decrees book %(of_org)s for the year %(year)s holds no decrees, "
+            "and I close it on %(day)s."
+        ) % {"of_org": of_name(org.name), "year": year, "day": day}
+    doc.paragraph(text)
+    doc.paragraph(_("The secretary, %(name)s") % {"name": secretary}, bold=True)
+    doc.heading(_("Verification"), level=2)
+    doc.key_values([(_("Secure verification code (CSV)"), printed)])
+    doc.qr_code(link, caption=link)
+    if sealed:
+        doc.paragraph(
+            _("This book carries the electronic seal %(of_holder)s.")
+            % {"of_holder": of_name(org.name)},
+            size=8.5,
+        )
     return doc.to_bytes()

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -810,10 +810,12 @@ def _locked_document(org: Any, case_document: CaseDocument) -> CaseDocument:
 def case_document_new_version(
     *, org: Any, actor: Any, case_document: CaseDocument, uploaded_file: Any
 ) -> CaseDocument:
-    """Replace the content with a new version; refused once signed."""
+    """Replace the content with a new version; refused once signed or while out for signature."""
     current = _locked_document(org, case_document)
     if current.is_signed:
         raise ValidationError(_("A signed document cannot change."))
+    if _document_signatures_pending(org, current):
+        raise ValidationError(_("This document is out for signature: it cannot change."))
     _require_active(current.case)
     old = current.document
     document = document_store(
@@ -849,15 +851,28 @@ def case_document_set_visibility(
 
 def _sign_pdf(
     org: Any, actor: Any, pdf: bytes, *, name: str, document_type: str, reason: str,
-    signer: Signer | None,
+    signer: Signer | None, original: Document | None = None,
 ) -> tuple[Document, Signer, bool]:  # fmt: skip
+    """Sign `pdf` and store the result as a new registered Document.
+
+    A signature adds a version, never new ENI metadata: when `original` is given (the document
+    being signed), the signed version keeps its capture date, origin, elaboration state and body.
+    """
     signer = signer or get_signer()
     signed = signer.sign(
         pdf, org=org, signer_name=actor.get_full_name() or actor.get_username(), reason=reason
     )
+    metadata: dict[str, Any] = {}
+    if original is not None:
+        metadata = {
+            "origin": original.origin,
+            "elaboration_state": original.elaboration_state,
+            "capture_date": original.capture_date,
+            "dir3_body": original.dir3_body,
+        }
     document = document_store(
         org=org, actor=actor, uploaded_file=ContentFile(signed.content, name=name),
-        document_type=document_type,
+        document_type=document_type, **metadata,
     )  # fmt: skip
     document_register(org=org, actor=actor, document=document)
     return document, signer, signed.certificate
@@ -871,6 +886,8 @@ def case_document_sign(
     current = _locked_document(org, case_document)
     if current.is_signed:
         raise ValidationError(_("This document is already signed."))
+    if _document_signatures_pending(org, current):
+        raise ValidationError(_("This document is out for signature: it cannot change."))
     if current.document.content_type != "application/pdf":
         raise ValidationError(_("Only PDF documents can be signed."))
     from ajunta.core.documents import document_open
@@ -880,7 +897,7 @@ def case_document_sign(
     document, used, certificate = _sign_pdf(
         org, actor, pdf, name=current.document.name, document_type=current.document.document_type,
         reason=_("Signed in case file %(number)s") % {"number": current.case.number},
-        signer=signer,
+        signer=signer, original=current.document,
     )  # fmt: skip
     current.version += 1
     current.document = document
@@ -1011,6 +1028,8 @@ def decree_update(*, org: Any, actor: Any, decree: Decree, title: str, body: str
     current = _locked_decree(org, decree)
     if current.status != DecreeStatus.DRAFT:
         raise ValidationError(_("A signed decree cannot change."))
+    if _signatures_pending(org, current):
+        raise ValidationError(_("This decree is out for signature: it cannot change."))
     if not title.strip() or not body.strip():
         raise ValidationError(_("Give the decree a title and a text."))
     old = {"title": current.title, "body": current.body}
@@ -1029,6 +1048,8 @@ def decree_sign(*, org: Any, actor: Any, decree: Decree) -> Decree:
     current = _locked_decree(org, decree)
     if current.status != DecreeStatus.DRAFT:
         raise ValidationError(_("This decree is already signed."))
+    if _signatures_pending(org, current):
+        raise ValidationError(_("This decree is out for signature with a certificate."))
     current.status = DecreeStatus.SIGNED
     current.signed_at = timezone.now()
     current.signed_by = actor
@@ -1038,13 +1059,42 @@ def decree_sign(*, org: Any, actor: Any, decree: Decree) -> Decree:
     return _sync(decree, current, ["status", "signed_at", "signed_by"])
 
 
+def _document_signatures_pending(org: Any, row: CaseDocument) -> bool:
+    """Whether the case document is out for personal signatures (cases.decree_signing)."""
+    from ajunta.signatures import selectors as signature_selectors
+
+    return (
+        signature_selectors.workflows_for(org=org, purpose="cases.document", object_id=row.pk)
+        .filter(status="pending")
+        .exists()
+    )
+
+
+def _signatures_pending(org: Any, decree: Decree) -> bool:
+    """Whether the decree is out for personal signatures (cases.decree_signing)."""
+    from ajunta.signatures import selectors as signature_selectors
+
+    return (
+        signature_selectors.workflows_for(org=org, purpose="cases.decree", object_id=decree.pk)
+        .filter(status="pending")
+        .exists()
+    )
+
+
 @transaction.atomic
 def decree_take_note(
-    *, org: Any, actor: Any, decree: Decree, signer: Signer | None = None
-) -> Decree:
+    *, org: Any, actor: Any, decree: Decree, signer: Signer | None = None,
+    signed_document: Document | None = None, signed_with: str = "",
+) -> Decree:  # fmt: skip
     """The secretary takes note: the decree gets the next number of the year in the decrees book,
-    its PDF is signed and registered, and it joins its case's index (published to the parties)."""
+    its PDF is signed and registered, and it joins its case's index (published to the parties).
+
+    With `signed_document` (the PDF the mayor and the secretary signed in person, registered), that
+    PDF is the decree's document: nothing is generated or sealed again (`signed_with` names how)."""
     current = _locked_decree(org, decree)
+    if signed_document is None and _signatures_pending(org, current):
+        raise ValidationError(_("This decree is out for signature: it is entered in the book when "
+                                "the secretary's signature arrives."))  # fmt: skip
     if current.status != DecreeStatus.SIGNED:
         raise ValidationError(_("Only a decree signed by the mayor can be taken note of."))
     if current.signed_by_id == getattr(actor, "pk", None):
@@ -1058,12 +1108,17 @@ def decree_take_note(
     current.status = DecreeStatus.NUMBERED
     current.noted_at = now
     current.noted_by = actor
-    pdf = pdfs.decree_pdf(org=org, decree=current)
-    name = f"decret-{current.number.replace('/', '-')}.pdf"
-    document, _used, _cert = _sign_pdf(
-        org, actor, pdf, name=name, document_type=EniDocumentType.TD01,
-        reason=_("Decree %(number)s") % {"number": current.number}, signer=signer,
-    )  # fmt: skip
+    if signed_document is not None:
+        _own(org, signed_document)
+        document, used_code, _cert = signed_document, signed_with or "personal", True
+    else:
+        pdf = pdfs.decree_pdf(org=org, decree=current)
+        name = f"decret-{current.number.replace('/', '-')}.pdf"
+        document, _used, _cert = _sign_pdf(
+            org, actor, pdf, name=name, document_type=EniDocumentType.TD01,
+            reason=_("Decree %(number)s") % {"number": current.number}, signer=signer,
+        )  # fmt: skip
+        used_code = _used.code
     current.document = document
     seal(current)  # it enters the book: from now on the database refuses changes to it
     current.save(update_fields=[
@@ -1075,7 +1130,7 @@ def decree_take_note(
         row = _add_document(org, actor, case, document, _("Decree %(number)s") % {
             "number": current.number}, Visibility.INTERNAL)  # fmt: skip
         row.signed_at, row.signed_by = document.registered_at, current.signed_by
-        row.signature_provider, row.certificate_signed = _used.code, _cert
+        row.signature_provider, row.certificate_signed = used_code, _cert
         row.save(update_fields=["signed_at", "signed_by", "signature_provider",
                                 "certificate_signed"])  # fmt: skip
     audit_record(org=org, actor=actor, action="cases.decree.take_note", obj=current,
@@ -1121,7 +1176,14 @@ def case_export_eni(*, org: Any, actor: Any, case: Case) -> bytes:
     current = _locked_case(org, case)
     if current.status not in (CaseStatus.CLOSED, CaseStatus.ARCHIVED):
         raise ValidationError(_("Only a closed case file can be exported."))
-    rows = list(current.documents.select_related("document").order_by("position"))
+    first_version = CaseDocumentVersion.objects.filter(
+        case_document=OuterRef("pk"), version=1
+    ).values("document_id")[:1]
+    rows = list(
+        current.documents.select_related("document")
+        .annotate(first_document_id=Subquery(first_version))
+        .order_by("position")
+    )
     now = timezone.now()
     index_content = eni.index_content_xml(case=current, rows=rows, when=now)
     code = new_verification_code()

@@ -1,9 +1,12 @@
 """Signing PDFs of case files and decrees behind a small interface.
 
 `Signer.sign()` takes PDF bytes and returns them signed. The built-in `PlatformSealSigner` embeds a
-PAdES signature with the organization's certificate through core.seal (pyHanko). An external
-signature service (a qualified-signature portal, Portafirmes, @firma) plugs in as another class
-named in the setting `CASES_SIGNER` ("package.module.ClassName").
+PAdES seal with the organization's own seal certificate through core.seal (pyHanko; the platform's
+seal stands in only where SEAL_PLATFORM_FALLBACK allows it). An external signature service plugs in
+as another class named in the setting `CASES_SIGNER` ("package.module.ClassName").
+
+Signatures by persons (the mayor, the secretary) with their own certificates do not go through
+here: they are signature workflows (ajunta.signatures, cases.decree_signing; docs/signatures.md).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ class Signer(Protocol):
 
 
 class PlatformSealSigner:
-    """The organization's certificate (else the platform's) on the server, via pyHanko."""
+    """The organization's seal certificate on the server, via pyHanko (core.seal)."""
 
     code = "platform"
 

@@ -42,3 +42,27 @@ urlpatterns = [
     path("decrees/<int:pk>/pdf/", views.DecreePdfView.as_view(), name="cases_decree_pdf"),
     path("settings/", views.CasesSettingsView.as_view(), name="cases_settings"),
 ]
+
+# The yearly decrees book closed with its diligence (issue 18).
+from ajunta.cases import decree_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "decrees/books/", decree_views.DecreeBookClosuresView.as_view(), name="cases_decree_books"
+    ),
+    path(
+        "decrees/books/<int:year>.pdf",
+        decree_views.DecreeBookClosedPdfView.as_view(),
+        name="cases_decree_book_pdf",
+    ),
+    path(
+        "decrees/<int:pk>/send-for-signature/",
+        decree_views.DecreeSendForSignatureView.as_view(),
+        name="cases_decree_send_for_signature",
+    ),
+    path(
+        "<int:pk>/documents/<int:doc>/send-for-signature/",
+        decree_views.CaseDocumentSendForSignatureView.as_view(),
+        name="cases_document_send_for_signature",
+    ),
+]

@@ -379,6 +379,18 @@ class CaseDocumentView(TenantView):
             "can_manage": self.can("cases.manage"),
             "can_sign": self.can("cases.sign"),
         }
+        # personal signatures (issue 18): the workflow, or whom it may be sent to
+        from ajunta.cases import decree_signing
+
+        context["workflow"] = decree_signing.document_workflow(org=self.request.org,
+                                                               case_document=row)  # fmt: skip
+        if context["can_manage"] and not row.is_signed:
+            people = decree_signing.people_who_may(org=self.request.org, permission="decrees.sign")
+            context["signers"] = list({p.pk: p for p in [*people, *selectors.staff(
+                org=self.request.org)]}.values())  # fmt: skip
+            context["attesters"] = decree_signing.people_who_may(
+                org=self.request.org, permission="decrees.note"
+            )
         return render(self.request, "cases/document.html", context, status=status)
 
     def get(self, request: TenantHttpRequest, org_slug: str, pk: int, doc: int) -> HttpResponse:
@@ -706,12 +718,20 @@ class DecreeView(TenantView):
         return self._render(decree)
 
     def _render(self, decree: Decree, errors: list[str] | None = None) -> HttpResponse:
+        from ajunta.cases import decree_signing
+
         context = {
             "decree": decree,
             "errors": errors or [],
             "can_sign": self.can("decrees.sign"),
             "can_note": self.can("decrees.note"),
-        }
+            # personal signatures (issue 18): the workflow, or whom it may be sent to
+            "workflow": decree_signing.decree_workflow(org=self.request.org, decree=decree),
+            "can_send": self.can("decrees.create") and decree.status == DecreeStatus.DRAFT,
+            "mayors": decree_signing.people_who_may(org=self.request.org, permission="decrees.sign"),
+            "secretaries": decree_signing.people_who_may(org=self.request.org,
+                                                         permission="decrees.note"),
+        }  # fmt: skip
         return render(self.request, "cases/decree.html", context, status=400 if errors else 200)
 
     def post(self, request: TenantHttpRequest, org_slug: str, pk: int) -> HttpResponse:

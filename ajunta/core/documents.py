@@ -517,6 +517,14 @@ def format_verification_code(code: str) -> str:
     return "-".join(code[i : i + 5] for i in range(0, len(code), 5))
 
 
+def verification_link(code: str) -> str:
+    """The public verification page already asking for `code` (SITE_URL/verify/?code=...):
+    what a printed QR code opens."""
+    from urllib.parse import urlencode
+
+    return f"{settings.SITE_URL}/verify/?{urlencode({'code': format_verification_code(code)})}"
+
+
 def normalize_verification_code(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 

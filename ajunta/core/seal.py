@@ -1,9 +1,11 @@
 """PAdES electronic seals on the PDFs Ajunta issues (receipts, books, decrees).
 
-An organization seals with its own seal certificate when the operator installed one as
-`SEAL_DIR/<org-slug>.p12`, else with the platform's (`SEAL_DIR/platform.p12`, the provider's
-seal), else not at all: the PDF is still issued and can be checked through its secure
-verification code. All files share the passphrase `SEAL_PASSPHRASE`.
+An organization seals with its own seal certificate, installed by the operator as
+`SEAL_DIR/<org-slug>.p12` (`make_test_seal --org <slug>` makes a TEST one). The platform's seal
+(`SEAL_DIR/platform.p12`) stands in for a member without its own only when
+`SEAL_PLATFORM_FALLBACK` is on (by default with DEBUG: development and the demo); otherwise the
+PDF goes unsealed and can still be checked through its secure verification code. All files share
+the passphrase `SEAL_PASSPHRASE`.
 
 A seal file that exists but cannot be read (wrong passphrase, damaged file) is logged as an error
 and treated as absent, so that the registry keeps issuing receipts: `seal_available()` tells the
@@ -41,13 +43,23 @@ SEAL_RESERVED = 8192  # bytes for the CMS signature: a seal certificate with a t
 
 
 def seal_path(org: Any) -> Path | None:
-    """The seal file that `org`'s documents are sealed with: its own, else the platform's."""
+    """The seal file that `org`'s documents are sealed with: its own; the platform's only where
+    `SEAL_PLATFORM_FALLBACK` allows it (development and the demo)."""
     directory = Path(settings.SEAL_DIR)
     slug = getattr(org, "slug", "") or ""
-    for name in (slug, PLATFORM_SEAL):
+    names = [slug]
+    if getattr(settings, "SEAL_PLATFORM_FALLBACK", False):
+        names.append(PLATFORM_SEAL)
+    for name in names:
         if name and (path := directory / f"{name}.p12").is_file():
             return path
     return None
+
+
+def seal_is_own(org: Any) -> bool:
+    """Whether `org` seals with its own certificate (not the platform's stand-in)."""
+    path = seal_path(org)
+    return path is not None and path.stem == (getattr(org, "slug", "") or "")
 
 
 @functools.cache

@@ -26,10 +26,12 @@ from ajunta.core.documents import (
     document_store,
     format_verification_code,
     new_verification_code,
+    verification_link,
 )
 from ajunta.core.models import Document, EniDocumentType, EniOrigin, document_upload_path
 from ajunta.core.pdf import PdfBuilder
 from ajunta.core.seal import seal_available, seal_holder, seal_pdf
+from ajunta.core.wording import of_name
 from ajunta.registry.models import EntryAttachment, IdType, InterestedParty, PersonType
 
 # The registry's official time (art. 31.2.b: the platform's), whatever the server's zone is.
@@ -202,9 +204,18 @@ def receipt_pdf(
         ),
         size=8.5,
     )
+    doc.qr_code(
+        verification_link(code),
+        caption=_(
+            "Scan this code with a phone to open the verification page with the code typed in."
+        ),
+    )
     if sealed_by:
         doc.paragraph(
-            _("This receipt carries the electronic seal of %(holder)s.") % {"holder": sealed_by},
+            # "of Ajunta", "d'Ajunta", "de l'Ajuntament de Manresa": the preposition goes with
+            # the name (core.wording).
+            _("This receipt carries the electronic seal %(of_holder)s.")
+            % {"of_holder": of_name(sealed_by)},
             size=8.5,
         )
     doc.paragraph(

@@ -33,7 +33,9 @@ class SealedTestCase(CasesTestCase):
         super().setUp()
         seal_dir = Path(tempfile.mkdtemp(prefix="ajunta-test-seals-"))
         self.addCleanup(shutil.rmtree, seal_dir, ignore_errors=True)
-        override = override_settings(SEAL_DIR=seal_dir, SEAL_PASSPHRASE="")
+        override = override_settings(
+            SEAL_DIR=seal_dir, SEAL_PASSPHRASE="", SEAL_PLATFORM_FALLBACK=True
+        )
         override.enable()
         self.addCleanup(override.disable)
         call_command("make_test_seal", "--force", stdout=io.StringIO())

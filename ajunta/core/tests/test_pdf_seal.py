@@ -102,7 +102,9 @@ class SealTestCase(TestCase):
         super().setUp()
         self.seal_dir = Path(tempfile.mkdtemp(prefix="ajunta-test-seals-"))
         self.addCleanup(shutil.rmtree, self.seal_dir, ignore_errors=True)
-        override = override_settings(SEAL_DIR=self.seal_dir, SEAL_PASSPHRASE="")
+        override = override_settings(
+            SEAL_DIR=self.seal_dir, SEAL_PASSPHRASE="", SEAL_PLATFORM_FALLBACK=True
+        )
         override.enable()
         self.addCleanup(override.disable)
 
@@ -152,6 +154,18 @@ class SealTests(SealTestCase):
         check = seal.verify_pdf_signature(seal.seal_pdf(self.pdf(), org=ALPHA))
         self.assertTrue(check.ok)
         self.assertEqual(check.signer, "Ajuntament d'Alpha")
+
+    def test_outside_development_the_platform_seal_never_stands_in_for_a_member(self) -> None:
+        self.make_seal("--organization-name", "Consell Comarcal")
+        self.make_seal("--org", "alpha", "--organization-name", "Ajuntament d'Alpha")
+        with override_settings(SEAL_PLATFORM_FALLBACK=False):
+            self.assertEqual(seal.seal_holder(ALPHA), "Ajuntament d'Alpha")
+            self.assertTrue(seal.seal_is_own(ALPHA))
+            self.assertFalse(seal.seal_available(BETA))  # no seal of its own: unsealed
+            content = self.pdf()
+            self.assertEqual(seal.seal_pdf(content, org=BETA), content)
+        self.assertTrue(seal.seal_available(BETA))  # the demo's stand-in
+        self.assertFalse(seal.seal_is_own(BETA))
 
     def test_an_unreadable_seal_is_reported_and_documents_go_unsealed(self) -> None:
         (self.seal_dir / "platform.p12").write_bytes(b"not a PKCS#12 file")

@@ -89,7 +89,7 @@ class DashboardTests(TenantTestCase):
         with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2026, 9, 11)):
             response = self.login(self.alice).get("/o/alpha/")
         self.assertContains(
-            response, "Dilluns, 14 setembre de 2026"
+            response, "Dilluns, 14 de setembre de 2026"
         )  # next business day, in Catalan
 
 

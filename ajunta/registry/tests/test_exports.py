@@ -49,7 +49,9 @@ class BookTestCase(TenantTestCase):
         self.media = use_temporary_media(self)
         self.seal_dir = Path(tempfile.mkdtemp(prefix="ajunta-test-seals-"))
         self.addCleanup(shutil.rmtree, self.seal_dir, ignore_errors=True)
-        override = override_settings(SEAL_DIR=self.seal_dir, SEAL_PASSPHRASE="")
+        override = override_settings(
+            SEAL_DIR=self.seal_dir, SEAL_PASSPHRASE="", SEAL_PLATFORM_FALLBACK=True
+        )
         override.enable()
         self.addCleanup(override.disable)
         translation.activate("en")

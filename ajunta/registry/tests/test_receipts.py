@@ -49,6 +49,11 @@ def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
+def squeezed_words(content: bytes) -> str:
+    """A PDF's text with every run of white space (line breaks too) as one space."""
+    return " ".join(pdf_text(content).split())
+
+
 def squeezed(text: str) -> str:
     """Text without white space: a hash or a long name may wrap onto two lines."""
     return re.sub(r"\s+", "", text)
@@ -65,7 +70,9 @@ class ReceiptTestCase(TenantTestCase):
         self.media = use_temporary_media(self)
         self.seal_dir = Path(tempfile.mkdtemp(prefix="ajunta-test-seals-"))
         self.addCleanup(shutil.rmtree, self.seal_dir, ignore_errors=True)
-        override = override_settings(SEAL_DIR=self.seal_dir, SEAL_PASSPHRASE="")
+        override = override_settings(
+            SEAL_DIR=self.seal_dir, SEAL_PASSPHRASE="", SEAL_PLATFORM_FALLBACK=True
+        )
         override.enable()
         self.addCleanup(override.disable)
         translation.activate("en")
@@ -182,6 +189,32 @@ class ReceiptContentTests(ReceiptTestCase):
                      "septiembre", "octubre", "noviembre", "diciembre"][filed.month - 1]  # fmt: skip
         self.assertIn(month, pdf_text(self.receipt_bytes(entry)))
 
+    def test_catalan_and_spanish_dates_with_their_prepositions(self) -> None:
+        cases = [
+            (dt.datetime(2026, 12, 7, 10, 0, tzinfo=MADRID), "ca", "7 de desembre de 2026"),
+            (dt.datetime(2027, 4, 7, 10, 0, tzinfo=MADRID), "ca", "7 d'abril de 2027"),
+            (dt.datetime(2027, 8, 2, 10, 0, tzinfo=MADRID), "ca", "2 d'agost de 2027"),
+            (dt.datetime(2026, 12, 7, 10, 0, tzinfo=MADRID), "es", "7 de diciembre de 2026"),
+        ]
+        for moment, language, expected in cases:
+            with self.subTest(expected), translation.override(language):
+                with mock.patch("django.utils.timezone.now", return_value=moment):
+                    entry = self.file_entry(attachments=[])
+                self.assertIn(expected, squeezed_words(self.receipt_bytes(entry)))
+
+    def test_the_qr_code_opens_the_verification_page_with_the_code(self) -> None:
+        with mock.patch.object(
+            receipts.PdfBuilder, "qr_code", autospec=True,
+            side_effect=receipts.PdfBuilder.qr_code,
+        ) as qr_code:  # fmt: skip
+            entry = self.file_entry(attachments=[])
+        receipt = Document.objects.get(pk=entry.receipt_id)
+        link = qr_code.call_args.args[1]
+        printed = format_verification_code(receipt.verification_code or "")
+        self.assertEqual(link, f"{settings.SITE_URL}/verify/?code={printed}")
+        page = self.client.get(link.removeprefix(settings.SITE_URL))
+        self.assertContains(page, receipt.sha256)
+
     def test_an_outgoing_entry_names_its_addressee(self) -> None:
         entry = self.file_entry(
             direction="out", parties=[], attachments=[],
@@ -217,6 +250,18 @@ class SealedReceiptTests(ReceiptTestCase):
         self.assertTrue(check.ok, check)
         self.assertEqual(check.signer, "Consell Comarcal")
         self.assertIn("electronic seal of Consell Comarcal", pdf_text(content))
+
+    def test_the_councils_own_seal_in_catalan_and_spanish(self) -> None:
+        call_command("make_test_seal", "--force", "--org", self.org_a.slug,
+                     "--organization-name", "Ajuntament d'Alpha", stdout=io.StringIO())  # fmt: skip
+        with override_settings(SEAL_PLATFORM_FALLBACK=False):
+            with translation.override("ca"):
+                content = self.receipt_bytes(self.file_entry())
+            self.assertEqual(verify_pdf_signature(content).signer, "Ajuntament d'Alpha")
+            self.assertIn("segell electrònic de l'Ajuntament d'Alpha", squeezed_words(content))
+            with translation.override("es"):
+                content = self.receipt_bytes(self.file_entry())
+            self.assertIn("sello electrónico del Ajuntament d'Alpha", squeezed_words(content))
 
     def test_without_a_seal_the_receipt_is_still_issued(self) -> None:
         entry = self.file_entry()

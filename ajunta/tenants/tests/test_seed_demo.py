@@ -174,7 +174,10 @@ class SeedDemoTests(TestCase):
         out = StringIO()
         command = ServeDemo(stdout=out)
         command.addr = "127.0.0.1"
-        command.on_bind(8123)
+        with override_settings(SITE_URL="http://127.0.0.1:8000"):
+            command.on_bind(8123)
+            # receipts print the address actually served (issue 18), not the default port
+            self.assertEqual(settings.SITE_URL, "http://127.0.0.1:8123")
         lines = [line for line in out.getvalue().splitlines() if line.strip()]
         self.assertIn("log in at http://127.0.0.1:8123/login/", lines[1])
         self.assertRegex(lines[-1], r"password is: \S+$")

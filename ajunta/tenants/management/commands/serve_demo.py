@@ -6,6 +6,7 @@ printed off the screen; this prints them after the banner instead. DEBUG only, l
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +27,14 @@ class Command(RunserverCommand):
         super().handle(*args, **options)
 
     def on_bind(self, server_port: int) -> None:
-        site = f"http://{getattr(self, 'addr', '127.0.0.1')}:{server_port}"  # set by handle()
+        host = getattr(self, "addr", "") or "127.0.0.1"  # set by handle()
+        if host in ("0.0.0.0", "::"):  # noqa: S104 (listening everywhere: print a reachable one)
+            host = "127.0.0.1"
+        site = f"http://{host}:{server_port}"
+        if not os.environ.get("SITE_URL"):
+            # Receipts print SITE_URL/verify/ and their QR code opens it: in the demo that is the
+            # address being served, whatever port was chosen, unless SITE_URL says otherwise.
+            settings.SITE_URL = site
         self.stdout.write(
             f"Serving on {site}/ (stop with CONTROL-C); alive at {site}/healthz, "
             f"ready at {site}/readyz."
