@@ -216,7 +216,7 @@ class CertificateTests(BoardTestCase):
 
         seal_dir = Path(tempfile.mkdtemp(prefix="ajunta-test-seals-"))
         self.addCleanup(shutil.rmtree, seal_dir, ignore_errors=True)
-        with override_settings(SEAL_DIR=seal_dir, SEAL_PASSPHRASE=""):
+        with override_settings(SEAL_DIR=seal_dir, SEAL_PASSPHRASE="", SEAL_PLATFORM_FALLBACK=True):
             call_command("make_test_seal", "--force", stdout=io.StringIO())
             edict = self.publish()
             with time_machine.travel(dt.datetime(2026, 12, 16, 1, 0, tzinfo=MADRID), tick=False):
