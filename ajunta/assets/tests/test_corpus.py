@@ -116,3 +116,22 @@ class GlpiCorpusTests(TenantTestCase):
         self.assertEqual(asset.serial, "9E113232I")
         self.assertGreater(InstalledSoftware.objects.filter(asset=asset).count(), 5)
         self.assertTrue(asset.os_name)
+
+
+@override_settings(LANGUAGE_CODE="en")
+class NetworkDevicePageTests(TenantTestCase):
+    def test_the_printer_page_and_api_show_ports_firmware_and_pages(self) -> None:
+        asset = services.inventory_import(
+            org=self.org_a, actor=None, document=document_of(CORPUS / "json" / "printer_1.json")
+        ).asset
+        page = self.login(self.alice).get(f"/o/alpha/assets/{asset.pk}/")
+        self.assertContains(page, "HP LaserJet M507 2409048_052887")
+        self.assertContains(page, "1802")
+        self.assertContains(page, "Ports")
+        data = self.api(self.alice).get(f"/api/v1/o/alpha/assets/{asset.pk}/").json()
+        self.assertEqual(data["page_counters"]["total"], 1802)
+        self.assertEqual(len(data["ports"]), 2)
+        self.assertEqual(data["snmp_credentials"], 4)
+        # Another organization does not see it.
+        other = self.api(self.charlie).get(f"/api/v1/o/beta/assets/{asset.pk}/")
+        self.assertEqual(other.status_code, 404)
