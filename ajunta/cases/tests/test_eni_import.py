@@ -254,3 +254,62 @@ class EniMigrationCommandTests(CasesTestCase):
             Case.objects.filter(organization=self.org_a, number="2019/0001").count(), 1
         )
         self.assertTrue((folder / "index.csv.report.csv").exists())
+
+
+@override_settings(LANGUAGE_CODE="en")
+class EniImportApiTests(CasesTestCase):
+    url = "/api/v1/o/alpha/cases/eni-import/"
+
+    def upload(self, data: bytes, name: str) -> object:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return SimpleUploadedFile(name, data)
+
+    def test_a_package_becomes_a_case_and_a_document_joins_one(self) -> None:
+        client = self.api(self.alice)
+        response = client.post(self.url, {
+            "file": self.upload(other_system_case([other_system_document()]), "exp.zip"),
+            "procedure": "LLIC-OBRES", "number": "2025/OM-9",
+        }, format="multipart")  # fmt: skip
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual(response.json()["number"], "2025/OM-9")
+        response = client.post(self.url, {
+            "file": self.upload(other_system_document(), "doc.xml"), "case": self.case_a.pk,
+        }, format="multipart")  # fmt: skip
+        self.assertEqual(response.status_code, 201, response.content)
+
+    def test_refusals_are_400_and_other_organizations_cases_unknown(self) -> None:
+        client = self.api(self.alice)
+        response = client.post(self.url, {
+            "file": self.upload(other_system_case([other_system_document()], digests=["0" * 40]),
+                                "exp.zip"), "procedure": "LLIC-OBRES",
+        }, format="multipart")  # fmt: skip
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("hash", str(response.json()))
+        response = client.post(self.url, {
+            "file": self.upload(other_system_document(), "doc.xml"), "case": self.case_b.pk,
+        }, format="multipart")  # fmt: skip
+        self.assertEqual(response.status_code, 400)
+        # A user of another organization: the organization does not exist for them.
+        outsider = self.api(self.charlie).post(self.url, {}, format="multipart")
+        self.assertEqual(outsider.status_code, 404)
+
+
+@override_settings(LANGUAGE_CODE="en")
+class EniImportPageTests(CasesTestCase):
+    def test_the_page_takes_a_package_in_and_shows_a_refusal(self) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        client = self.login(self.alice)
+        url = "/o/alpha/cases/eni-import/"
+        self.assertEqual(client.get(url).status_code, 200)
+        bad = other_system_case([other_system_document()], digests=["0" * 40])
+        response = client.post(url, {"file": SimpleUploadedFile("e.zip", bad),
+                                     "procedure": self.procedure_a.pk})  # fmt: skip
+        self.assertContains(response, "does not match its hash", status_code=400)
+        good = other_system_case([other_system_document()])
+        response = client.post(url, {"file": SimpleUploadedFile("e.zip", good),
+                                     "procedure": self.procedure_a.pk, "number": "X/1"})  # fmt: skip
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(Case.objects.filter(organization=self.org_a, number="X/1").exists())
+        self.assertEqual(self.login(self.charlie).get(url).status_code, 404)
