@@ -313,3 +313,17 @@ class EniImportPageTests(CasesTestCase):
         self.assertEqual(response.status_code, 302)
         self.assertTrue(Case.objects.filter(organization=self.org_a, number="X/1").exists())
         self.assertEqual(self.login(self.charlie).get(url).status_code, 404)
+
+    def test_the_page_and_its_refusals_speak_catalan_and_spanish(self) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from ajunta.core.testing import speaking
+
+        client = speaking(self.login(self.alice), "ca")
+        url = "/o/alpha/cases/eni-import/"
+        self.assertContains(client.get(url), "Incorpora un fitxer ENI")
+        bad = other_system_case([other_system_document()], digests=["0" * 40])
+        response = client.post(url, {"file": SimpleUploadedFile("e.zip", bad),
+                                     "procedure": self.procedure_a.pk})  # fmt: skip
+        self.assertContains(response, "no coincideix amb la seva empremta", status_code=400)
+        self.assertContains(speaking(client, "es").get(url), "Incorporar un fichero ENI")
