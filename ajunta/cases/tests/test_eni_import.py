@@ -327,3 +327,8 @@ class EniImportPageTests(CasesTestCase):
                                      "procedure": self.procedure_a.pk})  # fmt: skip
         self.assertContains(response, "no coincideix amb la seva empremta", status_code=400)
         self.assertContains(speaking(client, "es").get(url), "Incorporar un fichero ENI")
+
+    def test_the_case_list_links_to_the_page(self) -> None:
+        self.assertContains(
+            self.login(self.alice).get("/o/alpha/cases/"), "/o/alpha/cases/eni-import/"
+        )
