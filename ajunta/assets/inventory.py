@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -492,12 +493,25 @@ def is_network_document(document: dict[str, Any]) -> bool:
     )
 
 
+# The agent reports its own command line (versionprovider.perl_args), which carries the token
+# when it was given as --password: never kept.
+PASSWORD_ARGUMENT = re.compile(r"(--password[= ]|(?<!\S)-p ?)\S+")
+
+
+def redact_arguments(text: str) -> str:
+    return PASSWORD_ARGUMENT.sub(r"\1[redacted]", text)
+
+
 def _raw(content: dict[str, Any]) -> dict[str, Any]:
-    return {
+    raw = {
         key: value
         for key, value in content.items()
         if key not in MODELED_SECTIONS and key not in DROPPED_SECTIONS
     }
+    provider = raw.get("versionprovider")
+    if isinstance(provider, dict) and isinstance(provider.get("perl_args"), str):
+        raw["versionprovider"] = {**provider, "perl_args": redact_arguments(provider["perl_args"])}
+    return raw
 
 
 def read_network_inventory(document: dict[str, Any]) -> Reading:
