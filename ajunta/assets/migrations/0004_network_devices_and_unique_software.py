@@ -20,6 +20,21 @@ def drop_duplicate_software(apps, schema_editor):
         InstalledSoftware.objects.filter(pk__in=duplicates[start : start + 500]).delete()
 
 
+def redact_agent_passwords(apps, schema_editor):
+    """Inventories stored before kept the agent's command line with its --password (the token)."""
+    import re
+
+    Asset = apps.get_model("assets", "Asset")
+    password = re.compile(r"(--password[= ]|(?<!\S)-p ?)\S+")
+    for asset in Asset.objects.exclude(raw_sections={}).only("pk", "raw_sections").iterator():
+        provider = (asset.raw_sections or {}).get("versionprovider")
+        if isinstance(provider, dict) and isinstance(provider.get("perl_args"), str):
+            redacted = password.sub(r"\1[redacted]", provider["perl_args"])
+            if redacted != provider["perl_args"]:
+                asset.raw_sections["versionprovider"] = {**provider, "perl_args": redacted}
+                Asset.objects.filter(pk=asset.pk).update(raw_sections=asset.raw_sections)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -90,6 +105,7 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['organization', 'mac_address'], name='assets_asset_org_mac'),
         ),
         migrations.RunPython(drop_duplicate_software, migrations.RunPython.noop),
+        migrations.RunPython(redact_agent_passwords, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='installedsoftware',
             constraint=models.UniqueConstraint(fields=('asset', 'name', 'version', 'publisher'), name='assets_sw_unique_per_asset'),

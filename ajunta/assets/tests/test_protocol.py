@@ -397,3 +397,19 @@ class TokenNeverKeptTests(TenantTestCase):
         self.assertNotIn("ajt_secret", stored)
         self.assertIn("--password [redacted]", stored)
         self.assertIn("--debug", stored)
+
+    def test_the_migration_redacts_tokens_kept_before(self) -> None:
+        import importlib
+
+        from django.apps import apps
+
+        migration = importlib.import_module(
+            "ajunta.assets.migrations.0004_network_devices_and_unique_software"
+        )
+        asset = services.inventory_import(org=self.org_a, actor=None, document=windows_10()).asset
+        Asset.objects.filter(pk=asset.pk).update(
+            raw_sections={"versionprovider": {"perl_args": "--password=ajt_old --debug"}}
+        )
+        migration.redact_agent_passwords(apps, None)
+        stored = Asset.objects.get(pk=asset.pk).raw_sections["versionprovider"]["perl_args"]
+        self.assertEqual(stored, "--password=[redacted] --debug")
