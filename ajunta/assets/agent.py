@@ -155,6 +155,8 @@ class AgentInventoryView(View):
         except inventory.InventoryError as exc:
             return agent_error(exc.messages[0], 400)
         action = document.get("action", "inventory") if isinstance(document, dict) else ""
+        if not isinstance(action, str):
+            action = ""  # an object or a list where the action goes: not a query we know
         if action == "contact":
             return JsonResponse(contact_answer(document))
         if action == "get_params":

@@ -243,6 +243,8 @@ def _network_device(data: dict[str, Any]) -> None:
     device = content.pop("device")
     if isinstance(device, list):
         device = device[0] if device else {}
+    if not isinstance(device, dict):
+        device = {}
     if data.get("action") == "netdiscovery":
         device = _network_discovery(device)
     if "moduleversion" in content:
@@ -381,8 +383,18 @@ def convert(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def xml_document(body: bytes) -> dict[str, Any]:
-    """The JSON inventory an XML message means (`action` "prolog" for a PROLOG)."""
-    return convert(parse(body))
+    """The JSON inventory an XML message means (`action` "prolog" for a PROLOG).
+
+    A message whose elements are not shaped as FusionInventory writes them (text where an element
+    holds others, and the like) is refused as unreadable, never a server error."""
+    data = parse(body)
+    try:
+        return convert(data)
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:
+        raise InventoryError(
+            _("The XML message could not be read: %(error)s")
+            % {"error": _("its elements are not those of a FusionInventory message")}
+        ) from exc
 
 
 def reply(fields: dict[str, str]) -> bytes:

@@ -413,3 +413,23 @@ class TokenNeverKeptTests(TenantTestCase):
         migration.redact_agent_passwords(apps, None)
         stored = Asset.objects.get(pk=asset.pk).raw_sections["versionprovider"]["perl_args"]
         self.assertEqual(stored, "--password=[redacted] --debug")
+
+
+@override_settings(LANGUAGE_CODE="en")
+class OddXmlTests(TenantTestCase):
+    def test_odd_shapes_are_400_never_500(self) -> None:
+        from ajunta.assets import fusion, inventory
+
+        for body in (
+            b"<REQUEST><DEVICEID>x</DEVICEID><QUERY>SNMPQUERY</QUERY><CONTENT><DEVICE>t</DEVICE></CONTENT></REQUEST>",
+            b"<REQUEST><DEVICEID>x</DEVICEID><CONTENT><DEVICE><INFO>t</INFO><COMPONENTS><COMPONENT>a</COMPONENT></COMPONENTS></DEVICE></CONTENT></REQUEST>",
+            b"<REQUEST><DEVICEID><A>1</A></DEVICEID><CONTENT>x</CONTENT></REQUEST>",
+            b"<!DOCTYPE r [<!ENTITY e 'x'>]><REQUEST><DEVICEID>&e;</DEVICEID></REQUEST>",
+        ):
+            with self.subTest(body[:60]):
+                try:
+                    document = fusion.xml_document(body)
+                    services.inventory_import(org=self.org_a, actor=None, document=document)
+                except inventory.InventoryError:
+                    pass
+        self.assertEqual(Asset.objects.count(), 0)
