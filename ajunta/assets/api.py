@@ -38,6 +38,7 @@ from ajunta.assets.models import (
     AssetStatus,
     InstalledSoftware,
     NetworkInterface,
+    NetworkPort,
     SecurityRecord,
 )
 from ajunta.assets.views import csv_rows
@@ -81,6 +82,13 @@ class InterfaceSerializer(serializers.ModelSerializer):
     class Meta:
         model = NetworkInterface
         fields = ["name", "mac", "ipv4", "ipv6", "kind", "is_up"]
+
+
+class PortSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = NetworkPort
+        fields = ["number", "name", "description", "alias", "mac", "kind", "speed", "mtu",
+                  "is_up", "ips", "vlans", "connections"]  # fmt: skip
 
 
 class SoftwareSerializer(serializers.ModelSerializer):
@@ -129,6 +137,7 @@ class AssetRowSerializer(serializers.ModelSerializer):
 
 class AssetDetailSerializer(AssetRowSerializer):
     interfaces = InterfaceSerializer(many=True, read_only=True)
+    ports = PortSerializer(many=True, read_only=True)
     posture = serializers.SerializerMethodField()
 
     class Meta(AssetRowSerializer.Meta):
@@ -138,7 +147,8 @@ class AssetDetailSerializer(AssetRowSerializer):
             "software_eol_date", "antivirus_name", "antivirus_enabled",
             "antivirus_up_to_date", "firewall_enabled", "disk_encrypted", "secure_boot",
             "local_admins", "source", "raw_sections", "created_at", "updated_at", "interfaces",
-            "posture",
+            "posture", "firmware", "mac_address", "ip_address", "snmp_credentials",
+            "snmp_community", "page_counters", "ports",
         ]  # fmt: skip
         read_only_fields = fields
 

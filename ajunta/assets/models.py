@@ -100,6 +100,17 @@ class Asset(TenantModel):
     inventory_hash = models.CharField(max_length=64, blank=True, editable=False)
     software_hash = models.CharField(max_length=64, blank=True, editable=False)
     interfaces_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # --- network devices and printers (the agent's network inventory, SNMP) ---
+    firmware = models.CharField(_("firmware"), max_length=200, blank=True)
+    mac_address = models.CharField(_("MAC address"), max_length=32, blank=True)
+    ip_address = models.CharField(_("IP address"), max_length=45, blank=True)
+    # The id of the SNMP credential the agent used (GLPI's numbering, from the agent's task).
+    snmp_credentials = models.PositiveIntegerField(_("SNMP credential"), null=True, blank=True)
+    # The SNMP community the device answers to, when someone records it ("public" is a finding).
+    snmp_community = models.CharField(_("SNMP community"), max_length=64, blank=True)
+    # Printers' page counters as the agent reads them: total, black, color, rectoverso...
+    page_counters = models.JSONField(_("page counters"), default=dict, blank=True)
+    ports_hash = models.CharField(max_length=64, blank=True, editable=False)
     # Sections of the agent's inventory this module does not model, kept as sent.
     raw_sections = models.JSONField(_("other inventory sections"), default=dict, blank=True)
     source = models.CharField(
@@ -128,6 +139,7 @@ class Asset(TenantModel):
             models.Index(fields=["organization", "status"], name="assets_asset_org_status"),
             models.Index(fields=["organization", "serial"], name="assets_asset_org_serial"),
             models.Index(fields=["organization", "uuid"], name="assets_asset_org_uuid"),
+            models.Index(fields=["organization", "mac_address"], name="assets_asset_org_mac"),
             models.Index(fields=["name", "id"], name="assets_asset_name"),
         ]
 
@@ -166,6 +178,12 @@ class InstalledSoftware(TenantModel):
         verbose_name = _("installed software")
         verbose_name_plural = _("installed software")
         indexes = [models.Index(fields=["organization", "name"], name="assets_sw_org_name")]
+        constraints = [
+            # Two inventories of one machine at once cannot list a program twice.
+            models.UniqueConstraint(
+                fields=["asset", "name", "version", "publisher"], name="assets_sw_unique_per_asset"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} {self.version}".strip()
@@ -187,6 +205,32 @@ class NetworkInterface(TenantModel):
 
     def __str__(self) -> str:
         return self.name or self.mac
+
+
+class NetworkPort(TenantModel):
+    """A port of a switch, router or printer, as the agent's network inventory reads it (IF-MIB)."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="ports")
+    number = models.PositiveIntegerField(_("index"), null=True, blank=True)
+    name = models.CharField(_("name"), max_length=160, blank=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    alias = models.CharField(_("alias"), max_length=255, blank=True)
+    mac = models.CharField(_("MAC address"), max_length=32, blank=True)
+    kind = models.PositiveIntegerField(_("type (IANA ifType)"), null=True, blank=True)
+    speed = models.PositiveBigIntegerField(_("speed (bit/s)"), null=True, blank=True)
+    mtu = models.PositiveIntegerField(_("MTU"), null=True, blank=True)
+    is_up = models.BooleanField(_("up"), null=True)
+    ips = models.JSONField(_("IP addresses"), default=list, blank=True)
+    vlans = models.JSONField(_("VLANs"), default=list, blank=True)
+    connections = models.JSONField(_("connected devices"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("network port")
+        verbose_name_plural = _("network ports")
+        indexes = [models.Index(fields=["asset", "number"], name="assets_port_asset_number")]
+
+    def __str__(self) -> str:
+        return self.name or self.description or str(self.number or "")
 
 
 class AssetChange(TenantModel):

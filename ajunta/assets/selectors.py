@@ -158,7 +158,10 @@ def asset_list_values(rows: QuerySet[Asset], *, with_organization: bool = False)
 def asset_get(*, org: Any, pk: Any) -> Asset:
     """One asset `org` may see, with its software and interfaces. DoesNotExist otherwise."""
     return (
-        visible_assets(org).select_related("organization").prefetch_related("interfaces").get(pk=pk)
+        visible_assets(org)
+        .select_related("organization")
+        .prefetch_related("interfaces", "ports")
+        .get(pk=pk)
     )
 
 

@@ -41,6 +41,7 @@ from ajunta.assets.models import (
     EolCycle,
     InstalledSoftware,
     NetworkInterface,
+    NetworkPort,
     SecurityRecord,
 )
 from ajunta.core.audit import audit_record
@@ -52,7 +53,7 @@ MANUAL_FIELDS = (
     "kind", "inventory_tag", "name", "serial", "manufacturer", "model", "location", "holder",
     "status", "purchase_date", "warranty_end", "supplier", "cost", "notes", "os_name",
     "os_version", "antivirus_enabled", "antivirus_up_to_date", "firewall_enabled",
-    "disk_encrypted", "secure_boot",
+    "disk_encrypted", "secure_boot", "firmware", "snmp_community",
 )  # fmt: skip
 SECURITY_FIELDS = (
     "backup_last_success", "backup_offline_copy", "backup_last_restore_test", "mfa_coverage",
@@ -62,10 +63,13 @@ SECURITY_FIELDS = (
 TRACKED_INVENTORY_FIELDS = (
     "name", "serial", "uuid", "manufacturer", "model", "os_name", "os_version", "os_eol_label",
     "software_eol_label", "antivirus_name", "antivirus_enabled", "antivirus_up_to_date", "firewall_enabled",
-    "disk_encrypted", "secure_boot", "local_admins",
+    "disk_encrypted", "secure_boot", "local_admins", "firmware", "mac_address", "ip_address",
+    "snmp_credentials",
 )  # fmt: skip
 # Identifying fields an inventory without them leaves as they are.
-KEEP_WHEN_MISSING = frozenset({"name", "serial", "uuid", "manufacturer", "model"})
+KEEP_WHEN_MISSING = frozenset(
+    {"name", "serial", "uuid", "manufacturer", "model", "mac_address", "ip_address", "firmware"}
+)
 CSV_COLUMNS = (
     "inventory_tag", "kind", "name", "serial", "manufacturer", "model", "location", "holder",
     "status", "purchase_date", "warranty_end", "supplier", "cost", "notes",
@@ -211,8 +215,10 @@ class ImportOutcome:
 
 
 def _match(org: Any, reading: inventory.Reading) -> Asset | None:
-    """The asset an inventory is about: by agent device id, else hardware UUID, else serial (the
-    lowest pk among equals). Its raw sections are not read: the import replaces them.
+    """The asset an inventory is about, locked for this transaction (two inventories of one
+    machine at once wait for each other): by agent device id, else hardware UUID, else serial
+    (the lowest pk among equals); a network device by serial, else MAC address. Its raw sections
+    are not read: a full import replaces them, a partial one reads them when it merges.
 
     The device id first, on its own: it is unique in the organization and wins outright, and it is
     how an agent that reported before is found, so a known machine costs one query. Otherwise the
@@ -223,14 +229,21 @@ def _match(org: Any, reading: inventory.Reading) -> Asset | None:
     mine = Asset.objects.filter(organization=org).defer("raw_sections")
     if reading.device_id:
         # The exclude repeats the partial unique index's condition, so that SQLite uses it.
-        found = mine.filter(device_id=reading.device_id).exclude(device_id="").first()
+        found = (
+            mine.filter(device_id=reading.device_id)
+            .exclude(device_id="")
+            .select_for_update()
+            .first()
+        )
         if found is not None:
             return found
     lookups = []
-    if reading.uuid:
+    if reading.uuid and not reading.network:
         lookups.append(mine.filter(uuid=reading.uuid).values_list("pk", "uuid"))
     if reading.serial:
         lookups.append(mine.filter(serial=reading.serial).values_list("pk", "uuid"))
+    if reading.network and reading.mac:
+        lookups.append(mine.filter(mac_address=reading.mac).values_list("pk", "uuid"))
     if not lookups:
         return None
     query = lookups[0].union(*lookups[1:], all=True) if len(lookups) > 1 else lookups[0]
@@ -239,10 +252,10 @@ def _match(org: Any, reading: inventory.Reading) -> Asset | None:
         return None
     # A UUID match before a serial match; the lowest pk among equals.
     best = min(candidates, key=lambda row: (not (reading.uuid and row[1] == reading.uuid), row[0]))
-    return mine.get(pk=best[0])
+    return mine.select_for_update().get(pk=best[0])
 
 
-def _sync_software(org: Any, asset: Asset, reading: inventory.Reading) -> dict[str, list[str]]:
+def _sync_software(org: Any, asset: Asset, software: list[inventory.Software]) -> dict:
     """Make the asset's software rows what the inventory lists, deleting and inserting only the
     rows that differ (a new version of one program is one row out and one in, not the whole list
     again). Returns the programs added and removed, by name and version, for the history."""
@@ -255,7 +268,7 @@ def _sync_software(org: Any, asset: Asset, reading: inventory.Reading) -> dict[s
         unmatched.setdefault(tuple(key), []).append(pk)
         before.add((key[0], key[1]))
     new_rows = []
-    for row in reading.software:
+    for row in software:
         pks = unmatched.get((row.name, row.version, row.publisher, row.installed_on))
         if pks:
             pks.pop()  # the same row is already there: keep it
@@ -269,30 +282,38 @@ def _sync_software(org: Any, asset: Asset, reading: inventory.Reading) -> dict[s
             [InstalledSoftware(organization=org, asset=asset, **vars(row)) for row in new_rows],
             batch_size=500,
         )
-    after = {(row.name, row.version) for row in reading.software}
+    after = {(row.name, row.version) for row in software}
     return {
         "added": sorted(" ".join(pair).strip() for pair in after - before)[:50],
         "removed": sorted(" ".join(pair).strip() for pair in before - after)[:50],
     }
 
 
-def _add_software(org: Any, asset: Asset, reading: inventory.Reading) -> None:
+def _add_software(org: Any, asset: Asset, software: list[inventory.Software]) -> None:
     InstalledSoftware.objects.bulk_create(
-        [InstalledSoftware(organization=org, asset=asset, **vars(row)) for row in reading.software],
+        [InstalledSoftware(organization=org, asset=asset, **vars(row)) for row in software],
         batch_size=500,
     )
 
 
 def _replace_interfaces(
-    org: Any, asset: Asset, reading: inventory.Reading, *, fresh: bool = False
+    org: Any, asset: Asset, interfaces: list[inventory.Interface], *, fresh: bool = False
 ) -> None:
     if not fresh:
         NetworkInterface.objects.filter(asset=asset).delete()
     NetworkInterface.objects.bulk_create(
-        [
-            NetworkInterface(organization=org, asset=asset, **vars(row))
-            for row in reading.interfaces
-        ],
+        [NetworkInterface(organization=org, asset=asset, **vars(row)) for row in interfaces],
+        batch_size=500,
+    )
+
+
+def _replace_ports(
+    org: Any, asset: Asset, ports: list[inventory.Port], *, fresh: bool = False
+) -> None:
+    if not fresh:
+        NetworkPort.objects.filter(asset=asset).delete()
+    NetworkPort.objects.bulk_create(
+        [NetworkPort(organization=org, asset=asset, **vars(row)) for row in ports],
         batch_size=500,
     )
 
@@ -317,6 +338,15 @@ def inventory_import(
         return _inventory_import(**arguments)
 
 
+def _lock_organization(org: Any) -> None:
+    """Serialise the creation of assets in `org`: two inventories of a new machine (or a network
+    device, which has no unique device id) at once must not create it twice. Only taken when
+    no asset matched, so known machines never wait for each other."""
+    from ajunta.tenants.models import Organization
+
+    Organization.objects.select_for_update().filter(pk=org.pk).values_list("pk").first()
+
+
 @transaction.atomic
 def _inventory_import(
     *,
@@ -329,67 +359,59 @@ def _inventory_import(
     inventory.validate_inventory(document)
     itemtype = document.get("itemtype", "Computer")
     if itemtype not in inventory.SUPPORTED_ITEMTYPES:
-        # SNMP inventories of switches and printers carry the scanning agent's device id, which
-        # would fold every device it saw into one asset: refuse them until they are modelled.
         raise inventory.InventoryError(
-            _("Inventories of type %(itemtype)s are not imported yet: keep these devices by "
-              "hand or by CSV.") % {"itemtype": itemtype}
-        )  # fmt: skip
+            _("Inventories of type %(itemtype)s are not imported.") % {"itemtype": itemtype}
+        )
     reading = inventory.read_inventory(document)
     _apply_imported_eol(reading.fields)
-    if not (reading.device_id or reading.uuid or reading.serial):
+    if reading.network and not (reading.serial or reading.mac):
+        # The device id of a network inventory is the scanning agent's: never a match key.
+        raise inventory.InventoryError(
+            _("The network inventory has no serial number or MAC address to match it by.")
+        )
+    if not (reading.network or reading.device_id or reading.uuid or reading.serial):
         raise inventory.InventoryError(
             _("The inventory has no device id, hardware UUID or serial number to match it by.")
         )
     now = received_at or timezone.now()
     asset = _match(org, reading)
     if asset is None:
-        asset = Asset(
-            organization=org,
-            kind=reading.kind,
-            device_id=reading.device_id,
-            source=source,
-            last_inventory_at=now,
-            software_hash=reading.software_hash,
-            interfaces_hash=reading.interfaces_hash,
-            **reading.fields,
-        )
-        asset.save(force_insert=True)
-        _add_software(org, asset, reading)
-        _replace_interfaces(org, asset, reading, fresh=True)
-        changes = {name: _json_value(reading.fields[name]) for name in TRACKED_INVENTORY_FIELDS}
-        changes["software"] = len(reading.software)
-        _record_change(
-            org=org,
-            actor=actor,
-            asset=asset,
-            source=source,
-            code="assets.history.inventory_created",
-            changes=changes,
-            action="assets.inventory_import",
-        )
-        return ImportOutcome(asset=asset, created=True, changed=list(changes))
+        _lock_organization(org)
+        asset = _match(org, reading)
+    if asset is None:
+        return _inventory_create(org, actor, reading, source, now)
     old = _snapshot(asset, TRACKED_INVENTORY_FIELDS)
     for name, value in reading.fields.items():
         if name in KEEP_WHEN_MISSING and not value:
             continue  # an inventory that lacks the serial does not erase the one we know
         setattr(asset, name, value)
-    update = [*reading.fields, "last_inventory_at", "updated_at"]
+    update = [*reading.fields, "last_inventory_at", "updated_at", "raw_sections"]
     asset.last_inventory_at = now
     if reading.device_id and asset.device_id != reading.device_id:
         asset.device_id = reading.device_id  # the agent was reinstalled: follow its new id
         update.append("device_id")
+    if reading.partial:
+        # The sections a partial inventory does not carry stay as the last full one left them.
+        kept = Asset.objects.filter(pk=asset.pk).values_list("raw_sections", flat=True).get()
+        asset.raw_sections = {**(kept or {}), **reading.raw_sections}
+    else:
+        asset.raw_sections = reading.raw_sections
     changes = _diff(asset, old, TRACKED_INVENTORY_FIELDS)
-    if asset.software_hash != reading.software_hash:
-        changes["software"] = _sync_software(org, asset, reading)
+    if reading.software is not None and asset.software_hash != reading.software_hash:
+        changes["software"] = _sync_software(org, asset, reading.software)
         asset.software_hash = reading.software_hash
         update.append("software_hash")
-    if asset.interfaces_hash != reading.interfaces_hash:
+    if reading.interfaces is not None and asset.interfaces_hash != reading.interfaces_hash:
         changes["interfaces"] = len(reading.interfaces)
-        _replace_interfaces(org, asset, reading)
+        _replace_interfaces(org, asset, reading.interfaces)
         asset.interfaces_hash = reading.interfaces_hash
         update.append("interfaces_hash")
-    asset.save(update_fields=update)
+    if reading.ports is not None and asset.ports_hash != reading.ports_hash:
+        changes["ports"] = len(reading.ports)
+        _replace_ports(org, asset, reading.ports)
+        asset.ports_hash = reading.ports_hash
+        update.append("ports_hash")
+    asset.save(update_fields=sorted(set(update)))
     if changes:
         _record_change(
             org=org,
@@ -401,6 +423,49 @@ def _inventory_import(
             action="assets.inventory_import",
         )
     return ImportOutcome(asset=asset, created=False, changed=sorted(changes))
+
+
+def _inventory_create(
+    org: Any, actor: Any, reading: inventory.Reading, source: str, now: dt.datetime
+) -> ImportOutcome:
+    asset = Asset(
+        organization=org,
+        kind=reading.kind,
+        device_id=reading.device_id,
+        source=source,
+        last_inventory_at=now,
+        software_hash=reading.software_hash,
+        interfaces_hash=reading.interfaces_hash,
+        ports_hash=reading.ports_hash,
+        raw_sections=reading.raw_sections,
+        **reading.fields,
+    )
+    asset.save(force_insert=True)
+    if reading.software:
+        _add_software(org, asset, reading.software)
+    if reading.interfaces:
+        _replace_interfaces(org, asset, reading.interfaces, fresh=True)
+    if reading.ports:
+        _replace_ports(org, asset, reading.ports, fresh=True)
+    changes = {
+        name: _json_value(reading.fields[name])
+        for name in TRACKED_INVENTORY_FIELDS
+        if name in reading.fields
+    }
+    if reading.software is not None:
+        changes["software"] = len(reading.software)
+    if reading.ports is not None:
+        changes["ports"] = len(reading.ports)
+    _record_change(
+        org=org,
+        actor=actor,
+        asset=asset,
+        source=source,
+        code="assets.history.inventory_created",
+        changes=changes,
+        action="assets.inventory_import",
+    )
+    return ImportOutcome(asset=asset, created=True, changed=list(changes))
 
 
 # --- the agent token -----------------------------------------------------------------------------

@@ -166,6 +166,10 @@ class AssetCsvView(AssetsView):
 
 
 # --- one asset -------------------------------------------------------------------------------------
+# Kinds whose switch or printer ports (network inventory) the asset page lists.
+PORTED_KINDS = frozenset({"printer", "network_device", "firewall"})
+
+
 class AssetDetailView(AssetsView):
     def get(self, request: TenantHttpRequest, org_slug: str, pk: int) -> HttpResponse:
         asset = asset_or_404(request.org, pk)
@@ -185,6 +189,7 @@ class AssetDetailView(AssetsView):
             if asset.os_eol_date
             else "",
             "software": selectors.asset_software(asset=asset),
+            "ports": list(asset.ports.all()) if asset.kind in PORTED_KINDS else [],
             "changes": selectors.asset_changes(asset=asset)[:50],
             "can_manage": self.can("assets.manage"),
             "show_org": selectors.is_provider(request.org),

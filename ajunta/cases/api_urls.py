@@ -1,8 +1,9 @@
 """Case API, mounted under /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from ajunta.cases import api
+from ajunta.cases import api, eni_import_api
 
 router = SimpleRouter(use_regex_path=False)
 router.register(
@@ -28,4 +29,11 @@ router.register(
 router.register("o/<slug:org_slug>/cases/tasks", api.TaskViewSet, basename="cases-task")
 router.register("o/<slug:org_slug>/cases/decrees", api.DecreeViewSet, basename="cases-decree")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "o/<slug:org_slug>/cases/eni-import/",
+        eni_import_api.EniImportView.as_view(),
+        name="cases-eni-import",
+    ),
+    *router.urls,
+]

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from ajunta.cases import views
+from ajunta.cases import eni_import_views, views
 
 urlpatterns = [
     path("", views.CaseListView.as_view(), name="cases_list"),
     path("new/", views.CaseNewView.as_view(), name="cases_new"),
+    path("eni-import/", eni_import_views.EniImportView.as_view(), name="cases_eni_import"),
     path("<int:pk>/", views.CaseView.as_view(), name="cases_case"),
     path("<int:pk>/do/<slug:action>/", views.CaseActionView.as_view(), name="cases_case_action"),
     path("<int:pk>/documents/<int:doc>/", views.CaseDocumentView.as_view(), name="cases_document"),
