@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "ajunta.cases",
     "ajunta.helpdesk",
     "ajunta.assets",
+    "ajunta.meetings",
     "ajunta.portal",
 ]
 
@@ -453,6 +454,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "sir", "description": "SICRES 3.0 interchanges and the directory of offices."},
         {"name": "cases", "description": "Procedures, case files, documents, decrees, tasks."},
         {"name": "helpdesk", "description": "Tickets, categories, knowledge base, SLA, reports."},
+        {"name": "meetings", "description": "Collegiate bodies, sessions, agenda, votes, minutes."},
         {"name": "assets", "description": "IT inventory, agent token, security posture."},
     ],
     # Fields named `kind` or `status` recur across apps: one explicit enum name per choice set.
