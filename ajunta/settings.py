@@ -468,6 +468,10 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "ajunta.tenants.models.AgreementStatus",
         "SessionKindEnum": "ajunta.tenants.models.SessionKind",
         "PageKindEnum": "ajunta.tenants.models.PageKind",
+        "BodyKindEnum": "ajunta.meetings.models.BodyKind",
+        "MeetingSessionKindEnum": "ajunta.meetings.models.SessionKind",
+        "AgendaItemKindEnum": "ajunta.meetings.models.ItemKind",
+        "AttendanceKindEnum": "ajunta.meetings.models.AttendanceKind",
     },
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -84,7 +85,9 @@ class MemberCreateSerializer(serializers.Serializer):
     end = serializers.DateField(required=False, allow_null=True)
     group = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-    weight = serializers.DecimalField(max_digits=6, decimal_places=2, required=False, default=1)
+    weight = serializers.DecimalField(
+        max_digits=6, decimal_places=2, required=False, default=Decimal(1)
+    )
     user = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
 
@@ -111,7 +114,7 @@ class SessionCreateSerializer(serializers.Serializer):
 class QuorumSerializer(serializers.Serializer):
     present = serializers.IntegerField()
     remote = serializers.IntegerField()
-    required = serializers.IntegerField()
+    required_present = serializers.IntegerField(source="required")
     chair = serializers.BooleanField()
     secretary = serializers.BooleanField()
     ok = serializers.BooleanField()
@@ -129,7 +132,7 @@ class ItemSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_case_number(self, item: AgendaItem) -> str | None:
-        return item.case.number if item.case_id else None
+        return item.case.number if item.case is not None else None
 
 
 class ItemCreateSerializer(serializers.Serializer):

@@ -42,7 +42,9 @@ class BodyForm(forms.Form):
 class MemberForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     office = forms.ChoiceField(label=_("Office"), choices=Office.choices)
-    user = forms.ModelChoiceField(label=_("User account"), queryset=None, required=False)  # type: ignore[arg-type]
+    user: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("User account"), queryset=None, required=False
+    )  # type: ignore[arg-type]
     email = forms.EmailField(label=_("Email"), required=False)
     group = forms.CharField(label=_("Political group"), max_length=100, required=False)
     weight = forms.DecimalField(
@@ -78,8 +80,10 @@ class ItemForm(forms.Form):
     opinion = forms.CharField(
         label=_("Committee's opinion"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    case = forms.ModelChoiceField(label=_("Case file"), queryset=None, required=False)  # type: ignore[arg-type]
-    minutes_of = forms.ModelChoiceField(
+    case: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Case file"), queryset=None, required=False
+    )  # type: ignore[arg-type]
+    minutes_of: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Minutes of the session"),
         queryset=None,
         required=False,  # type: ignore[arg-type]
@@ -92,7 +96,7 @@ class ItemForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("Member"), queryset=None)  # type: ignore[arg-type]
+    member: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Member"), queryset=None)  # type: ignore[arg-type]
     kind = forms.ChoiceField(label=_("Event"), choices=AttendanceEvent.Kind.choices)
     remote = forms.BooleanField(label=_("Online"), required=False)
 

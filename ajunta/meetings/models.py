@@ -295,10 +295,13 @@ class Ballot(TenantModel):
         ]
 
 
+class AttendanceKind(models.TextChoices):
+    ARRIVE = "arrive", _("Arrives")
+    LEAVE = "leave", _("Leaves")
+
+
 class AttendanceEvent(TenantModel):
-    class Kind(models.TextChoices):
-        ARRIVE = "arrive", _("Arrives")
-        LEAVE = "leave", _("Leaves")
+    Kind = AttendanceKind
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")

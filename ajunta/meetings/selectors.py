@@ -34,7 +34,9 @@ from ajunta.meetings.models import (
 # --- bodies and members ----------------------------------------------------------------------------
 def bodies(*, org: Any) -> QuerySet[Body]:
     return Body.objects.filter(organization=org).annotate(
-        member_count=Count("members", filter=Q(members__end__isnull=True))
+        member_count=Count(
+            "members", filter=Q(members__end__isnull=True) & ~Q(members__office=Office.SECRETARY)
+        )
     )
 
 

@@ -316,7 +316,7 @@ def item_review(*, org: Any, actor: Any, item: AgendaItem, accept: bool) -> Agen
 def _renumber(org: Any, session: Session) -> list[AgendaItem]:
     """Minutes first, then the items in their order, requests and questions last (ROF art. 82-91)."""
     rows = list(selectors.items(org=org, session=session, included_only=True))
-    rank = {ItemKind.MINUTES: 0, ItemKind.QUESTIONS: 2}
+    rank: dict[str, int] = {ItemKind.MINUTES: 0, ItemKind.QUESTIONS: 2}
     rows.sort(key=lambda i: (rank.get(i.kind, 1), i.position or 0, i.pk))
     for position, row in enumerate(rows, start=1):
         if row.position != position:

@@ -122,7 +122,7 @@ class BodyActionView(BodyView):
         body = self.get_or_404(selectors.body_get, pk)
         if action == "member":
             form: Any = forms.MemberForm(request.POST, users=self.users())
-            call = partial(services.member_add, org=request.org, actor=request.user, body=body)
+            call: Any = partial(services.member_add, org=request.org, actor=request.user, body=body)
             key = "member_form"
         elif action == "session":
             form = forms.SessionForm(request.POST)
@@ -219,7 +219,7 @@ class SessionActionView(SessionView):
             raise PermissionDenied
         common = {"org": request.org, "actor": request.user, "session": session}
         back = redirect("meetings_session", org_slug=org_slug, pk=pk)
-        simple = {
+        simple: dict[str, Any] = {
             "convene": services.session_convene, "open": services.session_open,
             "minutes": services.minutes_generate, "leave": services.session_video_leave,
         }  # fmt: skip
