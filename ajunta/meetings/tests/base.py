@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils import translation
+
 from ajunta.cases.tests.factories import make_case, make_procedure
 from ajunta.core.models import Role
 from ajunta.core.testing import TenantTestCase, make_user, use_temporary_media
@@ -54,6 +56,9 @@ class PlenaryTestCase(TenantTestCase):
 
     def setUp(self) -> None:
         use_temporary_media(self)
+        # Service messages are asserted in English (the site's default language is Catalan).
+        translation.activate("en")
+        self.addCleanup(translation.deactivate)
 
     def new_session(self, starts: dt.datetime, **fields: Any) -> Any:
         values = {

@@ -54,7 +54,7 @@ class MeetingsApiTests(TenantIsolationMixin, PlenaryTestCase):
         return [(f"/api/v1/o/{slug}/meetings/bodies/", api_ids())]
 
     def test_the_secretary_builds_a_session_through_the_api(self) -> None:
-        client = self.api(self.alice)
+        client = speaking(self.api(self.alice), "en")
         base = "/api/v1/o/alpha/meetings"
         created = client.post(f"{base}/sessions/", {
             "body": self.plenary.pk, "kind": "ordinary", "starts_at": "2030-01-15T19:00:00+01:00",
@@ -78,10 +78,11 @@ class MeetingsApiTests(TenantIsolationMixin, PlenaryTestCase):
                                   "chair": False, "secretary": False, "ok": False})  # fmt: skip
         refused = client.post(f"{base}/sessions/{session}/open/")
         self.assertEqual(refused.status_code, 400)
-        self.assertIn("quorum", refused.json()["detail"][0])
+        self.assertTrue(refused.json()["detail"][0])  # the reason, in the organization's language
+        self.assertEqual(client.get(f"{base}/sessions/{session}/").json()["status"], "convened")
 
     def test_bad_input_is_a_400_with_a_message(self) -> None:
-        client = self.api(self.alice)
+        client = speaking(self.api(self.alice), "en")
         base = "/api/v1/o/alpha/meetings"
         remote = client.post(f"{base}/sessions/", {
             "body": self.plenary.pk, "kind": "ordinary", "starts_at": "2030-01-15T19:00:00Z",
@@ -144,7 +145,7 @@ class MeetingsApiTests(TenantIsolationMixin, PlenaryTestCase):
         self.assertContains(client.get("/o/alpha/meetings/"), "Òrgans col·legiats")
 
     def test_a_body_is_created_from_its_page(self) -> None:
-        client = self.login(self.alice)
+        client = speaking(self.login(self.alice), "en")
         response = client.post(
             "/o/alpha/meetings/bodies/new/",
             {"kind": "board", "name": "Junta de Govern", "code": "jgl"},

@@ -15,10 +15,12 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
+from django.utils import translation
 from lxml import etree
 
 from ajunta.cases import selectors as case_selectors
 from ajunta.core.integrity import verify_records
+from ajunta.core.testing import speaking
 from ajunta.meetings import opendata, selectors, services
 from ajunta.meetings.models import (
     AgendaItem,
@@ -41,6 +43,7 @@ VIDEO = {
 
 @override_settings(**VIDEO)
 class PlenaryJourneyTests(PlenaryTestCase):
+    @translation.override("en")  # the minutes are written in the language active when drafted
     def test_the_plenary_from_convocation_to_signed_minutes(self) -> None:
         org, alice = self.org_a, self.alice
         case = self.case()
@@ -68,6 +71,7 @@ class PlenaryJourneyTests(PlenaryTestCase):
         client = self.login(self.councillor)
         with time_machine.travel(at("2026-03-04", 19, 5), tick=False):
             response = client.post(f"/o/alpha/meetings/sessions/{session.pk}/join/")
+        translation.activate("en")  # the request left its organization's language active
         self.assertEqual(response.status_code, 302)
         link = urlsplit(response["Location"])
         self.assertEqual(f"{link.scheme}://{link.netloc}", "https://meet.example.org")
@@ -105,9 +109,10 @@ class PlenaryJourneyTests(PlenaryTestCase):
             cursor.execute("UPDATE meetings_agendaitem SET agreement = 'altered' WHERE id = %s",
                            [item.pk])  # fmt: skip
 
-        page = self.login(alice).get(f"/o/alpha/meetings/sessions/{session.pk}/")
+        page = speaking(self.login(alice), "en").get(f"/o/alpha/meetings/sessions/{session.pk}/")
         self.assertContains(page, "5 / 3: quorum")
         self.assertContains(page, "1 online")
+        translation.activate("en")
 
         questions = agenda[1]
         services.item_decide(org=org, actor=alice, item=questions, deliberation="Cap pregunta.",
@@ -221,7 +226,7 @@ class NoticeTests(PlenaryTestCase):
         mine = session.convocations.get(member=self.m_online)
         with self.assertRaisesMessage(ValidationError, "Only the convened member"):
             services.convocation_acknowledge(org=self.org_a, actor=self.mayor, convocation=mine)
-        client = self.login(self.councillor)
+        client = speaking(self.login(self.councillor), "en")
         page = client.get("/o/alpha/meetings/my/")
         self.assertContains(page, "Acknowledge receipt")
         response = client.post(
@@ -343,7 +348,9 @@ class BodyRuleTests(PlenaryTestCase):
         self.assertEqual(selectors.ordinary_period(strict, 600), 1)
 
     def test_a_body_page_shows_its_rules(self) -> None:
-        page = self.login(self.alice).get(f"/o/alpha/meetings/bodies/{self.plenary.pk}/")
+        page = speaking(self.login(self.alice), "en").get(
+            f"/o/alpha/meetings/bodies/{self.plenary.pk}/"
+        )
         self.assertContains(page, "3 members, with the chair and the secretary")
         self.assertContains(page, "at least every 3 months")
 
