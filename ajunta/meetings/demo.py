@@ -1,5 +1,5 @@
-"""Demo data of collegiate bodies: the plenary of Sant Feliu Sasserra (605 inhabitants, 7
-councillors): a mixed session in September with one councillor online, held, its minutes approved
+"""Demo data of collegiate bodies: the plenary of Rajadell (534 inhabitants in 2020, 7
+councillors, a secretary shared with Mura and Talamanca): a mixed session in September with one councillor online, held, its minutes approved
 at the November session and signed; the November minutes in draft; the next ordinary session
 convened, its agenda on the public page. The agreement of September is in its case file."""
 
@@ -17,14 +17,14 @@ from ajunta.core.models import Role, User
 from ajunta.meetings import services
 from ajunta.meetings.models import Body, ItemKind, Office
 
-SLUG = "sant-feliu-sasserra"
+SLUG = "rajadell"
 MADRID = ZoneInfo("Europe/Madrid")
 # (username, first name, last name, office, group)
 PEOPLE = [
-    ("alcaldessa.santfeliu", "Rosa", "Vilanova", Office.MAYOR, "Junts per Sant Feliu"),
-    ("regidor.santfeliu", "Joan", "Prat", Office.COUNCILLOR, "ERC"),
+    ("alcaldessa.rajadell", "Rosa", "Vilanova", Office.MAYOR, "Junts per Rajadell"),
+    ("regidor.rajadell", "Joan", "Prat", Office.COUNCILLOR, "ERC"),
 ]
-COUNCILLORS = [("Marc Soler", "Junts per Sant Feliu"), ("Laia Codina", "Junts per Sant Feliu"),
+COUNCILLORS = [("Marc Soler", "Junts per Rajadell"), ("Laia Codina", "Junts per Rajadell"),
                ("Carles Rovira", "ERC"), ("Núria Bosch", "ERC"), ("Pere Fabregat", "CUP")]  # fmt: skip
 
 
@@ -39,7 +39,6 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
     from ajunta.tenants.management.commands.seed_demo import DEMO_PASSWORD
 
     secretary = users["secretaria.agrupada"]
-    core_services.role_grant(org=org, actor=None, user=secretary, role=Role.MUNICIPAL_ADMIN)
     people = {}
     for username, first, last, _office, _group in PEOPLE:
         user = User.objects.filter(username=username).first() or User.objects.create_user(
@@ -72,7 +71,7 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
         org=org, actor=secretary, body=plenary, name=secretary.get_full_name(),
         office=Office.SECRETARY, start=start, user=secretary,
     )  # fmt: skip
-    mayor, online = seats["alcaldessa.santfeliu"], seats["regidor.santfeliu"]
+    mayor, online = seats["alcaldessa.rajadell"], seats["regidor.rajadell"]
 
     procedure = case_services.procedure_create(
         org=org, actor=secretary, code="ORD-FISCAL", name="Modificació d'ordenances fiscals",
@@ -89,7 +88,7 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
         org=org, actor=secretary, body=plenary, kind="ordinary", starts_at=at(dt.date(2026, 9, 24), 20),
         mode="mixed", place="Sala de plens",
         remote_justification="Reglament orgànic municipal, art. 12: assistència a distància.",
-        stream_url="https://stream.example.org/sant-feliu-sasserra",
+        stream_url="https://stream.example.org/rajadell",
     )  # fmt: skip
     item = services.item_propose(
         org=org, actor=secretary, session=september, kind=ItemKind.PROPOSAL, case=case,
@@ -157,7 +156,7 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
     services.minutes_sign(
         org=org, actor=secretary, minutes=minutes, now=at(dt.date(2026, 11, 27), 9)
     )
-    services.minutes_sign(org=org, actor=people["alcaldessa.santfeliu"], minutes=minutes,
+    services.minutes_sign(org=org, actor=people["alcaldessa.rajadell"], minutes=minutes,
                           now=at(dt.date(2026, 11, 27), 10))  # fmt: skip
 
     # The next ordinary session, convened with due notice.
@@ -172,5 +171,5 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
     services.item_review(org=org, actor=secretary, item=budget, accept=True)
     services.session_convene(org=org, actor=secretary, session=upcoming)
     stdout.write(
-        f"  meetings: plenary of {org.name}; log in as alcaldessa.santfeliu or regidor.santfeliu"
+        f"  meetings: plenary of {org.name}; log in as alcaldessa.rajadell or regidor.rajadell"
     )

@@ -11,14 +11,14 @@ class DemoTests(TenantTestCase):
         use_temporary_media(self)
 
     def test_the_demo_council_has_a_signed_minutes_and_a_convened_session(self) -> None:
-        org = make_org("sant-feliu-sasserra", population=605)
+        org = make_org("rajadell", population=534)
         secretary = make_user("secretaria.agrupada", org, Role.MUNICIPAL_ADMIN, first_name="Anna")
         out = io.StringIO()
         demo.seed(
-            orgs={"sant-feliu-sasserra": org}, users={"secretaria.agrupada": secretary}, stdout=out
+            orgs={"rajadell": org}, users={"secretaria.agrupada": secretary}, stdout=out
         )
         demo.seed(
-            orgs={"sant-feliu-sasserra": org}, users={"secretaria.agrupada": secretary}, stdout=out
+            orgs={"rajadell": org}, users={"secretaria.agrupada": secretary}, stdout=out
         )
         signed = Minutes.objects.get(organization=org, status=MinutesStatus.SIGNED)
         self.assertEqual(signed.number, "PLE-A-2026/1")
@@ -26,5 +26,5 @@ class DemoTests(TenantTestCase):
         self.assertEqual(
             statuses, sorted([SessionStatus.CLOSED, SessionStatus.CLOSED, SessionStatus.CONVENED])
         )
-        public = self.client_class().get("/public/sant-feliu-sasserra/meetings/")
+        public = self.client_class().get("/public/rajadell/meetings/")
         self.assertContains(public, "PLE-A-2026/1")
