@@ -14,12 +14,8 @@ class DemoTests(TenantTestCase):
         org = make_org("rajadell", population=534)
         secretary = make_user("secretaria.agrupada", org, Role.MUNICIPAL_ADMIN, first_name="Anna")
         out = io.StringIO()
-        demo.seed(
-            orgs={"rajadell": org}, users={"secretaria.agrupada": secretary}, stdout=out
-        )
-        demo.seed(
-            orgs={"rajadell": org}, users={"secretaria.agrupada": secretary}, stdout=out
-        )
+        demo.seed(orgs={"rajadell": org}, users={"secretaria.agrupada": secretary}, stdout=out)
+        demo.seed(orgs={"rajadell": org}, users={"secretaria.agrupada": secretary}, stdout=out)
         signed = Minutes.objects.get(organization=org, status=MinutesStatus.SIGNED)
         self.assertEqual(signed.number, "PLE-A-2026/1")
         statuses = sorted(Session.objects.filter(organization=org).values_list("status", flat=True))
