@@ -229,9 +229,10 @@ class SessionActionView(SessionView):
             elif action == "join":
                 return redirect(services.session_video_join(**common))
             elif action == "acknowledge":
-                convocation = self.get_or_404(
-                    selectors.convocation_get, request.POST.get("convocation")
-                )
+                raw = request.POST.get("convocation", "")
+                if not raw.isdigit():
+                    raise Http404
+                convocation = self.get_or_404(selectors.convocation_get, int(raw))
                 if convocation.session_id != session.pk:
                     raise Http404
                 services.convocation_acknowledge(

@@ -168,3 +168,25 @@ class MeetingsApiTests(TenantIsolationMixin, PlenaryTestCase):
             404,
         )
         self.assertEqual(public.get("/public/nowhere/meetings/").status_code, 404)
+
+
+class DashboardAndNastyInputTests(PlenaryTestCase):
+    def test_the_dashboard_shows_the_meetings_figures(self) -> None:
+        page = speaking(self.login(self.alice), "en").get("/o/alpha/")
+        self.assertContains(page, "Convened sessions")
+        self.assertContains(page, "Minutes not yet signed")
+
+    def test_a_malformed_convocation_id_is_a_404_not_a_500(self) -> None:
+        session = self.new_session(at("2026-03-11", 19))
+        client = self.login(self.councillor)
+        for value in ("abc", "", "-1"):
+            response = client.post(
+                f"/o/alpha/meetings/sessions/{session.pk}/acknowledge/", {"convocation": value}
+            )
+            self.assertEqual(response.status_code, 404, value)
+
+    def test_joining_without_a_video_server_is_refused_with_a_reason(self) -> None:
+        session = self.new_session(at("2026-03-11", 19), mode="mixed", remote_justification="ROM")
+        client = speaking(self.api(self.councillor), "en")
+        response = client.post(f"/api/v1/o/alpha/meetings/sessions/{session.pk}/join/")
+        self.assertEqual(response.status_code, 400)
