@@ -251,7 +251,7 @@ class BodyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MeetingsView
         summary="Members of the body (every seat, past ones too)",
         responses=MemberSerializer(many=True),
     )
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], url_path="seats", pagination_class=None)
     def members(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         body = self.get_object()
         return Response(

@@ -38,7 +38,7 @@ class MeetingsApiTests(TenantIsolationMixin, PlenaryTestCase):
         page = f"/o/{slug}/meetings"
         return [
             ("GET", f"{api}/bodies/{self.plenary.pk}/"),
-            ("GET", f"{api}/bodies/{self.plenary.pk}/members/"),
+            ("GET", f"{api}/bodies/{self.plenary.pk}/seats/"),
             ("GET", f"{api}/sessions/{self.session.pk}/"),
             ("POST", f"{api}/sessions/{self.session.pk}/convene/"),
             ("POST", f"{api}/sessions/{self.session.pk}/join/"),
@@ -190,3 +190,21 @@ class DashboardAndNastyInputTests(PlenaryTestCase):
         client = speaking(self.api(self.councillor), "en")
         response = client.post(f"/api/v1/o/alpha/meetings/sessions/{session.pk}/join/")
         self.assertEqual(response.status_code, 400)
+
+
+class SeatsApiTests(PlenaryTestCase):
+    def test_a_committee_member_with_a_weight_is_added_through_the_api(self) -> None:
+        client = speaking(self.api(self.alice), "en")
+        body = client.post("/api/v1/o/alpha/meetings/bodies/", {
+            "kind": "committee", "name": "Comissió de Comptes", "code": "cec", "legal_members": 3,
+            "weighted_voting": True,
+        }, format="json").json()  # fmt: skip
+        url = f"/api/v1/o/alpha/meetings/bodies/{body['id']}/seats/"
+        added = client.post(url, {"name": "Pau Regidor", "office": "councillor", "start": "2023-06-17",
+                                  "weight": "2.50", "user": self.councillor.pk}, format="json")  # fmt: skip
+        self.assertEqual(added.status_code, 201, added.content)
+        self.assertEqual(added.json()["weight"], "2.50")
+        self.assertEqual([row["name"] for row in client.get(url).json()], ["Pau Regidor"])
+        stranger = client.post(url, {"name": "X", "office": "councillor", "start": "2023-06-17",
+                                     "user": self.charlie.pk}, format="json")  # fmt: skip
+        self.assertEqual(stranger.status_code, 404)  # a user of another organization
