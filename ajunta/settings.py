@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "ajunta.assets",
     "ajunta.noticeboard",
     "ajunta.security",
+    "ajunta.meetings",
     "ajunta.portal",
 ]
 
@@ -474,6 +475,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "sir", "description": "SICRES 3.0 interchanges and the directory of offices."},
         {"name": "cases", "description": "Procedures, case files, documents, decrees, tasks."},
         {"name": "helpdesk", "description": "Tickets, categories, knowledge base, SLA, reports."},
+        {"name": "meetings", "description": "Collegiate bodies, sessions, agenda, votes, minutes."},
         {"name": "assets", "description": "IT inventory, agent token, security posture."},
         {
             "name": "noticeboard",
@@ -495,6 +497,10 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "ajunta.tenants.models.AgreementStatus",
         "SessionKindEnum": "ajunta.tenants.models.SessionKind",
         "PageKindEnum": "ajunta.tenants.models.PageKind",
+        "BodyKindEnum": "ajunta.meetings.models.BodyKind",
+        "MeetingSessionKindEnum": "ajunta.meetings.models.SessionKind",
+        "AgendaItemKindEnum": "ajunta.meetings.models.ItemKind",
+        "AttendanceKindEnum": "ajunta.meetings.models.AttendanceKind",
     },
 }
 

@@ -70,6 +70,8 @@ urlpatterns = [
     path("board/", include("ajunta.noticeboard.public_urls")),
     path("o/<slug:org_slug>/jobs/", include("ajunta.jobs.urls")),
     path("o/<slug:org_slug>/security/", include("ajunta.security.urls")),
+    path("o/<slug:org_slug>/meetings/", include("ajunta.meetings.urls")),
+    path("public/<slug:org_slug>/meetings/", include("ajunta.meetings.public_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("ajunta.core.api_urls")),
@@ -81,6 +83,7 @@ urlpatterns = [
     path("api/v1/", include("ajunta.assets.api_urls")),
     path("api/v1/", include("ajunta.noticeboard.api_urls")),
     path("api/v1/", include("ajunta.security.api_urls")),
+    path("api/v1/", include("ajunta.meetings.api_urls")),
     # Anything else under /api/ answers a JSON 404, not the site's HTML page.
     re_path(r"^api/", api_not_found, name="api-not-found"),
     # The provider's public website (home, who we are, members, services, news): last, at the root.

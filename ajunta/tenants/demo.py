@@ -44,7 +44,7 @@ CATALOGUE = [
      "Informes jurídics i tècnics per a secretaries i alcaldies."),
     ("procurement", "Contractació agregada", "", True, None, "all",
      "Compres conjuntes d'electricitat, telefonia i assegurances."),
-    ("video-meetings", "Videoactes i plens telemàtics", "", False, Decimal("600.00"), "all",
+    ("video-meetings", "Videoactes i plens telemàtics", "meetings", False, Decimal("600.00"), "all",
      "Enregistrament i publicació de les sessions del Ple."),
     ("broadband-study", "Estudi de banda ampla", "", False, Decimal("1500.00"), "municipalities",
      "Diagnosi de la cobertura i propostes de desplegament."),
