@@ -480,6 +480,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "cases", "description": "Procedures, case files, documents, decrees, tasks."},
         {"name": "helpdesk", "description": "Tickets, categories, knowledge base, SLA, reports."},
         {"name": "assets", "description": "IT inventory, agent token, security posture."},
+        {"name": "appointments", "description": "Offices, services, slots, bookings, closures."},
     ],
     # Fields named `kind` or `status` recur across apps: one explicit enum name per choice set.
     "ENUM_NAME_OVERRIDES": {
@@ -492,6 +493,8 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "ajunta.tenants.models.AgreementStatus",
         "SessionKindEnum": "ajunta.tenants.models.SessionKind",
         "PageKindEnum": "ajunta.tenants.models.PageKind",
+        "BookingStatusEnum": "ajunta.appointments.models.BookingStatus",
+        "ExceptionKindEnum": "ajunta.appointments.models.ExceptionKind",
     },
 }
 

@@ -66,6 +66,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/cases/", include("ajunta.cases.urls")),
     path("o/<slug:org_slug>/helpdesk/", include("ajunta.helpdesk.urls")),
     path("o/<slug:org_slug>/assets/", include("ajunta.assets.urls")),
+    path("o/<slug:org_slug>/appointments/", include("ajunta.appointments.urls")),
+    path("appointments/<slug:org_slug>/", include("ajunta.appointments.public_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("ajunta.core.api_urls")),
@@ -75,6 +77,7 @@ urlpatterns = [
     path("api/v1/", include("ajunta.cases.api_urls")),
     path("api/v1/", include("ajunta.helpdesk.api_urls")),
     path("api/v1/", include("ajunta.assets.api_urls")),
+    path("api/v1/", include("ajunta.appointments.api_urls")),
     # Anything else under /api/ answers a JSON 404, not the site's HTML page.
     re_path(r"^api/", api_not_found, name="api-not-found"),
     # The provider's public website (home, who we are, members, services, news): last, at the root.

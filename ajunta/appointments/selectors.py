@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
 from ajunta.appointments.models import (
@@ -102,8 +102,11 @@ def statistics(*, org: Any, start: dt.date, end: dt.date) -> dict[str, Any]:
         cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
         no_show=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
         served=Count("pk", filter=Q(status=BookingStatus.SERVED)),
-        walk_in=Count("pk", filter=Q(walk_in=True)),
-        lead=Avg(F("starts") - F("created_at"), filter=Q(walk_in=False)),
+        walk_ins=Count("pk", filter=Q(walk_in=True)),
+        lead=Avg(
+            ExpressionWrapper(F("starts") - F("created_at"), output_field=DurationField()),
+            filter=Q(walk_in=False),
+        ),
     )
     finished = totals["no_show"] + totals["served"]
     totals["no_show_rate"] = round(100 * totals["no_show"] / finished, 1) if finished else 0.0

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ajunta.appointments.models import Channel, ExceptionKind
+
+
+class BookingForm(forms.Form):
+    name = forms.CharField(label=_("Full name"), max_length=200)
+    identifier = forms.CharField(
+        label=_("DNI/NIF or NIE"), max_length=20, help_text=_("E.g. 12345678Z or X1234567L.")
+    )
+    email = forms.EmailField(
+        label=_("E-mail"), help_text=_("We send you a code to confirm, then the appointment.")
+    )
+    phone = forms.CharField(label=_("Mobile phone (optional)"), max_length=30, required=False)
+    privacy = forms.BooleanField(
+        label=_("I accept that the council uses these data to manage the appointment.")
+    )
+    pow_nonce = forms.CharField(required=False, widget=forms.HiddenInput)
+    pow_challenge = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class WaitingListForm(forms.Form):
+    name = forms.CharField(label=_("Full name"), max_length=200)
+    identifier = forms.CharField(label=_("DNI/NIF or NIE"), max_length=20)
+    email = forms.EmailField(label=_("E-mail"))
+
+
+class WalkInForm(forms.Form):
+    desk = forms.ChoiceField(label=_("Desk"))
+    service = forms.ChoiceField(label=_("Service"))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    identifier = forms.CharField(label=_("DNI/NIF or NIE (optional)"), max_length=20, required=False)
+
+    def __init__(self, *args, desks=(), services=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["desk"].choices = [(d.pk, str(d)) for d in desks]
+        self.fields["service"].choices = [(s.pk, s.name) for s in services]
+
+
+class OfficeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    map_url = forms.URLField(label=_("Map link"), required=False, assume_scheme="https")
+    accessibility = forms.CharField(label=_("Accessibility"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ServiceForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=480, initial=15)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    capacity = forms.IntegerField(label=_("People per slot"), min_value=1, max_value=200, initial=1)
+    documents_to_bring = forms.CharField(label=_("Documents to bring"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ClosureForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ExceptionKind.choices)
+    office = forms.ChoiceField(label=_("Office"), required=False)
+    starts = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends = forms.DateTimeField(label=_("To"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args, offices=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["office"].choices = [("", _("All offices"))] + [(o.pk, o.name) for o in offices]
+
+
+class CalendarForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    office = forms.ChoiceField(label=_("Office"), required=False)
+    url = forms.URLField(label=_("Calendar address (URL)"), required=False, max_length=500, assume_scheme="https")
+    file = forms.FileField(label=_("or an .ics file"), required=False)
+
+    def __init__(self, *args, offices=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["office"].choices = [("", _("All offices"))] + [(o.pk, o.name) for o in offices]
