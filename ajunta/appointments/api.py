@@ -43,6 +43,9 @@ class OfficeSerializer(serializers.ModelSerializer):
 
 
 class ServiceSerializer(serializers.ModelSerializer):
+    # Plain text, not an enum: "channel" names other choice sets in the schema (registry, helpdesk).
+    channel = serializers.CharField(read_only=True, help_text="in_person, phone or video")
+
     class Meta:
         model = Service
         fields = ["id", "name", "description", "documents_to_bring", "duration_minutes", "channel",
