@@ -5,13 +5,16 @@ What real exports contain and how each is read:
 - Outlook/Exchange name time zones the Windows way (``TZID=Romance Standard Time``) and ship a
   VTIMEZONE with a 1601 start: `icalendar` maps Windows names to IANA zones.
 - All-day events are DATE values without a time zone: they close whole days of the platform's
-  time zone, DTEND exclusive (a missing DTEND means one day).
+  time zone, DTEND exclusive (a missing DTEND, or one equal to DTSTART as some holiday feeds
+  write it, means one day).
+- Custom TZIDs with a VTIMEZONE in the file (``custom_America/New_York``) use that VTIMEZONE.
 - Times without a time zone ("floating") are the platform's wall-clock times; UTC times ("Z")
   are instants.
 - Recurring events (RRULE, RDATE) are expanded with EXDATE removed and RECURRENCE-ID overrides
   replacing their occurrence (`recurring-ical-events`), within a window around today.
-- Cancelled events (STATUS:CANCELLED) and events marked free (TRANSP:TRANSPARENT, or Outlook's
-  X-MICROSOFT-CDO-BUSYSTATUS:FREE) close nothing.
+- Cancelled events (STATUS:CANCELLED) close nothing, nor do timed events marked free
+  (TRANSP:TRANSPARENT, or Outlook's X-MICROSOFT-CDO-BUSYSTATUS:FREE). All-day events always close:
+  holiday feeds mark their days TRANSPARENT.
 
 A file that is not iCalendar is refused with a message, never a 500.
 """
@@ -58,6 +61,8 @@ def _instant(value: dt.date | dt.datetime) -> dt.datetime:
 def _is_free(event: icalendar.Event) -> bool:
     if str(event.get("STATUS", "")).upper() == "CANCELLED":
         return True
+    if not isinstance(event["DTSTART"].dt, dt.datetime):
+        return False  # all-day: holiday feeds mark their days TRANSPARENT, and they do close
     if str(event.get("TRANSP", "")).upper() == "TRANSPARENT":
         return True
     return str(event.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper() == "FREE"
@@ -88,7 +93,7 @@ def parse_closures(
                 _("The calendar's events could not be read: %(error)s") % {"error": error}
             ) from error
         for event in events:
-            if _is_free(event) or "DTSTART" not in event:
+            if "DTSTART" not in event or _is_free(event):
                 continue
             starts_value = event["DTSTART"].dt
             if "DTEND" in event:
@@ -98,6 +103,10 @@ def parse_closures(
             elif isinstance(starts_value, dt.datetime):
                 ends_value = starts_value  # an instant closes nothing
             else:
+                ends_value = starts_value + dt.timedelta(days=1)
+            if not isinstance(starts_value, dt.datetime) and ends_value <= starts_value:
+                # Some producers (Calendar Labs' holiday feeds) write DTEND = DTSTART for an
+                # all-day event: it means that one day.
                 ends_value = starts_value + dt.timedelta(days=1)
             starts, ends = _instant(starts_value), _instant(ends_value)
             if ends <= starts:
