@@ -7,21 +7,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
-from rest_framework.decorators import action
-
-from django.core.exceptions import ValidationError
 
 from ajunta.appointments import selectors, services
 from ajunta.appointments.models import Booking, CalendarException, Desk, Office, Service
@@ -53,7 +52,7 @@ class ServiceSerializer(serializers.ModelSerializer):
 
 
 class DeskSerializer(serializers.ModelSerializer):
-    services = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    services: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = Desk
@@ -131,7 +130,9 @@ class DeskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
 
 
 @extend_schema(tags=["appointments"])
-@extend_schema_view(list=extend_schema(summary="The day's agenda", parameters=[AgendaFilterSerializer]))
+@extend_schema_view(
+    list=extend_schema(summary="The day's agenda", parameters=[AgendaFilterSerializer])
+)
 class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Bookings: the day's agenda, and the actions at the office."""
 
@@ -149,7 +150,11 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         params.is_valid(raise_exception=True)
         office = None
         if "office" in params.validated_data:
-            office = selectors.offices(org=self.request.org).filter(pk=params.validated_data["office"]).first()
+            office = (
+                selectors.offices(org=self.request.org)
+                .filter(pk=params.validated_data["office"])
+                .first()
+            )
             if office is None:
                 raise DRFValidationError({"office": [_("No such office.")]})
         day = params.validated_data.get("day") or timezone.localdate()
@@ -171,7 +176,11 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         booking = selectors.bookings(org=self.request.org).get(pk=booking.pk)
         return Response(BookingSerializer(booking).data)
 
-    @extend_schema(summary="The person arrived (gives a turn number)", request=None, responses=BookingSerializer)
+    @extend_schema(
+        summary="The person arrived (gives a turn number)",
+        request=None,
+        responses=BookingSerializer,
+    )
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._act("check_in")
@@ -232,7 +241,9 @@ class ClosureViewSet(mixins.ListModelMixin, TenantViewSet):
             if office is None:
                 raise DRFValidationError({"office": [_("No such office.")]})
         try:
-            closure = services.exception_create(org=request.org, actor=request.user, office=office, **values)
+            closure = services.exception_create(
+                org=request.org, actor=request.user, office=office, **values
+            )
         except ValidationError as error:
             raise DRFValidationError({"detail": error.messages}) from error
         return Response(ClosureSerializer(closure).data, status=status.HTTP_201_CREATED)
@@ -350,7 +361,9 @@ class PublicConfirmView(PublicAPIView):
         data = CodeInputSerializer(data=body_object(request))
         data.is_valid(raise_exception=True)
         try:
-            verification = services.verification_check(org=org, token=token, code=data.validated_data["code"])
+            verification = services.verification_check(
+                org=org, token=token, code=data.validated_data["code"]
+            )
             draft = verification.draft
             service = selectors.services(org=org, active_only=True).get(pk=draft["service"])
             booking = services.booking_create(

@@ -7,10 +7,16 @@ from ajunta.appointments import api
 
 router = SimpleRouter(use_regex_path=False)
 router.register("o/<slug:org_slug>/appointments/offices", api.OfficeViewSet, basename="appt-office")
-router.register("o/<slug:org_slug>/appointments/services", api.ServiceViewSet, basename="appt-service")
+router.register(
+    "o/<slug:org_slug>/appointments/services", api.ServiceViewSet, basename="appt-service"
+)
 router.register("o/<slug:org_slug>/appointments/desks", api.DeskViewSet, basename="appt-desk")
-router.register("o/<slug:org_slug>/appointments/bookings", api.BookingViewSet, basename="appt-booking")
-router.register("o/<slug:org_slug>/appointments/closures", api.ClosureViewSet, basename="appt-closure")
+router.register(
+    "o/<slug:org_slug>/appointments/bookings", api.BookingViewSet, basename="appt-booking"
+)
+router.register(
+    "o/<slug:org_slug>/appointments/closures", api.ClosureViewSet, basename="appt-closure"
+)
 
 urlpatterns = [
     *router.urls,

@@ -53,9 +53,15 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
         org=manresa, actor=actor, name="Assessorament urbanístic (videotrucada)", duration_minutes=30,
         channel="video",
     )  # fmt: skip
-    desk1 = services.desk_create(org=manresa, actor=actor, office=office, name="Taulell 1", services=[padro, registre])
-    desk2 = services.desk_create(org=manresa, actor=actor, office=office, name="Taulell 2", services=[padro, registre, video])
-    sala = services.desk_create(org=manresa, actor=actor, office=office, name="Sala de formació", services=[taller])
+    desk1 = services.desk_create(
+        org=manresa, actor=actor, office=office, name="Taulell 1", services=[padro, registre]
+    )
+    desk2 = services.desk_create(
+        org=manresa, actor=actor, office=office, name="Taulell 2", services=[padro, registre, video]
+    )
+    sala = services.desk_create(
+        org=manresa, actor=actor, office=office, name="Sala de formació", services=[taller]
+    )
     year = timezone.localdate().year
     for desk in (desk1, desk2):
         services.schedule_create(
@@ -68,7 +74,9 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
             valid_from=dt.date(year, 7, 1), valid_until=dt.date(year, 8, 31),
             intervals=[(d, T(8, 30), T(13, 30)) for d in range(5)],
         )  # fmt: skip
-    services.schedule_create(org=manresa, actor=actor, desk=sala, name="Tallers", intervals=[(2, T(17), T(18))])
+    services.schedule_create(
+        org=manresa, actor=actor, desk=sala, name="Tallers", intervals=[(2, T(17), T(18))]
+    )
     tz = timezone.get_default_timezone()
     today = timezone.localdate()
     soon = today + dt.timedelta(days=10)
@@ -76,7 +84,7 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
         org=manresa, actor=actor, office=office, reason="Formació del personal",
         starts=dt.datetime.combine(soon, T(9), tzinfo=tz), ends=dt.datetime.combine(soon, T(11), tzinfo=tz),
     )  # fmt: skip
-    rng = random.Random(21)
+    rng = random.Random(21)  # noqa: S311 - made-up demo data, nothing secret
     made = 0
     # The past month, for statistics: booked then served or missed (written as history).
     for back in range(1, 31):
@@ -122,4 +130,6 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
         desk = services.desk_create(org=mura, actor=secretary, office=mura_office, name="Secretaria",
                                     services=[secretaria], staff=secretary)  # fmt: skip
         services.schedule_create(org=mura, actor=secretary, desk=desk, intervals=[(1, T(9), T(13))])
-    stdout.write(f"Appointments: offices in Manresa and Mura, {made} bookings in the coming days.\n")
+    stdout.write(
+        f"Appointments: offices in Manresa and Mura, {made} bookings in the coming days.\n"
+    )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -41,47 +43,65 @@ class WalkInForm(forms.Form):
     desk = forms.ChoiceField(label=_("Desk"))
     service = forms.ChoiceField(label=_("Service"))
     name = forms.CharField(label=_("Name"), max_length=200)
-    identifier = forms.CharField(label=_("DNI/NIF or NIE (optional)"), max_length=20, required=False)
+    identifier = forms.CharField(
+        label=_("DNI/NIF or NIE (optional)"), max_length=20, required=False
+    )
 
     def __init__(self, *args, desks=(), services=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["desk"].choices = [(d.pk, str(d)) for d in desks]
-        self.fields["service"].choices = [(s.pk, s.name) for s in services]
+        cast(forms.ChoiceField, self.fields["desk"]).choices = [(d.pk, str(d)) for d in desks]
+        cast(forms.ChoiceField, self.fields["service"]).choices = [(s.pk, s.name) for s in services]
 
 
 class OfficeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     map_url = forms.URLField(label=_("Map link"), required=False, assume_scheme="https")
-    accessibility = forms.CharField(label=_("Accessibility"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    accessibility = forms.CharField(
+        label=_("Accessibility"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ServiceForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=480, initial=15)
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=5, max_value=480, initial=15
+    )
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     capacity = forms.IntegerField(label=_("People per slot"), min_value=1, max_value=200, initial=1)
-    documents_to_bring = forms.CharField(label=_("Documents to bring"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    documents_to_bring = forms.CharField(
+        label=_("Documents to bring"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ClosureForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ExceptionKind.choices)
     office = forms.ChoiceField(label=_("Office"), required=False)
-    starts = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends = forms.DateTimeField(label=_("To"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts = forms.DateTimeField(
+        label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends = forms.DateTimeField(
+        label=_("To"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
     def __init__(self, *args, offices=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["office"].choices = [("", _("All offices"))] + [(o.pk, o.name) for o in offices]
+        cast(forms.ChoiceField, self.fields["office"]).choices = [("", _("All offices"))] + [
+            (o.pk, o.name) for o in offices
+        ]
 
 
 class CalendarForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     office = forms.ChoiceField(label=_("Office"), required=False)
-    url = forms.URLField(label=_("Calendar address (URL)"), required=False, max_length=500, assume_scheme="https")
+    url = forms.URLField(
+        label=_("Calendar address (URL)"), required=False, max_length=500, assume_scheme="https"
+    )
     file = forms.FileField(label=_("or an .ics file"), required=False)
 
     def __init__(self, *args, offices=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["office"].choices = [("", _("All offices"))] + [(o.pk, o.name) for o in offices]
+        cast(forms.ChoiceField, self.fields["office"]).choices = [("", _("All offices"))] + [
+            (o.pk, o.name) for o in offices
+        ]

@@ -26,6 +26,7 @@ import ipaddress
 import socket
 import urllib.request
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import icalendar
@@ -58,7 +59,7 @@ def _instant(value: dt.date | dt.datetime) -> dt.datetime:
     return dt.datetime.combine(value, dt.time.min, tzinfo=tz)
 
 
-def _is_free(event: icalendar.Event) -> bool:
+def _is_free(event: Any) -> bool:
     if str(event.get("STATUS", "")).upper() == "CANCELLED":
         return True
     if not isinstance(event["DTSTART"].dt, dt.datetime):
@@ -68,9 +69,7 @@ def _is_free(event: icalendar.Event) -> bool:
     return str(event.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper() == "FREE"
 
 
-def parse_closures(
-    data: bytes | str, *, today: dt.date | None = None
-) -> list[ImportedClosure]:
+def parse_closures(data: bytes | str, *, today: dt.date | None = None) -> list[ImportedClosure]:
     """The closures an iCalendar document describes in the window around `today`."""
     if isinstance(data, str):
         data = data.encode()
@@ -79,7 +78,9 @@ def parse_closures(
     try:
         calendars = icalendar.Calendar.from_ical(data.decode("utf-8-sig", "replace"), multiple=True)
     except (ValueError, IndexError, KeyError) as error:
-        raise ValidationError(_("This is not an iCalendar file: %(error)s") % {"error": error}) from error
+        raise ValidationError(
+            _("This is not an iCalendar file: %(error)s") % {"error": error}
+        ) from error
     if not calendars:
         raise ValidationError(_("This is not an iCalendar file."))
     today = today or timezone.localdate()
@@ -88,11 +89,12 @@ def parse_closures(
     for calendar in calendars:
         try:
             events = recurring_ical_events.of(calendar, skip_bad_series=True).between(start, end)
-        except Exception as error:  # noqa: BLE001 - the library raises many kinds on bad input
+        except Exception as error:
             raise ValidationError(
                 _("The calendar's events could not be read: %(error)s") % {"error": error}
             ) from error
-        for event in events:
+        for found_event in events:
+            event: Any = found_event
             if "DTSTART" not in event or _is_free(event):
                 continue
             starts_value = event["DTSTART"].dt

@@ -73,16 +73,16 @@ class Service(TenantModel):
     capacity = models.PositiveIntegerField(
         _("people per slot"), default=1, help_text=_("More than one for group sessions.")
     )
-    max_per_person = models.PositiveIntegerField(
-        _("bookings per person in the period"), default=2
-    )
+    max_per_person = models.PositiveIntegerField(_("bookings per person in the period"), default=2)
     limit_period_days = models.PositiveIntegerField(_("limit period (days)"), default=30)
     is_active = models.BooleanField(_("offered"), default=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="appt_service_unique_name")
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="appt_service_unique_name"
+            )
         ]
 
     def __str__(self) -> str:
@@ -125,7 +125,7 @@ class Desk(TenantModel):
 
 class Schedule(TenantModel):
     """A desk's weekly hours within a validity period. On a day, the schedule with the shortest
-    period that contains it applies: summer hours (July–August) win over the all-year ones."""
+    period that contains it applies: summer hours (July-August) win over the all-year ones."""
 
     desk = models.ForeignKey(Desk, on_delete=models.CASCADE, related_name="schedules")
     name = models.CharField(_("name"), max_length=120, default="")
@@ -176,6 +176,9 @@ class ScheduleInterval(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}"
+
 
 class ClosureCalendar(TenantModel):
     """An iCalendar (file or URL) whose events close an office or a desk; a URL is re-read on
@@ -185,7 +188,9 @@ class ClosureCalendar(TenantModel):
     office = models.ForeignKey(
         Office, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    desk = models.ForeignKey(Desk, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    desk = models.ForeignKey(
+        Desk, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     url = models.URLField(_("address (URL)"), blank=True, max_length=500)
     content = models.TextField(blank=True, editable=False)
     refreshed_at = models.DateTimeField(null=True, blank=True)
@@ -214,7 +219,9 @@ class CalendarException(TenantModel):
     office = models.ForeignKey(
         Office, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    desk = models.ForeignKey(Desk, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    desk = models.ForeignKey(
+        Desk, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     starts = models.DateTimeField(_("from"))
     ends = models.DateTimeField(_("to"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
@@ -321,6 +328,9 @@ class Verification(TenantModel):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.email
 
 
 class WaitingStatus(models.TextChoices):

@@ -20,7 +20,9 @@ MAX_AGE = 600
 
 
 def new_challenge() -> str:
-    return signing.dumps({"r": secrets.token_hex(8), "b": settings.APPOINTMENTS_POW_BITS}, salt=SALT)
+    return signing.dumps(
+        {"r": secrets.token_hex(8), "b": settings.APPOINTMENTS_POW_BITS}, salt=SALT
+    )
 
 
 def leading_zero_bits(digest: bytes) -> int:
@@ -51,4 +53,6 @@ def verify(challenge: str, nonce: str) -> bool:
     if leading_zero_bits(digest) < int(data["b"]):
         return False
     # Once only.
-    return cache.add(f"appointments-pow:{hashlib.sha256(challenge.encode()).hexdigest()}", 1, MAX_AGE)
+    return cache.add(
+        f"appointments-pow:{hashlib.sha256(challenge.encode()).hexdigest()}", 1, MAX_AGE
+    )

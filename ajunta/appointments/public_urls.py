@@ -5,7 +5,9 @@ from ajunta.appointments import public_views as views
 urlpatterns = [
     path("", views.ServicesView.as_view(), name="appointments_public_services"),
     path("services/<int:service_id>/", views.SlotsView.as_view(), name="appointments_public_slots"),
-    path("services/<int:service_id>/book/", views.BookView.as_view(), name="appointments_public_book"),
+    path(
+        "services/<int:service_id>/book/", views.BookView.as_view(), name="appointments_public_book"
+    ),
     path(
         "services/<int:service_id>/waiting-list/",
         views.WaitingListView.as_view(),

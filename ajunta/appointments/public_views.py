@@ -48,7 +48,9 @@ def _service(org: Any, service_id: int) -> Service:
 
 
 def _too_many(request: HttpRequest, scope: str, limit: int = ATTEMPTS_PER_HOUR) -> bool:
-    return rate_limit_exceeded(f"appointments:{scope}:{client_ip(request)}", limit=limit, window=3600)
+    return rate_limit_exceeded(
+        f"appointments:{scope}:{client_ip(request)}", limit=limit, window=3600
+    )
 
 
 def _parse_day(value: str | None, default: dt.date) -> dt.date:
@@ -81,9 +83,13 @@ class ServicesView(View):
         return render(request, "appointments/public/services.html", {"org": org, "items": items})
 
 
-def _day_slots(org: Any, service: Service, day: dt.date, exclude: int | None = None) -> list[dict[str, Any]]:
+def _day_slots(
+    org: Any, service: Service, day: dt.date, exclude: int | None = None
+) -> list[dict[str, Any]]:
     return slot_times(
-        compute_slots(org=org, service=service, first_day=day, last_day=day, exclude_booking_id=exclude)
+        compute_slots(
+            org=org, service=service, first_day=day, last_day=day, exclude_booking_id=exclude
+        )
     )
 
 
@@ -118,8 +124,14 @@ class SlotsView(View):
 class BookView(View):
     template = "appointments/public/book.html"
 
-    def _context(self, org: Any, service: Service, starts: dt.datetime, form: Any, request: HttpRequest) -> dict:
-        needs_pow = _too_many(request, "pow-probe", settings.APPOINTMENTS_POW_AFTER) if request.method == "GET" else False
+    def _context(
+        self, org: Any, service: Service, starts: dt.datetime, form: Any, request: HttpRequest
+    ) -> dict:
+        needs_pow = (
+            _too_many(request, "pow-probe", settings.APPOINTMENTS_POW_AFTER)
+            if request.method == "GET"
+            else False
+        )
         challenge = pow.new_challenge()
         form.fields["pow_challenge"].initial = challenge
         return {
@@ -149,29 +161,62 @@ class BookView(View):
         form = BookingForm(request.POST)
         if _too_many(request, "book"):
             form.add_error(None, _("Too many attempts from your connection. Try again in an hour."))
-            return render(request, self.template, self._context(org, service, starts, form, request), status=429)
+            return render(
+                request,
+                self.template,
+                self._context(org, service, starts, form, request),
+                status=429,
+            )
         # Under load from this address: the form must carry a solved proof of work.
-        if _too_many(request, "pow-probe", settings.APPOINTMENTS_POW_AFTER):
-            if not pow.verify(request.POST.get("pow_challenge", ""), request.POST.get("pow_nonce", "")):
-                form.needs_pow = True  # type: ignore[attr-defined]
-                form.add_error(None, _("Please wait while your browser confirms the request, then send it again."))
-                return render(request, self.template, self._context(org, service, starts, form, request), status=429)
+        if _too_many(request, "pow-probe", settings.APPOINTMENTS_POW_AFTER) and not pow.verify(
+            request.POST.get("pow_challenge", ""), request.POST.get("pow_nonce", "")
+        ):
+            form.needs_pow = True  # type: ignore[attr-defined]
+            form.add_error(
+                None,
+                _("Please wait while your browser confirms the request, then send it again."),
+            )
+            return render(
+                request,
+                self.template,
+                self._context(org, service, starts, form, request),
+                status=429,
+            )
         if not form.is_valid():
-            return render(request, self.template, self._context(org, service, starts, form, request), status=400)
+            return render(
+                request,
+                self.template,
+                self._context(org, service, starts, form, request),
+                status=400,
+            )
         data = form.cleaned_data
         try:
             identifier = services.normalize_identifier(data["identifier"])
         except BookingRefused as refusal:
             form.add_error("identifier", refusal.messages)
-            return render(request, self.template, self._context(org, service, starts, form, request), status=400)
-        if rate_limit_exceeded(f"appointments:nif:{org.pk}:{identifier}", limit=PER_IDENTIFIER_PER_HOUR, window=3600):
+            return render(
+                request,
+                self.template,
+                self._context(org, service, starts, form, request),
+                status=400,
+            )
+        if rate_limit_exceeded(
+            f"appointments:nif:{org.pk}:{identifier}", limit=PER_IDENTIFIER_PER_HOUR, window=3600
+        ):
             form.add_error(None, _("Too many attempts for this DNI/NIE. Try again in an hour."))
-            return render(request, self.template, self._context(org, service, starts, form, request), status=429)
+            return render(
+                request,
+                self.template,
+                self._context(org, service, starts, form, request),
+                status=429,
+            )
         language = translation.get_language() or "ca"
         user = request.user if request.user.is_authenticated else None
         if user is not None and user.email and user.email.lower() == data["email"].lower():
             # Logged in to the portal with this address: already verified.
-            return _book(request, org, service, starts, data | {"identifier": identifier}, language, user)
+            return _book(
+                request, org, service, starts, data | {"identifier": identifier}, language, user
+            )
         verification = services.verification_start(
             org=org, email=data["email"],
             draft={
@@ -184,7 +229,13 @@ class BookView(View):
 
 
 def _book(
-    request: HttpRequest, org: Any, service: Service, starts: dt.datetime, data: dict, language: str, user: Any
+    request: HttpRequest,
+    org: Any,
+    service: Service,
+    starts: dt.datetime,
+    data: dict,
+    language: str,
+    user: Any,
 ) -> HttpResponse:
     try:
         booking = services.booking_create(
@@ -212,14 +263,22 @@ class VerifyView(View):
         form = CodeForm(request.POST)
         if _too_many(request, "code"):
             form.add_error(None, _("Too many attempts from your connection. Try again in an hour."))
-            return render(request, "appointments/public/verify.html", {"org": org, "form": form}, status=429)
+            return render(
+                request, "appointments/public/verify.html", {"org": org, "form": form}, status=429
+            )
         if not form.is_valid():
-            return render(request, "appointments/public/verify.html", {"org": org, "form": form}, status=400)
+            return render(
+                request, "appointments/public/verify.html", {"org": org, "form": form}, status=400
+            )
         try:
-            verification = services.verification_check(org=org, token=token, code=form.cleaned_data["code"])
+            verification = services.verification_check(
+                org=org, token=token, code=form.cleaned_data["code"]
+            )
         except BookingRefused as refusal:
             form.add_error("code", refusal.messages)
-            return render(request, "appointments/public/verify.html", {"org": org, "form": form}, status=400)
+            return render(
+                request, "appointments/public/verify.html", {"org": org, "form": form}, status=400
+            )
         draft = verification.draft
         service = _service(org, int(draft["service"]))
         starts = dt.datetime.fromisoformat(draft["starts"])
@@ -319,7 +378,9 @@ class WaitingListView(View):
         except BookingRefused as refusal:
             messages.error(request, " ".join(refusal.messages))
         else:
-            messages.success(request, _("You are on the waiting list. If a place is freed we will e-mail you."))
+            messages.success(
+                request, _("You are on the waiting list. If a place is freed we will e-mail you.")
+            )
         return redirect(back)
 
 
@@ -333,4 +394,6 @@ class DeskFeedView(View):
         if desk is None or not desk.feed_token or not hmac.compare_digest(desk.feed_token, token):
             raise Http404
         rows = selectors.desk_feed(org=org, desk=desk, today=timezone.localdate())
-        return HttpResponse(desk_feed_ics(str(desk), rows), content_type="text/calendar; charset=utf-8")
+        return HttpResponse(
+            desk_feed_ics(str(desk), rows), content_type="text/calendar; charset=utf-8"
+        )

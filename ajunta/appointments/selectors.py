@@ -87,8 +87,10 @@ def waiting_room(*, org: Any, office: Office, day: dt.date) -> dict[str, Any]:
 
 def desk_feed(*, org: Any, desk: Desk, today: dt.date) -> QuerySet[Booking]:
     start, _end = day_bounds(today - dt.timedelta(days=30))
-    return bookings(org=org).filter(desk=desk, starts__gte=start).exclude(
-        status=BookingStatus.CANCELLED
+    return (
+        bookings(org=org)
+        .filter(desk=desk, starts__gte=start)
+        .exclude(status=BookingStatus.CANCELLED)
     )
 
 
@@ -148,7 +150,9 @@ def work_figures(*, org: Any, user: Any, roles: frozenset[str], today: dt.date) 
 
     start, end = day_bounds(today)
     week_end = end + dt.timedelta(days=7)
-    counts = Booking.objects.filter(organization=org, starts__gte=start, starts__lt=week_end).aggregate(
+    counts = Booking.objects.filter(
+        organization=org, starts__gte=start, starts__lt=week_end
+    ).aggregate(
         today=Count("pk", filter=Q(starts__lt=end, status__in=ACTIVE_STATUSES)),
         waiting=Count("pk", filter=Q(starts__lt=end, status=BookingStatus.CHECKED_IN)),
         week=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
@@ -156,8 +160,6 @@ def work_figures(*, org: Any, user: Any, roles: frozenset[str], today: dt.date) 
     url = reverse("appointments_agenda", args=[org.slug])
     return [
         Figure(_("Appointments today"), counts["today"], url),
-        Figure(
-            _("Waiting now"), counts["waiting"], url, tone="warn" if counts["waiting"] else ""
-        ),
+        Figure(_("Waiting now"), counts["waiting"], url, tone="warn" if counts["waiting"] else ""),
         Figure(_("Appointments in the next 7 days"), counts["week"]),
     ]

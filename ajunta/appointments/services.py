@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -132,7 +133,7 @@ def schedule_create(
     for weekday, starts, ends in rows:
         if not 0 <= weekday <= 6 or ends <= starts:
             raise ValidationError(_("Each interval needs a weekday and must end after it starts."))
-    for (day_a, _s, end_a), (day_b, start_b, _e) in zip(rows, rows[1:], strict=False):
+    for (day_a, _s, end_a), (day_b, start_b, _e) in itertools.pairwise(rows):
         if day_a == day_b and start_b < end_a:
             raise ValidationError(_("Two intervals of the same day overlap."))
     with transaction.atomic():
@@ -304,9 +305,7 @@ def _check_person(
             code="active_limit",
         )
     if any(b_starts < ends and b_ends > starts for _s, b_starts, b_ends in rows):
-        raise BookingRefused(
-            _("You already have an appointment at that time."), code="overlap"
-        )
+        raise BookingRefused(_("You already have an appointment at that time."), code="overlap")
     period = dt.timedelta(days=service.limit_period_days)
     same_service = Booking.objects.filter(
         organization=org,
@@ -480,8 +479,10 @@ def booking_move(
     now = now or timezone.now()
     with transaction.atomic():
         lock_or_create(BookingLock, organization=org, key=f"person:{booking.identifier}")
-        booking = Booking.objects.select_for_update().select_related("office", "service").get(
-            organization=org, pk=booking.pk
+        booking = (
+            Booking.objects.select_for_update()
+            .select_related("office", "service")
+            .get(organization=org, pk=booking.pk)
         )
         _check_cancel_window(booking, now)
         _check_window(
@@ -508,7 +509,9 @@ def booking_move(
             changes={"starts": [old, starts]},
         )
         transaction.on_commit(lambda: send_confirmation(booking, moved=True))
-        transaction.on_commit(lambda: offer_freed_slot(org=org, booking_id=booking.pk, day=_local_day(old)))
+        transaction.on_commit(
+            lambda: offer_freed_slot(org=org, booking_id=booking.pk, day=_local_day(old))
+        )
     return booking
 
 
@@ -522,8 +525,10 @@ def booking_cancel(
 ) -> Booking:
     now = now or timezone.now()
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().select_related("office", "service").get(
-            organization=org, pk=booking.pk
+        booking = (
+            Booking.objects.select_for_update()
+            .select_related("office", "service")
+            .get(organization=org, pk=booking.pk)
         )
         if by_citizen:
             _check_cancel_window(booking, now)
@@ -655,7 +660,9 @@ def walk_in_create(
 
 # --- e-mail verification (citizens without an account) -----------------------------------------
 def _hash_code(token: str, code: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), f"{token}:{code}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"{token}:{code}".encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def verification_start(
@@ -740,7 +747,9 @@ def send_confirmation(booking: Booking, *, moved: bool = False) -> None:
         return
     with translation.override(booking.language):
         subject = (
-            _("Appointment moved: %(locator)s") if moved else _("Appointment confirmed: %(locator)s")
+            _("Appointment moved: %(locator)s")
+            if moved
+            else _("Appointment confirmed: %(locator)s")
         ) % {"locator": booking.locator}
         message = EmailMessage(subject, _booking_text(booking), to=[booking.email])
         message.attach(f"cita-{booking.locator}.ics", booking_ics(booking), "text/calendar")
@@ -809,14 +818,19 @@ def waiting_list_join(
     return entry
 
 
-def offer_freed_slot(*, org: Organization, booking_id: int, day: dt.date) -> WaitingListEntry | None:
+def offer_freed_slot(
+    *, org: Organization, booking_id: int, day: dt.date
+) -> WaitingListEntry | None:
     """A place was freed on `day`: offer it to the first person waiting for that service there."""
     booking = Booking.objects.select_related("service", "office").get(pk=booking_id)
     entry = (
         WaitingListEntry.objects.filter(
-            organization=org, service=booking.service, office=booking.office, day=day,
+            organization=org,
+            service=booking.service,
+            office=booking.office,
+            day=day,
             status=WaitingStatus.WAITING,
-        )  # fmt: skip
+        )
         .order_by("created_at", "pk")
         .first()
     )
@@ -826,7 +840,9 @@ def offer_freed_slot(*, org: Organization, booking_id: int, day: dt.date) -> Wai
     entry.offered_at = timezone.now()
     entry.save(update_fields=["status", "offered_at"])
     audit_record(org=org, actor=None, action="appointments.waiting_offer", obj=entry)
-    url = settings.SITE_URL + reverse("appointments_public_slots", args=[org.slug, booking.service_id])
+    url = settings.SITE_URL + reverse(
+        "appointments_public_slots", args=[org.slug, booking.service_id]
+    )
     with translation.override(entry.language):
         subject = _("A place is free on %(day)s") % {"day": day.strftime("%d/%m/%Y")}
         body = _(

@@ -150,9 +150,9 @@ def compute_slots(
         return []
     desk_ids = [d.pk for d in desks]
     schedules: dict[int, list[Schedule]] = defaultdict(list)
-    for schedule in Schedule.objects.filter(organization=org, desk_id__in=desk_ids).prefetch_related(
-        "intervals"
-    ):
+    for schedule in Schedule.objects.filter(
+        organization=org, desk_id__in=desk_ids
+    ).prefetch_related("intervals"):
         schedules[schedule.desk_id].append(schedule)
     range_start = _at(first_day, dt.time.min)
     range_end = _at(last_day + dt.timedelta(days=1), dt.time.min)
@@ -183,12 +183,8 @@ def compute_slots(
     duration = service.duration
     for each in desks:
         earliest, horizon = booking_window(each.office, now)
-        openings = [
-            e for e in exceptions if e.kind == ExceptionKind.OPEN and _applies(e, each)
-        ]
-        closures = [
-            e for e in exceptions if e.kind == ExceptionKind.CLOSED and _applies(e, each)
-        ]
+        openings = [e for e in exceptions if e.kind == ExceptionKind.OPEN and _applies(e, each)]
+        closures = [e for e in exceptions if e.kind == ExceptionKind.CLOSED and _applies(e, each)]
         day = first_day
         while day <= last_day:
             if respect_window and day > horizon:
@@ -208,9 +204,7 @@ def compute_slots(
                     if not respect_window or slot_start >= earliest:
                         free = _free_places(service, taken[each.pk], slot_start, slot_end)
                         if free > 0:
-                            slots.append(
-                                Slot(slot_start, slot_end, each.pk, each.office_id, free)
-                            )
+                            slots.append(Slot(slot_start, slot_end, each.pk, each.office_id, free))
                     slot_start = slot_end
             day += dt.timedelta(days=1)
     slots.sort(key=lambda s: (s.starts, s.desk_id))
@@ -237,8 +231,6 @@ def slot_times(slots: Iterable[Slot]) -> list[dict[str, Any]]:
     """Slots merged by start time across desks, for the citizen: when, and how many places."""
     merged: dict[dt.datetime, dict[str, Any]] = {}
     for slot in slots:
-        row = merged.setdefault(
-            slot.starts, {"starts": slot.starts, "ends": slot.ends, "free": 0}
-        )
+        row = merged.setdefault(slot.starts, {"starts": slot.starts, "ends": slot.ends, "free": 0})
         row["free"] += slot.free
     return list(merged.values())

@@ -71,7 +71,9 @@ class BookingActionView(TenantView):
         booking = get_object_or_404(selectors.bookings(org=org), pk=pk)
         try:
             if action == "cancel":
-                services.booking_cancel(org=org, actor=request.user, booking=booking, by_citizen=False)
+                services.booking_cancel(
+                    org=org, actor=request.user, booking=booking, by_citizen=False
+                )
             elif action in ACTIONS:
                 ACTIONS[action](org=org, actor=request.user, booking=booking)
             else:
@@ -89,7 +91,9 @@ class WalkInView(TenantView):
     def post(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
         org = request.org
         desks = list(selectors.desks(org=org))
-        form = WalkInForm(request.POST, desks=desks, services=selectors.services(org=org, active_only=True))
+        form = WalkInForm(
+            request.POST, desks=desks, services=selectors.services(org=org, active_only=True)
+        )
         if form.is_valid():
             desk = next(d for d in desks if str(d.pk) == form.cleaned_data["desk"])
             service = selectors.services(org=org).get(pk=form.cleaned_data["service"])
@@ -98,7 +102,9 @@ class WalkInView(TenantView):
                     org=org, actor=request.user, desk=desk, service=service,
                     name=form.cleaned_data["name"], identifier=form.cleaned_data["identifier"],
                 )  # fmt: skip
-                messages.success(request, _("Walk-in added with turn %(turn)s.") % {"turn": booking.turn})
+                messages.success(
+                    request, _("Walk-in added with turn %(turn)s.") % {"turn": booking.turn}
+                )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
         else:
@@ -114,8 +120,13 @@ class ScreenView(TenantView):
 
     def get(self, request: TenantHttpRequest, org_slug: str, office_id: int) -> HttpResponse:
         office = get_object_or_404(selectors.offices(org=request.org), pk=office_id)
-        context = {"office": office, **selectors.waiting_room(org=request.org, office=office, day=timezone.localdate())}
-        template = "appointments/partials/screen.html" if is_htmx(request) else "appointments/screen.html"
+        context = {
+            "office": office,
+            **selectors.waiting_room(org=request.org, office=office, day=timezone.localdate()),
+        }
+        template = (
+            "appointments/partials/screen.html" if is_htmx(request) else "appointments/screen.html"
+        )
         return render(request, template, context)
 
 
@@ -149,7 +160,9 @@ class SetupView(TenantView):
     permission = "appointments.settings"
     module = "appointments"
 
-    def _render(self, request: TenantHttpRequest, office_form: Any, service_form: Any, status: int = 200) -> HttpResponse:
+    def _render(
+        self, request: TenantHttpRequest, office_form: Any, service_form: Any, status: int = 200
+    ) -> HttpResponse:
         org = request.org
         return render(
             request,
@@ -190,7 +203,9 @@ class ClosuresView(TenantView):
     permission = "appointments.settings"
     module = "appointments"
 
-    def _render(self, request: TenantHttpRequest, closure_form: Any, calendar_form: Any, status: int = 200) -> HttpResponse:
+    def _render(
+        self, request: TenantHttpRequest, closure_form: Any, calendar_form: Any, status: int = 200
+    ) -> HttpResponse:
         org = request.org
         return render(
             request,
@@ -206,7 +221,9 @@ class ClosuresView(TenantView):
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
         offices = list(selectors.offices(org=request.org))
         return self._render(
-            request, ClosureForm(prefix="closure", offices=offices), CalendarForm(prefix="calendar", offices=offices)
+            request,
+            ClosureForm(prefix="closure", offices=offices),
+            CalendarForm(prefix="calendar", offices=offices),
         )
 
     def post(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
@@ -218,7 +235,9 @@ class ClosuresView(TenantView):
             closure_form = ClosureForm(request.POST, prefix="closure", offices=offices)
             form: Any = closure_form
         else:
-            calendar_form = CalendarForm(request.POST, request.FILES, prefix="calendar", offices=offices)
+            calendar_form = CalendarForm(
+                request.POST, request.FILES, prefix="calendar", offices=offices
+            )
             form = calendar_form
         if form.is_valid():
             data = form.cleaned_data

@@ -25,5 +25,7 @@ def make_setup(org, *, capacity: int = 1, **office_fields) -> tuple[Office, Serv
         org=org, actor=None, name="Padró", duration_minutes=30, capacity=capacity,
         documents_to_bring="DNI",
     )  # fmt: skip
-    desk = services.desk_create(org=org, actor=None, office=office, name="Taulell 1", services=[service])
+    desk = services.desk_create(
+        org=org, actor=None, office=office, name="Taulell 1", services=[service]
+    )
     return office, service, desk

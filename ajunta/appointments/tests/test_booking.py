@@ -48,7 +48,7 @@ class BookingRulesTests(TestCase):
         message = mail.outbox[0]
         self.assertIn(booking.locator, message.subject)
         self.assertIn(f"/{booking.locator}/{booking.access_token}/", message.body)
-        name, content, mimetype = message.attachments[0]
+        _name, content, mimetype = message.attachments[0]
         self.assertEqual(mimetype, "text/calendar")
         event = icalendar.Calendar.from_ical(content).walk("VEVENT")[0]
         self.assertEqual(event["DTSTART"].dt, at("2027-06-02", "09:30"))
@@ -82,7 +82,9 @@ class BookingRulesTests(TestCase):
             book(self.org, self.service, at("2027-06-04", "09:30"))
         self.assertEqual(refused.exception.code, "service_limit")
         # The same person cannot hold two bookings at once, whatever the service.
-        other = services.service_create(org=self.org, actor=None, name="Llicències", duration_minutes=60)
+        other = services.service_create(
+            org=self.org, actor=None, name="Llicències", duration_minutes=60
+        )
         self.desk.services.add(other)
         with self.assertRaises(BookingRefused) as refused:
             book(self.org, other, at("2027-06-02", "09:00"))
@@ -150,8 +152,12 @@ class BookingRulesTests(TestCase):
             org=self.org, actor=None, booking=booking, now=at("2027-06-02", "09:50")
         )
         other = book(self.org, self.service, at("2027-06-02", "10:00"), ident="X1234567L")
-        services.booking_check_in(org=self.org, actor=None, booking=other, now=at("2027-06-02", "09:55"))
-        services.booking_serve(org=self.org, actor=None, booking=other, now=at("2027-06-02", "10:10"))
+        services.booking_check_in(
+            org=self.org, actor=None, booking=other, now=at("2027-06-02", "09:55")
+        )
+        services.booking_serve(
+            org=self.org, actor=None, booking=other, now=at("2027-06-02", "10:10")
+        )
         stats = statistics(org=self.org, start=dt.date(2027, 6, 1), end=dt.date(2027, 6, 30))
         self.assertEqual((stats["total"], stats["no_show"], stats["served"]), (2, 1, 1))
         self.assertEqual(stats["no_show_rate"], 50.0)
@@ -163,8 +169,12 @@ class BookingRulesTests(TestCase):
             org=self.org, actor=None, desk=self.desk, service=self.service, name="Joan",
             now=at("2027-06-02", "09:00"),
         )  # fmt: skip
-        a = services.booking_check_in(org=self.org, actor=None, booking=first, now=at("2027-06-02", "09:20"))
-        b = services.booking_check_in(org=self.org, actor=None, booking=second, now=at("2027-06-02", "09:40"))
+        a = services.booking_check_in(
+            org=self.org, actor=None, booking=first, now=at("2027-06-02", "09:20")
+        )
+        b = services.booking_check_in(
+            org=self.org, actor=None, booking=second, now=at("2027-06-02", "09:40")
+        )
         self.assertEqual((walk_in.turn, a.turn, b.turn), (1, 2, 3))
 
     def test_a_freed_slot_is_offered_to_the_waiting_list(self) -> None:
@@ -214,7 +224,7 @@ class LastSlotConcurrencyTests(TransactionTestCase):
             except BookingRefused as refusal:
                 with lock:
                     refused.append(refusal.code or "")
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 with lock:
                     errors.append(exc)
             finally:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 import time_machine
+from django.core.exceptions import ValidationError
 from django.test import SimpleTestCase, TestCase, override_settings
 
 from ajunta.appointments.icalimport import parse_closures
@@ -36,7 +36,9 @@ class CorpusTests(SimpleTestCase):
         (eastern,) = read("icalendar_issue_836_do_not_quote_tzid.ics", "2024-10-20")
         self.assertEqual(local(eastern), ("2024-10-28T17:00:00-04:00", "2024-10-28T18:00:00-04:00"))
         (pacific,) = read("icalendar_timezone_same_start.ics", "2017-02-20")
-        self.assertEqual(pacific.starts.astimezone(dt.UTC), dt.datetime(2017, 2, 24, 20, tzinfo=dt.UTC))
+        self.assertEqual(
+            pacific.starts.astimezone(dt.UTC), dt.datetime(2017, 2, 24, 20, tzinfo=dt.UTC)
+        )
 
     def test_weekly_until_keeps_the_last_occurrence(self) -> None:
         closures = read("rie_issue_107_omitting_last_event.ics", "2023-01-01")
@@ -67,12 +69,16 @@ class CorpusTests(SimpleTestCase):
         holidays = read("rie_Germany_Holidays.ics", "2019-01-01")
         self.assertGreater(len(holidays), 10)
         first = holidays[0]
-        self.assertEqual((first.summary, local(first)[0]), ("New Year's Day", "2019-01-01T00:00:00+01:00"))
+        self.assertEqual(
+            (first.summary, local(first)[0]), ("New Year's Day", "2019-01-01T00:00:00+01:00")
+        )
         self.assertEqual(first.ends - first.starts, dt.timedelta(days=1))
 
     def test_custom_time_zone_from_the_files_vtimezone(self) -> None:
         (event,) = read("icalendar_america_new_york.ics", "2014-08-01")
-        self.assertEqual(event.starts.astimezone(dt.UTC), dt.datetime(2014, 8, 29, 12, tzinfo=dt.UTC))
+        self.assertEqual(
+            event.starts.astimezone(dt.UTC), dt.datetime(2014, 8, 29, 12, tzinfo=dt.UTC)
+        )
 
     def test_broken_file_is_refused_with_a_message(self) -> None:
         with self.assertRaises(ValidationError):
@@ -93,7 +99,7 @@ class CalendarAddressTests(TestCase):
         served = self.served
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/calendar")
                 self.end_headers()
@@ -123,7 +129,9 @@ class CalendarAddressTests(TestCase):
 
         org = make_org("vila")
         with time_machine.travel(dt.datetime(2019, 3, 1, tzinfo=dt.UTC), tick=False):
-            calendar = services.calendar_create(org=org, actor=None, name="Tancaments", url=self.url)
+            calendar = services.calendar_create(
+                org=org, actor=None, name="Tancaments", url=self.url
+            )
             self.assertEqual(calendar.event_count, 1)
             self.served["body"] = (CORPUS / "rie_each_week_but_two_deleted.ics").read_bytes()
             self.assertEqual(refresh_calendars(), 1)

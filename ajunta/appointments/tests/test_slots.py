@@ -93,7 +93,9 @@ class MonthOfSlotsTests(TestCase):
             valid_from=dt.date(2027, 6, 21), valid_until=dt.date(2027, 9, 15),
             intervals=[(0, T(9), T(12)), (3, T(9), T(11))],
         )  # fmt: skip
-        LocalHoliday.objects.create(organization=cls.org, date=dt.date(2027, 6, 14), name="Festa major")
+        LocalHoliday.objects.create(
+            organization=cls.org, date=dt.date(2027, 6, 14), name="Festa major"
+        )
         with time_machine.travel(dt.datetime(2027, 5, 31, 12, tzinfo=MADRID), tick=False):
             cls.calendar = services.calendar_create(
                 org=cls.org, actor=None, name="Outlook de la secretària", office=cls.office,
@@ -149,19 +151,23 @@ class MonthOfSlotsTests(TestCase):
                 org=self.org, service=self.service,
                 first_day=dt.date(2027, 6, 7), last_day=dt.date(2027, 6, 7),
             )  # fmt: skip
-        self.assertEqual([s.starts for s in today], [at("2027-06-07", "12:00"), at("2027-06-07", "12:30")])
+        self.assertEqual(
+            [s.starts for s in today], [at("2027-06-07", "12:00"), at("2027-06-07", "12:30")]
+        )
         self.office.horizon_days = 5
         self.office.save(update_fields=["horizon_days"])
         days = {s.starts.astimezone(MADRID).day for s in self.slots()}
         self.assertEqual(days, {3})  # 31 May + 5 days = 5 June
 
     def test_slot_queries_do_not_grow_with_the_range(self) -> None:
-        with time_machine.travel(dt.datetime(2027, 5, 31, 12, tzinfo=MADRID), tick=False):
-            with self.assertNumQueries(6):
-                compute_slots(
-                    org=self.org, service=self.service,
-                    first_day=dt.date(2027, 6, 1), last_day=dt.date(2027, 7, 29),
-                )  # fmt: skip
+        with (
+            time_machine.travel(dt.datetime(2027, 5, 31, 12, tzinfo=MADRID), tick=False),
+            self.assertNumQueries(6),
+        ):
+            compute_slots(
+                org=self.org, service=self.service,
+                first_day=dt.date(2027, 6, 1), last_day=dt.date(2027, 7, 29),
+            )  # fmt: skip
 
     def test_refresh_keeps_the_window_moving_and_a_bad_file_keeps_old_closures(self) -> None:
         with time_machine.travel(dt.datetime(2027, 5, 31, 12, tzinfo=MADRID), tick=False):

@@ -56,7 +56,9 @@ class CitizenJourneyTests(TenantTestCase):
         self.assertEqual(Booking.objects.count(), 0)  # not before the code
         code = code_from(mail.outbox[-1])
         self.assertIn("código", mail.outbox[-1].subject)  # in the citizen's language
-        wrong = client.post(response["Location"], {"code": "000000" if code != "000000" else "111111"})
+        wrong = client.post(
+            response["Location"], {"code": "000000" if code != "000000" else "111111"}
+        )
         self.assertEqual(wrong.status_code, 400)
         with self.captureOnCommitCallbacks(execute=True):
             booked = client.post(response["Location"], {"code": code})
@@ -70,17 +72,32 @@ class CitizenJourneyTests(TenantTestCase):
         page = client.get(booked["Location"])
         self.assertContains(page, booking.locator)
         self.assertContains(page, 'name="viewport"')
-        ics = client.get(reverse("appointments_public_ics", args=["alpha", booking.locator, booking.access_token]))
+        ics = client.get(
+            reverse(
+                "appointments_public_ics", args=["alpha", booking.locator, booking.access_token]
+            )
+        )
         self.assertEqual(ics["Content-Type"], "text/calendar; charset=utf-8")
         self.assertIn(b"BEGIN:VEVENT", ics.content)
         # A wrong token is a 404, like a missing booking.
-        self.assertEqual(client.get(reverse("appointments_public_booking", args=["alpha", booking.locator, "nope"])).status_code, 404)
-        move_url = reverse("appointments_public_move", args=["alpha", booking.locator, booking.access_token])
+        self.assertEqual(
+            client.get(
+                reverse("appointments_public_booking", args=["alpha", booking.locator, "nope"])
+            ).status_code,
+            404,
+        )
+        move_url = reverse(
+            "appointments_public_move", args=["alpha", booking.locator, booking.access_token]
+        )
         self.assertEqual(client.get(f"{move_url}?day=2027-06-03").status_code, 200)
         client.post(move_url, {"starts": at("2027-06-03", "10:00").isoformat()})
         booking.refresh_from_db()
         self.assertEqual(booking.starts, at("2027-06-03", "10:00"))
-        client.post(reverse("appointments_public_cancel", args=["alpha", booking.locator, booking.access_token]))
+        client.post(
+            reverse(
+                "appointments_public_cancel", args=["alpha", booking.locator, booking.access_token]
+            )
+        )
         booking.refresh_from_db()
         self.assertEqual(booking.status, BookingStatus.CANCELLED)
 
@@ -109,7 +126,9 @@ class CitizenJourneyTests(TenantTestCase):
         verification.save(update_fields=["code_hash"])
         client = speaking(self.client, "ca")
         response = client.post(
-            reverse("appointments_public_verify", args=["alpha", verification.token]), {"code": "123456"}, follow=True
+            reverse("appointments_public_verify", args=["alpha", verification.token]),
+            {"code": "123456"},
+            follow=True,
         )
         self.assertContains(response, "Aquesta hora ja no està disponible")
         del code
@@ -143,8 +162,13 @@ class CitizenJourneyTests(TenantTestCase):
         self.assertEqual(self.client.get(f"{book_url}?starts=nonsense").status_code, 302)
         slots = reverse("appointments_public_slots", args=["alpha", self.service.pk])
         self.assertEqual(self.client.get(f"{slots}?day=2027-99-99").status_code, 200)
-        self.assertEqual(self.client.get(reverse("appointments_public_slots", args=["nobody", 1])).status_code, 404)
-        response = self.client.post(book_url, {"starts": "2027-06-02T09:30:00+02:00", "identifier": "bad"})
+        self.assertEqual(
+            self.client.get(reverse("appointments_public_slots", args=["nobody", 1])).status_code,
+            404,
+        )
+        response = self.client.post(
+            book_url, {"starts": "2027-06-02T09:30:00+02:00", "identifier": "bad"}
+        )
         self.assertEqual(response.status_code, 400)
 
     def test_public_api_slots_and_booking(self) -> None:
@@ -155,7 +179,9 @@ class CitizenJourneyTests(TenantTestCase):
         response = client.get(url, {"start": "2027-06-02", "end": "2027-06-02"})
         self.assertEqual(response.status_code, 200)
         self.assertEqual(len(response.json()), 8)
-        self.assertEqual(client.get(url, {"start": "2027-06-02", "end": "2027-12-02"}).status_code, 400)
+        self.assertEqual(
+            client.get(url, {"start": "2027-06-02", "end": "2027-12-02"}).status_code, 400
+        )
         with self.captureOnCommitCallbacks(execute=True):
             started = client.post(
                 reverse("appt-public-verification", args=["alpha"]),
@@ -187,7 +213,9 @@ class StaffTests(TenantIsolationMixin, TenantTestCase):
             name="Maria Puig", identifier="12345678Z", now=NOW,
         )  # fmt: skip
         _o, _s, desk_b = make_setup(cls.org_b)
-        services.schedule_create(org=cls.org_b, actor=None, desk=desk_b, intervals=[(1, T(9), T(13))])
+        services.schedule_create(
+            org=cls.org_b, actor=None, desk=desk_b, intervals=[(1, T(9), T(13))]
+        )
         cls.booking_b = services.booking_create(
             org=cls.org_b, actor=None, service=_s, starts=at("2027-06-01", "11:30"),
             name="Pere", identifier="X1234567L", now=NOW,
@@ -209,7 +237,14 @@ class StaffTests(TenantIsolationMixin, TenantTestCase):
 
     def test_agenda_lists_the_day_in_few_queries(self) -> None:
         for n in range(5):
-            services.walk_in_create(org=self.org_a, actor=None, desk=self.desk, service=self.service, name=f"W{n}", now=at("2027-06-01", "10:00"))
+            services.walk_in_create(
+                org=self.org_a,
+                actor=None,
+                desk=self.desk,
+                service=self.service,
+                name=f"W{n}",
+                now=at("2027-06-01", "10:00"),
+            )
         client = self.login(self.bob)
         url = reverse("appointments_agenda", args=["alpha"]) + "?day=2027-06-01"
         client.get(url)
@@ -220,11 +255,15 @@ class StaffTests(TenantIsolationMixin, TenantTestCase):
 
     def test_check_in_call_and_the_screen(self) -> None:
         client = self.login(self.bob)
-        client.post(reverse("appointments_booking_action", args=["alpha", self.booking.pk, "check_in"]))
+        client.post(
+            reverse("appointments_booking_action", args=["alpha", self.booking.pk, "check_in"])
+        )
         client.post(reverse("appointments_booking_action", args=["alpha", self.booking.pk, "call"]))
         self.booking.refresh_from_db()
         self.assertEqual((self.booking.status, self.booking.turn), (BookingStatus.CALLED, 1))
-        screen = client.get(reverse("appointments_screen", args=["alpha", self.office.pk]), HTTP_HX_REQUEST="true")
+        screen = client.get(
+            reverse("appointments_screen", args=["alpha", self.office.pk]), HTTP_HX_REQUEST="true"
+        )
         self.assertContains(screen, '<span class="value">1</span>', html=False)
         self.assertNotContains(screen, "Maria")  # the screen shows turns, not names
 
@@ -234,25 +273,44 @@ class StaffTests(TenantIsolationMixin, TenantTestCase):
             response = api.post(f"/api/v1/o/alpha/appointments/bookings/{self.booking.pk}/no-show/")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json()["status"], "no_show")
-        stats = self.login(self.bob).get(reverse("appointments_stats", args=["alpha"]) + "?from=2027-06-01&to=2027-06-30")
+        stats = self.login(self.bob).get(
+            reverse("appointments_stats", args=["alpha"]) + "?from=2027-06-01&to=2027-06-30"
+        )
         self.assertEqual(stats.context["stats"]["no_show"], 1)
         self.assertEqual(stats.context["stats"]["no_show_rate"], 100.0)
 
     def test_an_early_no_show_is_a_400_with_the_reason(self) -> None:
-        response = self.api(self.bob).post(f"/api/v1/o/alpha/appointments/bookings/{self.booking.pk}/no-show/")
+        response = self.api(self.bob).post(
+            f"/api/v1/o/alpha/appointments/bookings/{self.booking.pk}/no-show/"
+        )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["code"], "early")
 
     def test_elected_members_do_not_see_bookings(self) -> None:
-        self.assertEqual(self.login(self.elected).get(reverse("appointments_agenda", args=["alpha"])).status_code, 403)
+        self.assertEqual(
+            self.login(self.elected)
+            .get(reverse("appointments_agenda", args=["alpha"]))
+            .status_code,
+            403,
+        )
 
     def test_desk_feed_needs_its_token(self) -> None:
         url = reverse("appointments_desk_feed", args=["alpha", self.desk.pk, self.desk.feed_token])
         response = self.client.get(url)
         self.assertEqual(response.status_code, 200)
         self.assertIn(b"Maria Puig", response.content)
-        self.assertEqual(self.client.get(reverse("appointments_desk_feed", args=["alpha", self.desk.pk, "x"])).status_code, 404)
-        self.assertEqual(self.client.get(reverse("appointments_desk_feed", args=["beta", self.desk.pk, self.desk.feed_token])).status_code, 404)
+        self.assertEqual(
+            self.client.get(
+                reverse("appointments_desk_feed", args=["alpha", self.desk.pk, "x"])
+            ).status_code,
+            404,
+        )
+        self.assertEqual(
+            self.client.get(
+                reverse("appointments_desk_feed", args=["beta", self.desk.pk, self.desk.feed_token])
+            ).status_code,
+            404,
+        )
 
     def test_closure_via_page_removes_slots(self) -> None:
         client = self.login(self.alice)
@@ -261,13 +319,22 @@ class StaffTests(TenantIsolationMixin, TenantTestCase):
             "closure-ends": "2027-06-03T00:00", "closure-reason": "Festa",
         })  # fmt: skip
         self.assertEqual(response.status_code, 302)
-        slots = self.client.get(reverse("appt-public-slots", args=["alpha", self.service.pk]), {"start": "2027-06-02", "end": "2027-06-02"})
+        slots = self.client.get(
+            reverse("appt-public-slots", args=["alpha", self.service.pk]),
+            {"start": "2027-06-02", "end": "2027-06-02"},
+        )
         self.assertEqual(slots.json(), [])
-        bad = client.post(reverse("appointments_closures", args=["alpha"]), {"calendar-name": "X", "calendar-url": "ftp://x"})
+        bad = client.post(
+            reverse("appointments_closures", args=["alpha"]),
+            {"calendar-name": "X", "calendar-url": "ftp://x"},
+        )
         self.assertEqual(bad.status_code, 400)
 
     def test_pages_render(self) -> None:
         client = self.login(self.alice)
         for name in ("appointments_setup", "appointments_closures", "appointments_stats"):
             self.assertEqual(client.get(reverse(name, args=["alpha"])).status_code, 200, name)
-        self.assertEqual(self.client.get(reverse("appointments_public_services", args=["alpha"])).status_code, 200)
+        self.assertEqual(
+            self.client.get(reverse("appointments_public_services", args=["alpha"])).status_code,
+            200,
+        )
