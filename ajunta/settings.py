@@ -247,6 +247,8 @@ APPOINTMENTS_POW_AFTER = env_int("APPOINTMENTS_POW_AFTER", 20)
 APPOINTMENTS_POW_BITS = env_int("APPOINTMENTS_POW_BITS", 18)
 # Calendar addresses on private networks (SSRF); only for tests and closed intranets.
 APPOINTMENTS_CALENDAR_ALLOW_PRIVATE = env_bool("APPOINTMENTS_CALENDAR_ALLOW_PRIVATE", False)
+# Requests per client address to the public appointments API (slots, verification, booking).
+APPOINTMENTS_PUBLIC_API_RATE = env("APPOINTMENTS_PUBLIC_API_RATE", "60/min")
 # Dotted path of a function (booking, text) that sends an SMS; empty: no SMS.
 APPOINTMENTS_SMS_HOOK = env("APPOINTMENTS_SMS_HOOK")
 CELERY_BEAT_SCHEDULE.update(

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
@@ -252,6 +253,9 @@ class ClosureViewSet(mixins.ListModelMixin, TenantViewSet):
 # --- public -----------------------------------------------------------------------------------------
 class PublicThrottle(AnonRateThrottle):
     scope = "anon"
+
+    def get_rate(self) -> str:
+        return str(settings.APPOINTMENTS_PUBLIC_API_RATE)
 
     def get_cache_key(self, request: Any, view: Any) -> str:
         # Logged-in callers are throttled too (AnonRateThrottle would let them through).
