@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -105,3 +105,76 @@ class CalendarForm(forms.Form):
         cast(forms.ChoiceField, self.fields["office"]).choices = [("", _("All offices"))] + [
             (o.pk, o.name) for o in offices
         ]
+
+
+WEEKDAY_LABELS = [
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+]
+
+
+class DeskForm(forms.Form):
+    office = forms.ChoiceField(label=_("Office"))
+    name = forms.CharField(label=_("Name"), max_length=120)
+    services = forms.MultipleChoiceField(
+        label=_("Services"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args, offices=(), services=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["office"]).choices = [(o.pk, o.name) for o in offices]
+        cast(forms.ChoiceField, self.fields["services"]).choices = [
+            (s.pk, s.name) for s in services
+        ]
+
+
+class ScheduleForm(forms.Form):
+    """A weekly schedule: one line of hours per weekday, e.g. "09:00-11:00, 11:30-14:00"."""
+
+    desk = forms.ChoiceField(label=_("Desk"))
+    name = forms.CharField(label=_("Name"), max_length=120, required=False)
+    valid_from = forms.DateField(
+        label=_("Valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave both dates empty for the all-year schedule."),
+    )
+
+    def __init__(self, *args, desks=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["desk"]).choices = [(d.pk, str(d)) for d in desks]
+        for index, label in enumerate(WEEKDAY_LABELS):
+            self.fields[f"day{index}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=100,
+                help_text=_("E.g. 09:00-11:00, 11:30-14:00 (a break between).")
+                if index == 0
+                else "",
+            )
+
+    def intervals(self) -> list[tuple[int, Any, Any]]:
+        import datetime as dt
+
+        rows = []
+        for index in range(7):
+            text = (self.cleaned_data.get(f"day{index}") or "").strip()
+            for part in filter(None, (p.strip() for p in text.replace(";", ",").split(","))):
+                try:
+                    start, end = (dt.time.fromisoformat(x.strip()) for x in part.split("-"))
+                except ValueError as error:
+                    raise forms.ValidationError(
+                        {f"day{index}": _("Write hours as 09:00-11:00, separated by commas.")}
+                    ) from error
+                rows.append((index, start, end))
+        if not rows:
+            raise forms.ValidationError(_("Give the hours of at least one day."))
+        return rows

@@ -16,7 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ajunta.appointments import selectors, services
-from ajunta.appointments.forms import CalendarForm, ClosureForm, OfficeForm, ServiceForm, WalkInForm
+from ajunta.appointments.forms import (
+    CalendarForm,
+    ClosureForm,
+    DeskForm,
+    OfficeForm,
+    ScheduleForm,
+    ServiceForm,
+    WalkInForm,
+)
 from ajunta.appointments.models import BookingStatus
 from ajunta.core.charts import bar_chart
 from ajunta.core.tenancy import TenantHttpRequest
@@ -157,46 +165,82 @@ class StatsView(TenantView):
 
 
 class SetupView(TenantView):
+    """Offices, services, desks and their weekly schedules: a table of each and a form to add one."""
+
     permission = "appointments.settings"
     module = "appointments"
 
+    def _forms(self, data: Any = None, which: str = "") -> dict[str, Any]:
+        org = self.request.org
+        offices = list(selectors.offices(org=org))
+        active = list(selectors.services(org=org, active_only=True))
+        desks = list(selectors.desks(org=org))
+        return {
+            "office_form": OfficeForm(data if which == "office" else None, prefix="office"),
+            "service_form": ServiceForm(data if which == "service" else None, prefix="service"),
+            "desk_form": DeskForm(
+                data if which == "desk" else None, prefix="desk", offices=offices, services=active
+            ),
+            "schedule_form": ScheduleForm(
+                data if which == "schedule" else None, prefix="schedule", desks=desks
+            ),
+        }
+
     def _render(
-        self, request: TenantHttpRequest, office_form: Any, service_form: Any, status: int = 200
+        self, request: TenantHttpRequest, forms: dict[str, Any], status: int = 200
     ) -> HttpResponse:
         org = request.org
         return render(
             request,
             "appointments/setup.html",
             {
-                "offices": selectors.offices(org=org), "services": selectors.services(org=org),
-                "desks": selectors.desks(org=org).prefetch_related("services"),
-                "office_form": office_form, "service_form": service_form,
+                "offices": selectors.offices(org=org),
+                "services": selectors.services(org=org),
+                "desks": selectors.desks(org=org).prefetch_related(
+                    "services", "schedules__intervals"
+                ),
+                **forms,
             },
             status=status,
-        )  # fmt: skip
+        )
 
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
-        return self._render(request, OfficeForm(prefix="office"), ServiceForm(prefix="service"))
+        return self._render(request, self._forms())
 
     def post(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
         org = request.org
-        office_form, service_form = OfficeForm(prefix="office"), ServiceForm(prefix="service")
-        if "office-name" in request.POST:
-            office_form = OfficeForm(request.POST, prefix="office")
-            form: Any = office_form
-            create: Any = services.office_create
-        else:
-            service_form = ServiceForm(request.POST, prefix="service")
-            form, create = service_form, services.service_create
+        which = next(
+            (w for w in ("office", "service", "desk", "schedule") if f"{w}-name" in request.POST),
+            "office",
+        )
+        forms = self._forms(request.POST, which)
+        form = forms[f"{which}_form"]
         if form.is_valid():
+            data = dict(form.cleaned_data)
             try:
-                create(org=org, actor=request.user, **form.cleaned_data)
+                if which == "office":
+                    services.office_create(org=org, actor=request.user, **data)
+                elif which == "service":
+                    services.service_create(org=org, actor=request.user, **data)
+                elif which == "desk":
+                    services.desk_create(
+                        org=org, actor=request.user, name=data["name"],
+                        office=selectors.offices(org=org).get(pk=data["office"]),
+                        services=selectors.services(org=org).filter(pk__in=data["services"]),
+                    )  # fmt: skip
+                else:
+                    services.schedule_create(
+                        org=org, actor=request.user, name=data["name"],
+                        desk=selectors.desks(org=org).get(pk=data["desk"]),
+                        valid_from=data["valid_from"], valid_until=data["valid_until"],
+                        intervals=form.intervals(),
+                    )  # fmt: skip
             except ValidationError as error:
                 add_service_error(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("appointments_setup", org.slug)
-        return self._render(request, office_form, service_form, status=400)
+        return self._render(request, forms, status=400)
 
 
 class ClosuresView(TenantView):

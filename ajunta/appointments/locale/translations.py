@@ -506,6 +506,43 @@ T = {
     ),
 }
 
+T.update(
+    {
+        "Weekly hours": ("Horari setmanal", "Horario semanal"),
+        "Schedule": ("Horari", "Horario"),
+        "New desk": ("Nou taulell", "Nuevo mostrador"),
+        "Add the desk": ("Afegir el taulell", "Añadir el mostrador"),
+        "New weekly schedule": ("Nou horari setmanal", "Nuevo horario semanal"),
+        "On a day, the schedule with the shortest period that includes it applies: give summer hours their dates and they win over the all-year ones.": (
+            "Cada dia s'aplica l'horari de període més curt que l'inclou: doneu dates a l'horari d'estiu i passarà per davant del de tot l'any.",
+            "Cada día se aplica el horario de periodo más corto que lo incluye: dé fechas al horario de verano y pasará por delante del de todo el año.",
+        ),
+        "Add the schedule": ("Afegir l'horari", "Añadir el horario"),
+        "Offices, the services they give, the desks that give them and each desk's weekly hours.": (
+            "Les oficines, els serveis que ofereixen, els taulells que els atenen i l'horari setmanal de cada taulell.",
+            "Las oficinas, los servicios que ofrecen, los mostradores que los atienden y el horario semanal de cada mostrador.",
+        ),
+        "Valid from": ("Vàlid des de", "Válido desde"),
+        "Valid until": ("Vàlid fins a", "Válido hasta"),
+        "Leave both dates empty for the all-year schedule.": (
+            "Deixeu les dues dates buides per a l'horari de tot l'any.",
+            "Deje las dos fechas vacías para el horario de todo el año.",
+        ),
+        "E.g. 09:00-11:00, 11:30-14:00 (a break between).": (
+            "P. ex. 09:00-11:00, 11:30-14:00 (amb una pausa entremig).",
+            "P. ej. 09:00-11:00, 11:30-14:00 (con una pausa en medio).",
+        ),
+        "Write hours as 09:00-11:00, separated by commas.": (
+            "Escriviu les hores com 09:00-11:00, separades per comes.",
+            "Escriba las horas como 09:00-11:00, separadas por comas.",
+        ),
+        "Give the hours of at least one day.": (
+            "Indiqueu l'horari d'un dia com a mínim.",
+            "Indique el horario de un día como mínimo.",
+        ),
+    }
+)
+
 if __name__ == "__main__":
     import polib  # type: ignore[import-untyped,import-not-found,unused-ignore]
 

@@ -13,7 +13,15 @@ from django.test import override_settings
 from django.urls import reverse
 
 from ajunta.appointments import pow, services
-from ajunta.appointments.models import Booking, BookingStatus, Verification
+from ajunta.appointments.models import (
+    Booking,
+    BookingStatus,
+    Desk,
+    Office,
+    Schedule,
+    Service,
+    Verification,
+)
 from ajunta.appointments.tests.base import MADRID, T, at, make_setup
 from ajunta.core.models import Role
 from ajunta.core.testing import TenantIsolationMixin, TenantTestCase, api_ids, make_user, speaking
@@ -338,3 +346,42 @@ class StaffTests(TenantIsolationMixin, TenantTestCase):
             self.client.get(reverse("appointments_public_services", args=["alpha"])).status_code,
             200,
         )
+
+
+@time_machine.travel(NOW, tick=False)
+class SetupPageTests(TenantTestCase):
+    def test_office_service_desk_and_schedule_from_the_page(self) -> None:
+        client = self.login(self.alice)
+        url = reverse("appointments_setup", args=["alpha"])
+        self.assertEqual(
+            client.post(url, {"office-name": "OAC", "office-address": "Plaça, 1"}).status_code, 302
+        )
+        client.post(
+            url,
+            {
+                "service-name": "Padró",
+                "service-duration_minutes": "20",
+                "service-channel": "in_person",
+                "service-capacity": "1",
+            },
+        )
+        office = Office.objects.get(organization=self.org_a)
+        service = Service.objects.get(organization=self.org_a)
+        client.post(
+            url, {"desk-office": office.pk, "desk-name": "T1", "desk-services": [service.pk]}
+        )
+        desk = Desk.objects.get(organization=self.org_a)
+        bad = client.post(
+            url, {"schedule-desk": desk.pk, "schedule-name": "", "schedule-day0": "9-11"}
+        )
+        self.assertEqual(bad.status_code, 400)
+        response = client.post(url, {
+            "schedule-desk": desk.pk, "schedule-name": "Estiu", "schedule-valid_from": "2027-07-01",
+            "schedule-valid_until": "2027-08-31", "schedule-day0": "09:00-11:00, 11:30-14:00",
+        })  # fmt: skip
+        self.assertEqual(response.status_code, 302)
+        schedule = Schedule.objects.get(desk=desk)
+        self.assertEqual(schedule.intervals.count(), 2)
+        page = client.get(url)
+        self.assertContains(page, "Estiu")
+        self.assertEqual(self.login(self.bob).get(url).status_code, 403)
