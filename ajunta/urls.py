@@ -60,6 +60,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("o/<slug:org_slug>/", include("ajunta.core.urls")),
     path("o/<slug:org_slug>/", include("ajunta.tenants.urls")),
+    path("portal/appointments/", include("ajunta.appointments.portal_urls")),
     path("portal/", include("ajunta.portal.urls")),
     path("o/<slug:org_slug>/registry/", include("ajunta.registry.urls")),
     path("o/<slug:org_slug>/sir/", include("ajunta.sir.urls")),

@@ -13,10 +13,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -397,3 +399,13 @@ class DeskFeedView(View):
         return HttpResponse(
             desk_feed_ics(str(desk), rows), content_type="text/calendar; charset=utf-8"
         )
+
+
+class MyAppointmentsView(LoginRequiredMixin, View):
+    """The citizen's area: my appointments in any municipality, each with its private link."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        rows = selectors.citizen_bookings(user=request.user)[:100]
+        response = render(request, "appointments/public/mine.html", {"rows": rows})
+        add_never_cache_headers(response)
+        return response

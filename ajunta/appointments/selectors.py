@@ -163,3 +163,17 @@ def work_figures(*, org: Any, user: Any, roles: frozenset[str], today: dt.date) 
         Figure(_("Waiting now"), counts["waiting"], url, tone="warn" if counts["waiting"] else ""),
         Figure(_("Appointments in the next 7 days"), counts["week"]),
     ]
+
+
+def citizen_bookings(*, user: Any) -> QuerySet[Booking]:
+    """The logged-in citizen's own bookings, in any organization: made from the portal, or with
+    the NIF/NIE of their account."""
+    mine = Q(user=user)
+    nif = (getattr(user, "nif", "") or "").upper().replace("-", "").replace(" ", "")
+    if nif:
+        mine |= Q(identifier=nif)
+    return (
+        Booking.objects.filter(mine)
+        .select_related("organization", "office", "service")
+        .order_by("-starts", "-pk")
+    )

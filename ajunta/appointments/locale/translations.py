@@ -543,6 +543,13 @@ T.update(
     }
 )
 
+T.update(
+    {
+        "My appointments": ("Les meves cites", "Mis citas"),
+        "You have no appointments.": ("No teniu cap cita.", "No tiene ninguna cita."),
+    }
+)
+
 if __name__ == "__main__":
     import polib  # type: ignore[import-untyped,import-not-found,unused-ignore]
 

@@ -385,3 +385,38 @@ class SetupPageTests(TenantTestCase):
         page = client.get(url)
         self.assertContains(page, "Estiu")
         self.assertEqual(self.login(self.bob).get(url).status_code, 403)
+
+
+@time_machine.travel(NOW, tick=False)
+class MyAreaTests(TenantTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.office, cls.service, cls.desk = make_setup(cls.org_a)
+        services.schedule_create(
+            org=cls.org_a, actor=None, desk=cls.desk, intervals=[(d, T(9), T(13)) for d in range(5)]
+        )
+        cls.marta = make_user("marta", None, nif="11111111H")
+        cls.other = make_user("pau", None, nif="22222222J")
+
+    def setUp(self) -> None:
+        cache.clear()  # the rate limits count per address across tests
+
+    def test_a_portal_user_books_without_a_code_and_sees_it_in_my_area(self) -> None:
+        client = self.login(self.marta)
+        book_url = reverse("appointments_public_book", args=["alpha", self.service.pk])
+        response = client.post(book_url, {
+            "starts": at("2027-06-02", "09:30").isoformat(), "name": "Marta Ferrer",
+            "identifier": "11111111H", "email": "marta@example.org", "privacy": "on",
+        })  # fmt: skip
+        self.assertEqual(response.status_code, 302, getattr(response, "content", b"")[:3000])
+        booking = Booking.objects.get()
+        self.assertEqual(booking.user, self.marta)
+        self.assertIn(booking.locator, response["Location"])
+        mine = client.get(reverse("portal_appointments"))
+        self.assertContains(mine, booking.access_token)
+        self.assertContains(mine, "Les meves cites")
+        others = self.login(self.other).get(reverse("portal_appointments"))
+        self.assertNotContains(others, booking.access_token)
+        self.client.logout()
+        self.assertEqual(self.client.get(reverse("portal_appointments")).status_code, 302)
