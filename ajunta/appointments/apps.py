@@ -39,3 +39,13 @@ class AppointmentsConfig(AppConfig):
                 figures="ajunta.appointments.selectors.work_figures",
             )
         )
+        # The provider's view of how its members use appointments (counts only).
+        register_module(
+            Module(
+                code="appointments-usage",
+                label=_("Appointments across members"),
+                url_name="appointments_usage",
+                permission="appointments.usage",
+                order=46,
+            )
+        )

@@ -310,6 +310,7 @@ class UsageView(TenantView):
     """The provider's view: appointments per member (counts only)."""
 
     permission = "appointments.usage"
+    module = "appointments-usage"
 
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
         if not getattr(request.org, "is_provider", False):

@@ -420,3 +420,31 @@ class MyAreaTests(TenantTestCase):
         self.assertNotContains(others, booking.access_token)
         self.client.logout()
         self.assertEqual(self.client.get(reverse("portal_appointments")).status_code, 302)
+
+
+@time_machine.travel(NOW, tick=False)
+class ProviderUsageTests(TenantTestCase):
+    def test_the_provider_sees_counts_per_member_and_no_people(self) -> None:
+        from ajunta.tenants.testing import make_provider
+
+        provider = make_provider()
+        admin = make_user("nuria", provider, Role.PROVIDER_ADMIN)
+        _office, service, desk = make_setup(self.org_a)
+        services.schedule_create(org=self.org_a, actor=None, desk=desk, intervals=[(1, T(9), T(13))])
+        booking = services.booking_create(
+            org=self.org_a, actor=None, service=service, starts=at("2027-06-01", "11:30"),
+            name="Maria Puig", identifier="12345678Z", now=NOW,
+        )  # fmt: skip
+        services.booking_no_show(org=self.org_a, actor=None, booking=booking, now=at("2027-06-01", "12:00"))
+        from ajunta.core.testing import verify_mfa
+
+        verify_mfa(self.client, admin)
+        page = self.client.get(reverse("appointments_usage", args=[provider.slug]))
+        self.assertEqual(page.status_code, 200)
+        self.assertEqual(
+            [(r["organization__slug"], r["total"], r["no_show"]) for r in page.context["rows"]],
+            [("alpha", 1, 1)],
+        )
+        self.assertNotContains(page, "Maria Puig")
+        # A member's administrator has no such page.
+        self.assertEqual(self.login(self.alice).get(reverse("appointments_usage", args=["alpha"])).status_code, 403)
