@@ -430,12 +430,16 @@ class ProviderUsageTests(TenantTestCase):
         provider = make_provider()
         admin = make_user("nuria", provider, Role.PROVIDER_ADMIN)
         _office, service, desk = make_setup(self.org_a)
-        services.schedule_create(org=self.org_a, actor=None, desk=desk, intervals=[(1, T(9), T(13))])
+        services.schedule_create(
+            org=self.org_a, actor=None, desk=desk, intervals=[(1, T(9), T(13))]
+        )
         booking = services.booking_create(
             org=self.org_a, actor=None, service=service, starts=at("2027-06-01", "11:30"),
             name="Maria Puig", identifier="12345678Z", now=NOW,
         )  # fmt: skip
-        services.booking_no_show(org=self.org_a, actor=None, booking=booking, now=at("2027-06-01", "12:00"))
+        services.booking_no_show(
+            org=self.org_a, actor=None, booking=booking, now=at("2027-06-01", "12:00")
+        )
         from ajunta.core.testing import verify_mfa
 
         verify_mfa(self.client, admin)
@@ -447,4 +451,7 @@ class ProviderUsageTests(TenantTestCase):
         )
         self.assertNotContains(page, "Maria Puig")
         # A member's administrator has no such page.
-        self.assertEqual(self.login(self.alice).get(reverse("appointments_usage", args=["alpha"])).status_code, 403)
+        self.assertEqual(
+            self.login(self.alice).get(reverse("appointments_usage", args=["alpha"])).status_code,
+            403,
+        )
