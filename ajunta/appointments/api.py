@@ -159,6 +159,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
             if office is None:
                 raise DRFValidationError({"office": [_("No such office.")]})
         day = params.validated_data.get("day") or timezone.localdate()
+        if not dt.date(1900, 1, 1) <= day <= dt.date(9000, 1, 1):
+            raise DRFValidationError({"day": [_("Give a date within the calendar.")]})
         return selectors.agenda(org=self.request.org, day=day, office=office)
 
     def _act(self, name: str) -> Response:
@@ -297,7 +299,10 @@ class PublicSlotsView(PublicAPIView):
             raise Http404
         query = SlotQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        start = query.validated_data.get("start") or timezone.localdate()
+        today = timezone.localdate()
+        start = query.validated_data.get("start") or today
+        if abs((start - today).days) > 3660:
+            raise DRFValidationError({"start": [_("Give a date within ten years of today.")]})
         end = query.validated_data.get("end") or start + dt.timedelta(days=13)
         if end < start or (end - start).days > MAX_RANGE_DAYS:
             raise DRFValidationError({"end": [_("The range is from 0 to 62 days.")]})

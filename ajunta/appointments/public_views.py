@@ -56,16 +56,15 @@ def _too_many(request: HttpRequest, scope: str, limit: int = ATTEMPTS_PER_HOUR) 
 
 
 def _parse_day(value: str | None, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError:
-        return default
+    return selectors.parse_day(value, default)
 
 
 def _parse_start(value: str | None) -> dt.datetime | None:
     try:
         moment = dt.datetime.fromisoformat(value or "")
     except ValueError:
+        return None
+    if not 1900 <= moment.year <= 9000:
         return None
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=timezone.get_default_timezone())

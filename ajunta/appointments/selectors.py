@@ -177,3 +177,13 @@ def citizen_bookings(*, user: Any) -> QuerySet[Booking]:
         .select_related("organization", "office", "service")
         .order_by("-starts", "-pk")
     )
+
+
+def parse_day(value: str | None, default: dt.date) -> dt.date:
+    """A date from a query string; the default for anything unreadable or absurdly far (a date
+    near the calendar's ends would overflow the day arithmetic)."""
+    try:
+        day = dt.date.fromisoformat(value or "")
+    except ValueError:
+        return default
+    return day if dt.date(1900, 1, 1) <= day <= dt.date(9000, 1, 1) else default

@@ -39,10 +39,7 @@ ACTIONS = {
 
 
 def _day(request: TenantHttpRequest) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        return timezone.localdate()
+    return selectors.parse_day(request.GET.get("day"), timezone.localdate())
 
 
 class AgendaView(TenantView):
@@ -144,14 +141,8 @@ class StatsView(TenantView):
 
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
         today = timezone.localdate()
-        try:
-            start = dt.date.fromisoformat(request.GET.get("from", ""))
-        except ValueError:
-            start = today - dt.timedelta(days=90)
-        try:
-            end = dt.date.fromisoformat(request.GET.get("to", ""))
-        except ValueError:
-            end = today
+        start = selectors.parse_day(request.GET.get("from"), today - dt.timedelta(days=90))
+        end = selectors.parse_day(request.GET.get("to"), today)
         stats = selectors.statistics(org=request.org, start=start, end=end)
         return render(
             request,

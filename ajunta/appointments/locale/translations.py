@@ -550,6 +550,19 @@ T.update(
     }
 )
 
+T.update(
+    {
+        "Give a date within ten years of today.": (
+            "Indiqueu una data dins dels deu anys propers a avui.",
+            "Indique una fecha dentro de los diez años cercanos a hoy.",
+        ),
+        "Give a date within the calendar.": (
+            "Indiqueu una data dins del calendari.",
+            "Indique una fecha dentro del calendario.",
+        ),
+    }
+)
+
 if __name__ == "__main__":
     import polib  # type: ignore[import-untyped,import-not-found,unused-ignore]
 

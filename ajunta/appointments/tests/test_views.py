@@ -455,3 +455,38 @@ class ProviderUsageTests(TenantTestCase):
             self.login(self.alice).get(reverse("appointments_usage", args=["alpha"])).status_code,
             403,
         )
+
+
+@time_machine.travel(NOW, tick=False)
+class FarDatesTests(TenantTestCase):
+    def test_dates_at_the_calendars_ends_are_not_500s(self) -> None:
+        _office, service, _desk = make_setup(self.org_a)
+        cache.clear()
+        for path in (
+            reverse("appointments_public_slots", args=["alpha", service.pk]) + "?day=9999-12-31",
+            reverse("appointments_public_book", args=["alpha", service.pk])
+            + "?starts=9999-12-31T23:59:00",
+        ):
+            self.assertIn(self.client.get(path).status_code, (200, 302), path)
+        api = self.api(None)
+        url = reverse("appt-public-slots", args=["alpha", service.pk])
+        self.assertEqual(api.get(url, {"start": "9999-12-31"}).status_code, 400)
+        staff = self.login(self.bob)
+        self.assertEqual(
+            staff.get(
+                reverse("appointments_agenda", args=["alpha"]) + "?day=9999-12-31"
+            ).status_code,
+            200,
+        )
+        self.assertEqual(
+            staff.get(
+                reverse("appointments_stats", args=["alpha"]) + "?from=0001-01-01&to=9999-12-31"
+            ).status_code,
+            200,
+        )
+        self.assertEqual(
+            self.api(self.bob)
+            .get("/api/v1/o/alpha/appointments/bookings/?day=9999-12-31")
+            .status_code,
+            400,
+        )
