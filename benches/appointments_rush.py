@@ -101,7 +101,7 @@ def main() -> int:
 
         def client(token: str) -> None:
             request = urllib.request.Request(
-                f"http://127.0.0.1:{PORT}/api/v1/public/{slug}/appointments/verifications/{token}/confirm/",
+                f"http://127.0.0.1:{PORT}/api/v1/site/{slug}/appointments/verifications/{token}/confirm/",
                 data=json.dumps({"code": CODE}).encode(),
                 headers={"Content-Type": "application/json"},
                 method="POST",

@@ -21,17 +21,17 @@ router.register(
 urlpatterns = [
     *router.urls,
     path(
-        "public/<slug:org_slug>/appointments/services/<int:service_id>/slots/",
+        "site/<slug:org_slug>/appointments/services/<int:service_id>/slots/",
         api.PublicSlotsView.as_view(),
         name="appt-public-slots",
     ),
     path(
-        "public/<slug:org_slug>/appointments/verifications/",
+        "site/<slug:org_slug>/appointments/verifications/",
         api.PublicVerificationView.as_view(),
         name="appt-public-verification",
     ),
     path(
-        "public/<slug:org_slug>/appointments/verifications/<str:token>/confirm/",
+        "site/<slug:org_slug>/appointments/verifications/<str:token>/confirm/",
         api.PublicConfirmView.as_view(),
         name="appt-public-confirm",
     ),
