@@ -239,3 +239,23 @@ class LastSlotConcurrencyTests(TransactionTestCase):
         self.assertEqual(len(made), 1)
         self.assertEqual(refused, ["slot_taken"] * (self.THREADS - 1))
         self.assertEqual(Booking.objects.filter(organization=org).count(), 1)
+
+
+SENT_SMS: list[tuple[str, str]] = []
+
+
+def fake_sms(booking, text) -> None:
+    SENT_SMS.append((booking.phone, text))
+
+
+@time_machine.travel(NOW, tick=False)
+class SmsHookTests(TestCase):
+    @override_settings(APPOINTMENTS_SMS_HOOK="ajunta.appointments.tests.test_booking.fake_sms")
+    def test_the_reminder_goes_by_sms_when_a_hook_is_set(self) -> None:
+        org = make_org("vila")
+        _office, service, desk = make_setup(org)
+        services.schedule_create(org=org, actor=None, desk=desk, intervals=[(2, T(9), T(13))])
+        SENT_SMS.clear()
+        booking = book(org, service, at("2027-06-02", "09:30"), phone="600000000", language="es")
+        services.send_reminders(now=at("2027-06-01", "10:00"))
+        self.assertEqual(SENT_SMS, [("600000000", f"Recordatorio: su cita {booking.locator}")])
