@@ -131,5 +131,5 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: Any) -> None:
                                     services=[secretaria], staff=secretary)  # fmt: skip
         services.schedule_create(org=mura, actor=secretary, desk=desk, intervals=[(1, T(9), T(13))])
     stdout.write(
-        f"Appointments: offices in Manresa and Mura, {made} bookings in the coming days.\n"
+        f"  appointments: offices in Manresa and Mura, a month of history, {made} coming bookings"
     )
