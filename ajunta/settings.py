@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "ajunta.noticeboard",
     "ajunta.security",
     "ajunta.meetings",
+    "ajunta.appointments",
     "ajunta.portal",
 ]
 
@@ -248,6 +249,33 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="*/5"),
     },
 }
+
+# --- Appointments (docs/appointments.md) ------------------------------------------------------------
+# Active bookings one NIF/NIE may hold at once in one organization (anti-resale of appointments).
+APPOINTMENTS_MAX_ACTIVE_PER_PERSON = env_int("APPOINTMENTS_MAX_ACTIVE_PER_PERSON", 3)
+# Booking attempts per client address per hour before the page asks for a proof of work.
+APPOINTMENTS_POW_AFTER = env_int("APPOINTMENTS_POW_AFTER", 20)
+# Leading zero bits the proof of work needs (about 2**bits hashes in the browser).
+APPOINTMENTS_POW_BITS = env_int("APPOINTMENTS_POW_BITS", 18)
+# Calendar addresses on private networks (SSRF); only for tests and closed intranets.
+APPOINTMENTS_CALENDAR_ALLOW_PRIVATE = env_bool("APPOINTMENTS_CALENDAR_ALLOW_PRIVATE", False)
+# Requests per client address to the public appointments API (slots, verification, booking).
+APPOINTMENTS_PUBLIC_API_RATE = env("APPOINTMENTS_PUBLIC_API_RATE", "60/min")
+# Dotted path of a function (booking, text) that sends an SMS; empty: no SMS.
+APPOINTMENTS_SMS_HOOK = env("APPOINTMENTS_SMS_HOOK")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Same jobs as `manage.py appointments_reminders` and `appointments_refresh_calendars`.
+        "appointments-reminders": {
+            "task": "ajunta.appointments.tasks.send_reminders",
+            "schedule": crontab(minute="*/10"),
+        },
+        "appointments-calendars": {
+            "task": "ajunta.appointments.tasks.refresh_calendars",
+            "schedule": crontab(hour="*/6", minute=40),
+        },
+    }
+)
 
 # --- Files --------------------------------------------------------------------------------------
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -485,6 +513,7 @@ SPECTACULAR_SETTINGS = {
             "name": "security",
             "description": "Vulnerabilities on the fleet, security incidents, ENS measures.",
         },
+        {"name": "appointments", "description": "Offices, services, slots, bookings, closures."},
     ],
     # Fields named `kind` or `status` recur across apps: one explicit enum name per choice set.
     "ENUM_NAME_OVERRIDES": {
@@ -501,6 +530,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingSessionKindEnum": "ajunta.meetings.models.SessionKind",
         "AgendaItemKindEnum": "ajunta.meetings.models.ItemKind",
         "AttendanceKindEnum": "ajunta.meetings.models.AttendanceKind",
+        "BookingStatusEnum": "ajunta.appointments.models.BookingStatus",
+        "ExceptionKindEnum": "ajunta.appointments.models.ExceptionKind",
     },
 }
 

@@ -58,6 +58,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("o/<slug:org_slug>/", include("ajunta.core.urls")),
     path("o/<slug:org_slug>/", include("ajunta.tenants.urls")),
+    path("portal/appointments/", include("ajunta.appointments.portal_urls")),
     path("portal/", include("ajunta.portal.urls")),
     path("o/<slug:org_slug>/registry/", include("ajunta.registry.urls")),
     path("o/<slug:org_slug>/sir/", include("ajunta.sir.urls")),
@@ -72,6 +73,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/security/", include("ajunta.security.urls")),
     path("o/<slug:org_slug>/meetings/", include("ajunta.meetings.urls")),
     path("public/<slug:org_slug>/meetings/", include("ajunta.meetings.public_urls")),
+    path("o/<slug:org_slug>/appointments/", include("ajunta.appointments.urls")),
+    path("appointments/<slug:org_slug>/", include("ajunta.appointments.public_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("ajunta.core.api_urls")),
@@ -84,6 +87,7 @@ urlpatterns = [
     path("api/v1/", include("ajunta.noticeboard.api_urls")),
     path("api/v1/", include("ajunta.security.api_urls")),
     path("api/v1/", include("ajunta.meetings.api_urls")),
+    path("api/v1/", include("ajunta.appointments.api_urls")),
     # Anything else under /api/ answers a JSON 404, not the site's HTML page.
     re_path(r"^api/", api_not_found, name="api-not-found"),
     # The provider's public website (home, who we are, members, services, news): last, at the root.

@@ -189,6 +189,7 @@ USER_SCOPED_URL_NAMES = {
     # the citizen's notifications and case files: only rows whose party is the user's NIF
     "portal_notifications", "portal_notification", "portal_notification_document",
     "portal_notification_proof", "portal_cases", "portal_case", "portal_case_document",
+    "portal_appointments",  # the citizen's own bookings: made as the user or with their NIF
     "oidc_authentication_callback", "oidc_logout",
 }  # fmt: skip
 # Django's admin: superusers only (platform operators), outside tenancy by design.

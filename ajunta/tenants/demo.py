@@ -52,6 +52,8 @@ CATALOGUE = [
      "Gestió d'incidències amb els operadors."),
     ("participation", "Participació ciutadana", "", False, Decimal("900.00"), "municipalities",
      "Pressupostos participatius i consultes."),
+    ("appointments", "Cita prèvia", "appointments", True, None, "municipalities",
+     "Cita prèvia a les oficines municipals, amb recordatoris i pantalla de torns."),
 ]  # fmt: skip
 # The catalogue in Spanish and English (code: {language: (name, description)}); Catalan above.
 CATALOGUE_TRANSLATIONS = {
@@ -107,6 +109,10 @@ CATALOGUE_TRANSLATIONS = {
         "es": ("Participación ciudadana", "Presupuestos participativos y consultas."),
         "en": ("Citizen participation", "Participatory budgets and consultations."),
     },
+    "appointments": {
+        "es": ("Cita previa", "Cita previa en las oficinas municipales, con recordatorios y pantalla de turnos."),
+        "en": ("Appointments", "Appointments at municipal offices, with reminders and a turn-calling screen."),
+    },
 }  # fmt: skip
 FEE_RULES = [
     # (valid from, min, max, amount, paid by the sponsor)
@@ -119,9 +125,9 @@ FEE_RULES = [
 AGREEMENTS = {
     # member slug: (services, support hours a year, service level)
     "manresa": (["helpdesk", "registry", "case-files", "sir", "it-inventory", "training",
-                 "legal-advice"], 120, "priority"),
+                 "legal-advice", "appointments"], 120, "priority"),
     "mura": (["helpdesk", "registry", "case-files", "sir", "it-inventory", "training",
-              "cemetery"], 20, "standard"),
+              "cemetery", "appointments"], 20, "standard"),
     # A tiny council that takes only a few services: its staff see only those modules.
     "talamanca": (["helpdesk", "registry", "training"], 10, "standard"),
     # Almazán (Soria) files its case files here too; members with no agreement see the helpdesk only.
