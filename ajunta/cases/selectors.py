@@ -21,6 +21,7 @@ from ajunta.cases.models import (
     CaseDocumentVersion,
     CaseParty,
     CaseStatus,
+    CaseStatusEvent,
     CaseTask,
     DeadlineEvent,
     Decree,
@@ -160,6 +161,12 @@ def case_get(*, org: Any, pk: Any) -> Case:
             ),
             Prefetch("tasks", queryset=CaseTask.objects.select_related("assignee")),
             Prefetch("deadline_events", queryset=DeadlineEvent.objects.order_by("created_at")),
+            Prefetch(
+                "status_events",
+                queryset=CaseStatusEvent.objects.select_related("created_by").order_by(
+                    "created_at", "id"
+                ),
+            ),
             Prefetch("related_cases", queryset=Case.objects.only("pk", "number", "subject")),
             Prefetch("decrees", queryset=Decree.objects.order_by("created_at")),
             Prefetch(

@@ -172,6 +172,7 @@ class CaseNewView(TenantView):
 # A refused form comes back in the action panel of the case page with its errors.
 ON_DEMAND_FORMS = (
     "party", "upload", "generate", "task", "relate", "assign", "suspend", "extend", "status",
+    "reopen",
 )  # fmt: skip
 # The heading of each action's own page: the case page's summary of the same form.
 ACTION_TITLES = {
@@ -185,6 +186,7 @@ ACTION_TITLES = {
     "resume": gettext_lazy("Resume the deadline"),
     "extend": gettext_lazy("Extend the deadline (at most half of it, once)"),
     "status": gettext_lazy("Resolve, close or archive"),
+    "reopen": gettext_lazy("Reopen the case file"),
 }
 
 
@@ -201,7 +203,8 @@ def case_action_form(action: str, *, org: Any, case: Case) -> Form:
         "suspend": lambda: case_forms.ReasonForm(prefix="suspend"),
         "resume": lambda: case_forms.ReasonForm(prefix="resume"),
         "extend": lambda: case_forms.ExtendForm(prefix="extend"),
-        "status": lambda: case_forms.StatusForm(prefix="status"),
+        "status": lambda: case_forms.StatusForm(prefix="status", current=case.status),
+        "reopen": lambda: case_forms.ReasonForm(prefix="reopen"),
         "assign": lambda: case_forms.AssignForm(
             prefix="assign", org=org, initial={"responsible": case.responsible_id}
         ),
@@ -234,6 +237,7 @@ def case_context(view: TenantView, case: Case, **forms: Form) -> dict[str, Any]:
     )
     can_manage = view.can("cases.manage")
     signal = selectors.deadline_signal(case, today)
+    titles = [row.title for row in case.documents.all()]
     context = {
         "case": case,
         # the action bar's buttons for an active case (the others depend on the case's state)
@@ -249,6 +253,22 @@ def case_context(view: TenantView, case: Case, **forms: Form) -> dict[str, Any]:
         "legal_deadline": legal_deadline,
         "deadline_unit": procedure.get_deadline_unit_display(),
         "is_business_days": case.procedure.deadline_unit == DeadlineUnit.BUSINESS_DAYS,
+        # the procedure's checklist, each item marked present or missing (services' rule)
+        "required_checklist": [
+            (item, services.required_document_present(item, titles))
+            for item in procedure.required_document_list
+        ],
+        "status_history": [
+            (
+                event,
+                [
+                    services.missing_message(m.get("code", ""), m.get("params", {}))
+                    for m in event.missing
+                ],
+            )
+            for event in case.status_events.all()
+        ],
+        "is_closed": case.status in (CaseStatus.CLOSED, CaseStatus.ARCHIVED),
     }
     if can_manage:
         # The forms shown open on the page; the others come on demand (ON_DEMAND_FORMS).
@@ -282,13 +302,18 @@ class CaseActionView(TenantView):
         if action not in ACTION_TITLES:
             raise Http404
         case = _get_or_404(selectors.case_get_brief, org=request.org, pk=pk)
+        form = case_action_form(action, org=request.org, case=case)
         context = {
             "case": case,
             "action": action,
             "title": ACTION_TITLES[action],
-            "form": case_action_form(action, org=request.org, case=case),
+            "form": form,
             "deadline_unit": case.procedure.get_deadline_unit_display(),
         }
+        if action == "status":
+            # what the procedure still misses before the status offered, shown above the form
+            target = form.fields["status"].initial or ""
+            context["missing"] = [m.message for m in services.case_missing_for(case, target)]
         partial = is_htmx(request) and not request.headers.get("HX-History-Restore-Request")
         template = "cases/partials/case_action_form.html" if partial else "cases/case_action.html"
         response = render(request, template, context)
@@ -307,8 +332,11 @@ class CaseActionView(TenantView):
                        lambda f: services.case_resume(org=org, actor=user, case=case, **f.cleaned_data)),
             "extend": ("extend_form", lambda: case_forms.ExtendForm(request.POST, prefix="extend"),
                        lambda f: services.case_extend(org=org, actor=user, case=case, **f.cleaned_data)),
-            "status": ("status_form", lambda: case_forms.StatusForm(request.POST, prefix="status"),
+            "status": ("status_form",
+                       lambda: case_forms.StatusForm(request.POST, prefix="status", current=case.status),
                        lambda f: services.case_set_status(org=org, actor=user, case=case, **f.cleaned_data)),
+            "reopen": ("reopen_form", lambda: case_forms.ReasonForm(request.POST, prefix="reopen"),
+                       lambda f: services.case_reopen(org=org, actor=user, case=case, **f.cleaned_data)),
             "assign": ("assign_form", lambda: case_forms.AssignForm(request.POST, prefix="assign", org=org),
                        lambda f: services.case_assign(org=org, actor=user, case=case,
                                                       responsible=f.cleaned_data["responsible"],
