@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "csp",
     "ajunta.core",
     "ajunta.tenants",
+    "ajunta.persons",
     "ajunta.registry",
     "ajunta.sir",
     "ajunta.cases",

@@ -277,6 +277,11 @@ class CaseParty(TenantModel):
     postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
     email = models.EmailField(_("e-mail"), max_length=160, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The register's person (persons app): today's data; the fields above are what was filed.
+    person = models.ForeignKey(
+        "persons.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("person"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("interested party")

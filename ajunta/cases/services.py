@@ -62,6 +62,7 @@ from ajunta.core.integrity import SEALS_KEY, seal, seal_commitments
 from ajunta.core.languages import LANGUAGE_CODES, Translations, translated_columns
 from ajunta.core.models import Document, EniDocumentType, EniElaborationState, EniOrigin
 from ajunta.core.numbering import next_number
+from ajunta.persons import services as person_services
 from ajunta.registry import services as registry_services
 from ajunta.registry.services import normalize_text
 
@@ -379,9 +380,11 @@ def case_open(
     )  # fmt: skip
     case.search_document = _search_document(case, cleaned)
     case.save(force_insert=True)
-    CaseParty.objects.bulk_create(
-        [CaseParty(organization=org, case=case, position=i, **p) for i, p in enumerate(cleaned)]
-    )
+    CaseParty.objects.bulk_create([
+        CaseParty(organization=org, case=case, position=i, **p,
+                  person=person_services.person_for_party(org=org, actor=actor, party=p))
+        for i, p in enumerate(cleaned)
+    ])  # fmt: skip
     audit_record(org=org, actor=actor, action="cases.case.open", obj=case, changes={
         "number": case.number, "procedure": procedure.code, "subject": subject,
         "origin_entry": getattr(origin_entry, "number", None),
@@ -467,7 +470,10 @@ def case_party_add(*, org: Any, actor: Any, case: Case, **party: Any) -> CasePar
         raise ValidationError(
             {key.split(".", 1)[1]: value for key, value in exc.message_dict.items()}
         ) from exc
-    row = CaseParty.objects.create(organization=org, case=current, position=position, **cleaned)
+    person = person_services.person_for_party(org=org, actor=actor, party=cleaned)
+    row = CaseParty.objects.create(
+        organization=org, case=current, position=position, person=person, **cleaned
+    )
     parties = list(current.parties.values(*PARTY_FIELDS))
     current.search_document = _search_document(current, parties)
     current.save(update_fields=["search_document"])

@@ -235,6 +235,12 @@ class InterestedParty(SealedRecord, TenantModel):
     preferred_channel = models.CharField(
         _("preferred channel"), max_length=12, choices=PreferredChannel.choices, blank=True
     )
+    # The register's person (persons app): today's data. The fields above are what was filed
+    # (sealed); a merge of duplicates moves this reference, never the filed snapshot.
+    person = models.ForeignKey(
+        "persons.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("person"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("interested party")
