@@ -323,3 +323,31 @@ class ApiTests(PersonsTestCase):
         self.assertEqual(api.get(api_url("alpha", f"{person.pk}/")).status_code, 404)
         self.assertEqual(api.get(api_url("beta", f"{person.pk}/")).status_code, 404)
         self.assertEqual(api.get(api_url("beta", f"{person.pk}/export/")).status_code, 404)
+
+
+class NewEntryFormTests(PersonsTestCase):
+    def test_one_compact_block_that_a_nif_look_up_fills(self) -> None:
+        person = self.file_entry().parties.get().person
+        client = self.login(self.bob)
+        new = reverse("registry_entry_new", args=["alpha"])
+        page = client.get(new).content.decode()
+        self.assertEqual(page.count('class="card party-block"'), 1)
+        filled = client.get(new, {"party_lookup": "0", "parties-0-id_number": "12345678z",
+                                  "parties-0-role": "interested"},
+                            HTTP_HX_REQUEST="true").content.decode()  # fmt: skip
+        self.assertIn(f'data-person-found="{person.pk}"', filled)
+        self.assertIn('value="Carrer Major, 1"', filled)
+        self.assertIn('value="081136"', filled)
+        self.assertIn('name="parties-0-name"', filled)
+        unknown = client.get(new, {"party_lookup": "0", "parties-0-id_number": "87654321X"},
+                             HTTP_HX_REQUEST="true").content.decode()  # fmt: skip
+        self.assertIn('data-person-found=""', unknown)
+        self.assertIn('value="87654321X"', unknown)
+        bad = client.get(new, {"party_lookup": "99"}, HTTP_HX_REQUEST="true")
+        self.assertEqual(bad.status_code, 400)
+        # another organization's register is not looked up
+        theirs = self.login(self.charlie).get(
+            reverse("registry_entry_new", args=["beta"]),
+            {"party_lookup": "0", "parties-0-id_number": "12345678Z"}, HTTP_HX_REQUEST="true",
+        ).content.decode()  # fmt: skip
+        self.assertNotIn("Carrer Major", theirs)
