@@ -37,7 +37,8 @@ class SchemaRulesTests(TenantTestCase):
     def test_every_operation_is_tagged_with_its_module(self):
         modules = {tag["name"] for tag in settings.SPECTACULAR_SETTINGS["TAGS"]}
         self.assertEqual(
-            modules, {"core", "tenants", "registry", "sir", "cases", "helpdesk", "assets"}
+            modules,
+            {"core", "tenants", "registry", "persons", "sir", "cases", "helpdesk", "assets"},
         )
         for method, path, operation in self.operations():
             with self.subTest(operation=f"{method} {path}"):
