@@ -52,7 +52,7 @@ class PersonForm(forms.Form):
 
 
 class AddressForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=AddressKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AddressKind.choices, required=False)
     street = forms.CharField(label=_("Address"), max_length=160, required=False)
     postal_code = forms.CharField(label=_("Postal code"), max_length=5, required=False,
                                   widget=forms.TextInput(attrs={"inputmode": "numeric"}))  # fmt: skip

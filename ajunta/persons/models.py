@@ -92,7 +92,7 @@ class Person(TenantModel):
 
 
 class AddressKind(models.TextChoices):
-    HOME = "home", _("Home")
+    HOME = "home", _("Residence")
     NOTIFICATION = "notification", _("For notifications")
     BUSINESS = "business", _("Registered office")
     OTHER = "other", _("Other")

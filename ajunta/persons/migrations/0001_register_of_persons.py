@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
             name='Address',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('home', 'Home'), ('notification', 'For notifications'), ('business', 'Registered office'), ('other', 'Other')], default='home', max_length=12, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('home', 'Residence'), ('notification', 'For notifications'), ('business', 'Registered office'), ('other', 'Other')], default='home', max_length=12, verbose_name='kind')),
                 ('street', models.CharField(max_length=160, verbose_name='address')),
                 ('postal_code', models.CharField(blank=True, max_length=5, verbose_name='postal code')),
                 ('municipality_ine', models.CharField(blank=True, max_length=6, validators=[ajunta.core.validators.validate_ine_code], verbose_name='municipality (INE code)')),

@@ -351,3 +351,20 @@ class NewEntryFormTests(PersonsTestCase):
             {"party_lookup": "0", "parties-0-id_number": "12345678Z"}, HTTP_HX_REQUEST="true",
         ).content.decode()  # fmt: skip
         self.assertNotIn("Carrer Major", theirs)
+
+
+class LanguageTests(PersonsTestCase):
+    def test_pages_and_refusals_speak_the_users_language(self) -> None:
+        from ajunta.core.testing import speaking
+
+        person = self.make_person()
+        client = speaking(self.login(self.bob), "es")
+        page = client.get(reverse("persons_person", args=["alpha", person.pk]))
+        self.assertContains(page, "Presentado por este tercero o sobre él")
+        refused = speaking(self.login(self.bob), "ca").post(
+            reverse("persons_new", args=["alpha"]),
+            {"person_type": "natural", "id_type": "N", "id_number": "12345678A", "name": "X",
+             "first_surname": "Y"},
+        )  # fmt: skip
+        self.assertContains(refused, "NIF no vàlid.", status_code=400)
+        self.assertNotContains(refused, "Aquest camp és obligatori", status_code=400)
