@@ -65,6 +65,8 @@ class PartyForm(forms.Form):
     name = forms.CharField(label=_("Name or company name"), max_length=80)
     first_surname = forms.CharField(label=_("First surname"), max_length=30, required=False)
     second_surname = forms.CharField(label=_("Second surname"), max_length=30, required=False)
+    address = forms.CharField(label=_("Address"), max_length=160, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=5, required=False)
     email = forms.EmailField(label=_("E-mail"), max_length=160, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
 

@@ -35,6 +35,8 @@ from ajunta.core.documents_views import document_file_response, integrity_error_
 from ajunta.core.pagination import COUNT_CAP, paginate_capped
 from ajunta.core.tenancy import TenantHttpRequest
 from ajunta.core.views import TenantView, add_service_error, is_htmx, paginate
+from ajunta.persons import selectors as person_selectors
+from ajunta.persons import services as person_services
 from ajunta.registry import selectors as registry_selectors
 
 MODULE = "cases"
@@ -303,12 +305,22 @@ class CaseActionView(TenantView):
             raise Http404
         case = _get_or_404(selectors.case_get_brief, org=request.org, pk=pk)
         form = case_action_form(action, org=request.org, case=case)
+        looked_up = None
+        if action == "party" and request.GET.get("party-id_number"):
+            # the NIF look-up: the register's person fills the form (persons app)
+            typed = request.GET["party-id_number"][:20]
+            looked_up = person_selectors.person_by_id_number(org=request.org, id_number=typed)
+            values = person_services.party_values(looked_up) if looked_up else {}
+            initial = {k: v for k, v in values.items() if k in case_forms.PartyForm.base_fields}
+            form = case_forms.PartyForm(prefix="party", initial=initial or {"id_number": typed})
         context = {
             "case": case,
             "action": action,
             "title": ACTION_TITLES[action],
             "form": form,
             "deadline_unit": case.procedure.get_deadline_unit_display(),
+            "person": looked_up,
+            "looked_up": action == "party" and bool(request.GET.get("party-id_number")),
         }
         if action == "status":
             # what the procedure still misses before the status offered, shown above the form

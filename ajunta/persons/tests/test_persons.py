@@ -368,3 +368,24 @@ class LanguageTests(PersonsTestCase):
         )  # fmt: skip
         self.assertContains(refused, "NIF no vàlid.", status_code=400)
         self.assertNotContains(refused, "Aquest camp és obligatori", status_code=400)
+
+
+class CasePartyLookupTests(PersonsTestCase):
+    def test_the_case_party_form_is_filled_from_the_register(self) -> None:
+        person = self.file_entry().parties.get().person
+        procedure = make_procedure(self.org_a, self.alice)
+        case = case_services.case_open(org=self.org_a, actor=self.bob, procedure=procedure,
+                                       subject="Obres", parties=[GESTORIA])  # fmt: skip
+        url = reverse("cases_case_action", args=["alpha", case.pk, "party"])
+        client = self.login(self.bob)
+        html = client.get(url, {"party-id_number": "12345678z"},
+                          HTTP_HX_REQUEST="true").content.decode()  # fmt: skip
+        self.assertIn(f'data-person-found="{person.pk}"', html)
+        self.assertIn('value="Carrer Major, 1"', html)
+        added = client.post(url, {f"party-{k}": v for k, v in {
+            **{k: v for k, v in services.party_values(person).items()
+               if k in ("person_type", "id_type", "id_number", "name", "first_surname",
+                        "address", "postal_code", "email")},
+        }.items()})  # fmt: skip
+        self.assertEqual(added.status_code, 302)
+        self.assertEqual(case.parties.get(id_number="12345678Z").person, person)
