@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "ajunta.tenants",
     # before the registry and cases: its demo gives the councils their own seals first
     "ajunta.signatures",
+    "ajunta.persons",
     "ajunta.registry",
     "ajunta.sir",
     "ajunta.cases",
@@ -500,6 +501,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "core", "description": "The user, audit trail, business calendar, documents."},
         {"name": "tenants", "description": "Organizations, members, agreements, catalogue, fees."},
         {"name": "registry", "description": "Registry entries, parties, attachments, receipts."},
+        {"name": "persons", "description": "The register of persons: NIF lookup, merge, export."},
         {"name": "sir", "description": "SICRES 3.0 interchanges and the directory of offices."},
         {"name": "cases", "description": "Procedures, case files, documents, decrees, tasks."},
         {"name": "helpdesk", "description": "Tickets, categories, knowledge base, SLA, reports."},

@@ -34,6 +34,7 @@ from ajunta.cases.models import (
     CaseDocument,
     CaseParty,
     CaseStatus,
+    CaseStatusEvent,
     CaseTask,
     DeadlineEvent,
     Decree,
@@ -229,11 +230,29 @@ class CaseTaskSerializer(serializers.ModelSerializer):
         fields = ["id", "case", "case_id", "title", "assignee", "due_date", "done_at"]
 
 
+class CaseStatusEventSerializer(serializers.ModelSerializer):
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    overridden = serializers.BooleanField(source="is_override")
+    missing = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseStatusEvent
+        fields = ["from_status", "to_status", "reason", "overridden", "missing", "created_at"]
+
+    def get_missing(self, event: CaseStatusEvent) -> list[str]:
+        return [
+            services.missing_message(item.get("code", ""), item.get("params", {}))
+            for item in event.missing
+        ]
+
+
 class CaseDetailSerializer(CaseListSerializer):
     parties = CasePartySerializer(many=True)
     documents = CaseDocumentRowSerializer(many=True)
     tasks = CaseTaskSerializer(many=True)
     deadline_events = CaseDeadlineEventSerializer(many=True)
+    status_events = CaseStatusEventSerializer(many=True)
     origin_entry = serializers.CharField(source="origin_entry.number", default=None)
     related_cases: Any = serializers.SlugRelatedField(
         slug_field="number", many=True, read_only=True
@@ -247,8 +266,8 @@ class CaseDetailSerializer(CaseListSerializer):
     class Meta(CaseListSerializer.Meta):
         fields = [
             *CaseListSerializer.Meta.fields, "origin_entry", "resolved_at", "closed_at",
-            "archived_at", "parties", "documents", "tasks", "deadline_events", "related_cases",
-            "required_documents",
+            "archived_at", "parties", "documents", "tasks", "deadline_events", "status_events",
+            "related_cases", "required_documents",
         ]  # fmt: skip
 
 
@@ -279,6 +298,18 @@ class CasePhaseChangeSerializer(serializers.Serializer):
 
 class CaseStatusChangeSerializer(serializers.Serializer):
     status = serializers.CharField(max_length=10, help_text="resolved, closed or archived")
+    override_reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True,
+        help_text=(
+            "Resolving and closing check the procedure's rules (final phase, required documents, "
+            "tasks done, notifications accepted or rejected); what is missing refuses the change "
+            "with 400 and the list under `missing`, unless this reason is given, which is recorded."
+        ),
+    )  # fmt: skip
+
+
+class CaseReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
 
 
 class CaseRelateSerializer(serializers.Serializer):
@@ -566,6 +597,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     def change_status(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
         return self._run(CaseStatusChangeSerializer,
                          lambda c, v: services.case_set_status(case=c, **v, **self._kw()))  # fmt: skip
+
+    @extend_schema(request=CaseReopenSerializer, responses={200: CaseDetailSerializer, 400: ERRORS})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: TenantAPIRequest, org_slug: str, pk: int) -> Response:
+        return self._run(CaseReopenSerializer,
+                         lambda c, v: services.case_reopen(case=c, **v, **self._kw()))  # fmt: skip
 
     @extend_schema(request=CasePartySerializer, responses={200: CaseDetailSerializer, 400: ERRORS})
     @action(detail=True, methods=["post"])

@@ -12,6 +12,11 @@ class CasesConfig(AppConfig):
         from ajunta.core.activity import register_sentences
 
         register_sentences(SENTENCES)
+        from ajunta.cases.selectors import person_records
+        from ajunta.persons.services import register_person_records, register_person_reference
+
+        register_person_reference("cases.CaseParty")
+        register_person_records(person_records)
         from ajunta.core.models import Role
         from ajunta.core.modules import Module, register_module
         from ajunta.core.tenancy import register_permissions

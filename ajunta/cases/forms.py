@@ -66,6 +66,8 @@ class PartyForm(forms.Form):
     name = forms.CharField(label=_("Name or company name"), max_length=80)
     first_surname = forms.CharField(label=_("First surname"), max_length=30, required=False)
     second_surname = forms.CharField(label=_("Second surname"), max_length=30, required=False)
+    address = forms.CharField(label=_("Address"), max_length=160, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=5, required=False)
     email = forms.EmailField(label=_("E-mail"), max_length=160, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
 
@@ -115,6 +117,30 @@ class StatusForm(forms.Form):
             (s, s.label) for s in (CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.ARCHIVED)
         ],
     )
+    override_reason = forms.CharField(
+        label=_("Reason to override the procedure's rules"),
+        help_text=_(
+            "Only when something the procedure requires is missing and the case must be resolved "
+            "or closed all the same; the reason is recorded."
+        ),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, current: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Offer only the next status the case may take (all three when not known).
+        following = {
+            CaseStatus.OPEN: CaseStatus.RESOLVED,
+            CaseStatus.SUSPENDED: CaseStatus.RESOLVED,
+            CaseStatus.RESOLVED: CaseStatus.CLOSED,
+            CaseStatus.CLOSED: CaseStatus.ARCHIVED,
+        }
+        if current in following:
+            target = following[CaseStatus(current)]
+            self.fields["status"].choices = [(target.value, target.label)]  # type: ignore[attr-defined]
+            self.fields["status"].initial = target.value
 
 
 class AssignForm(forms.Form):

@@ -232,6 +232,33 @@ class DeadlineEvent(TenantModel):
         ordering = ["case", "created_at", "id"]
 
 
+class CaseStatusEvent(TenantModel):
+    """One change of a case's status (resolve, close, archive, reopen) with its reason: what the
+    case page shows, and, for a close that the procedure's rules refused, the explicit override
+    reason and what was missing at that moment (also in the audit chain)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="status_events")
+    from_status = models.CharField(_("from"), max_length=10, choices=CaseStatus.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=CaseStatus.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # The rules that were not met when an override reason let the change through (codes and the
+    # words shown then); empty when every rule was met.
+    missing = models.JSONField(_("missing when overridden"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["case", "created_at", "id"]
+
+    @property
+    def is_override(self) -> bool:
+        return bool(self.missing)
+
+
 class CaseParty(TenantModel):
     """An interested party of a case: the registry's party fields, held by the case."""
 
@@ -250,6 +277,11 @@ class CaseParty(TenantModel):
     postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
     email = models.EmailField(_("e-mail"), max_length=160, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The register's person (persons app): today's data; the fields above are what was filed.
+    person = models.ForeignKey(
+        "persons.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("person"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("interested party")

@@ -21,6 +21,7 @@ from ajunta.cases.models import (
     CaseDocumentVersion,
     CaseParty,
     CaseStatus,
+    CaseStatusEvent,
     CaseTask,
     DeadlineEvent,
     Decree,
@@ -160,6 +161,12 @@ def case_get(*, org: Any, pk: Any) -> Case:
             ),
             Prefetch("tasks", queryset=CaseTask.objects.select_related("assignee")),
             Prefetch("deadline_events", queryset=DeadlineEvent.objects.order_by("created_at")),
+            Prefetch(
+                "status_events",
+                queryset=CaseStatusEvent.objects.select_related("created_by").order_by(
+                    "created_at", "id"
+                ),
+            ),
             Prefetch("related_cases", queryset=Case.objects.only("pk", "number", "subject")),
             Prefetch("decrees", queryset=Decree.objects.order_by("created_at")),
             Prefetch(
@@ -496,3 +503,49 @@ def work_figures(*, org: Any, user: Any, roles: frozenset[str], today: dt.date) 
             tone="warn" if to_sign else "",
         ),
     ]
+
+
+def person_records(*, org: Any, person_ids: list[int]) -> list[Any]:
+    """The case files and notifications of these persons (persons.services.PersonRecord): two
+    queries."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from ajunta.persons.services import PersonRecord
+
+    parties = (
+        CaseParty.objects.filter(organization=org, person_id__in=person_ids)
+        .select_related("case")
+        .order_by("-case__opened_at", "-id")
+    )
+    records = [
+        PersonRecord(
+            kind="case",
+            kind_label=gettext("Case file"),
+            reference=party.case.number,
+            title=party.case.subject,
+            url=reverse("cases_case", args=[org.slug, party.case_id]),
+            at=party.case.opened_at,
+            role=party.get_role_display(),
+            filed_as=f"{party.full_name} · {party.address}".strip(" ·"),
+        )
+        for party in parties
+    ]
+    notifications = (
+        Notification.objects.filter(organization=org, party__person_id__in=person_ids)
+        .select_related("case", "case_document", "registry_entry")
+        .order_by("-made_available_at")
+    )
+    records += [
+        PersonRecord(
+            kind="notification",
+            kind_label=gettext("Notification"),
+            reference=n.registry_entry.number,
+            title=f"{n.case.number} · {n.case_document.title}",
+            url=reverse("cases_case", args=[org.slug, n.case_id]),
+            at=n.made_available_at,
+            role=n.get_status_display(),
+        )
+        for n in notifications
+    ]
+    return records

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from string import Formatter, Template
 from typing import Any, TypeVar
 
@@ -36,6 +37,7 @@ from ajunta.cases.models import (
     CaseParty,
     CasesSettings,
     CaseStatus,
+    CaseStatusEvent,
     CaseTask,
     Confidentiality,
     DeadlineEvent,
@@ -60,6 +62,7 @@ from ajunta.core.integrity import SEALS_KEY, seal, seal_commitments
 from ajunta.core.languages import LANGUAGE_CODES, Translations, translated_columns
 from ajunta.core.models import Document, EniDocumentType, EniElaborationState, EniOrigin
 from ajunta.core.numbering import next_number
+from ajunta.persons import services as person_services
 from ajunta.registry import services as registry_services
 from ajunta.registry.services import normalize_text
 
@@ -377,9 +380,11 @@ def case_open(
     )  # fmt: skip
     case.search_document = _search_document(case, cleaned)
     case.save(force_insert=True)
-    CaseParty.objects.bulk_create(
-        [CaseParty(organization=org, case=case, position=i, **p) for i, p in enumerate(cleaned)]
-    )
+    CaseParty.objects.bulk_create([
+        CaseParty(organization=org, case=case, position=i, **p,
+                  person=person_services.person_for_party(org=org, actor=actor, party=p))
+        for i, p in enumerate(cleaned)
+    ])  # fmt: skip
     audit_record(org=org, actor=actor, action="cases.case.open", obj=case, changes={
         "number": case.number, "procedure": procedure.code, "subject": subject,
         "origin_entry": getattr(origin_entry, "number", None),
@@ -465,7 +470,10 @@ def case_party_add(*, org: Any, actor: Any, case: Case, **party: Any) -> CasePar
         raise ValidationError(
             {key.split(".", 1)[1]: value for key, value in exc.message_dict.items()}
         ) from exc
-    row = CaseParty.objects.create(organization=org, case=current, position=position, **cleaned)
+    person = person_services.person_for_party(org=org, actor=actor, party=cleaned)
+    row = CaseParty.objects.create(
+        organization=org, case=current, position=position, person=person, **cleaned
+    )
     parties = list(current.parties.values(*PARTY_FIELDS))
     current.search_document = _search_document(current, parties)
     current.save(update_fields=["search_document"])
@@ -506,6 +514,7 @@ def case_assign(
     *, org: Any, actor: Any, case: Case, responsible: Any = None, responsible_unit: Any = None
 ) -> Case:
     current = _locked_case(org, case)
+    _require_not_closed(current)
     if responsible_unit is not None and responsible_unit.organization_id != org.pk:
         raise ValidationError({"responsible_unit": _("Unknown unit.")})
     _check_person(org, responsible, "responsible")
@@ -608,11 +617,116 @@ STATUS_FLOW = {
     CaseStatus.CLOSED: ((CaseStatus.RESOLVED,), "closed_at"),
     CaseStatus.ARCHIVED: ((CaseStatus.CLOSED,), "archived_at"),
 }
+# The procedure's rules each status change checks (docs/cases.md, "Resolving and closing"):
+# a resolution needs the final phase, the required documents and the tasks done; closing needs
+# that too, and every notification accepted or rejected (the legal moment of notice is known).
+CLOSING_RULES: dict[str, tuple[str, ...]] = {
+    CaseStatus.RESOLVED: ("phase", "document", "task"),
+    CaseStatus.CLOSED: ("phase", "document", "task", "notification"),
+}
+# A resolved or closed case may be reopened (with a reason); an archived one is final.
+REOPENABLE = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One rule of the procedure a status change does not meet: a code and its parameters
+    (stored so), rendered in the reader's language by `message`."""
+
+    code: str  # "phase", "document", "task" or "notification"
+    params: dict[str, str]
+
+    @property
+    def message(self) -> str:
+        return missing_message(self.code, self.params)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"code": self.code, "params": self.params}
+
+
+def missing_message(code: str, params: dict[str, Any]) -> str:
+    texts = {
+        "phase": _("The final phase has not been reached (the case is in: %(phase)s)."),
+        "document": _("Required document missing: %(title)s."),
+        "task": _("Task not done: %(title)s."),
+        "notification": _(
+            "Notification neither accepted nor rejected yet: %(title)s, to %(party)s."
+        ),
+    }
+    text = texts.get(code)
+    if text is None:
+        return code
+    try:
+        return text % params
+    except (KeyError, TypeError, ValueError):
+        return text
+
+
+def final_phase_reached(case: Case) -> bool:
+    """A procedure without phases has nothing to reach; otherwise the case is in a phase from
+    which the workflow leads nowhere (the last one, or one whose `next` list is empty and has
+    no following phase)."""
+    phases = case.procedure.phases or []
+    if not phases:
+        return True
+    return case.phase in {p["code"] for p in phases} and not allowed_phases(case)
+
+
+def required_document_present(required: str, titles: Sequence[str]) -> bool:
+    """A required document is present when a document of the case carries its name in its
+    title (case- and accent-insensitive): "Projecte" is met by "Projecte tècnic (v2)"."""
+    wanted = normalize_text(required).strip()
+    return any(wanted in normalize_text(title) for title in titles)
+
+
+def case_missing_for(case: Case, status: str) -> list[Missing]:
+    """What the procedure's rules still miss before `case` may become `status` (empty: nothing)."""
+    rules = CLOSING_RULES.get(status, ())
+    missing: list[Missing] = []
+    if "phase" in rules and not final_phase_reached(case):
+        names = {p["code"]: p["name"] for p in case.procedure.phases or []}
+        missing.append(Missing("phase", {"phase": names.get(case.phase, case.phase) or "—"}))
+    if "document" in rules and case.procedure.required_document_list:
+        titles = list(
+            CaseDocument.objects.filter(organization_id=case.organization_id, case=case)
+            .values_list("title", flat=True)
+        )  # fmt: skip
+        missing += [
+            Missing("document", {"title": item})
+            for item in case.procedure.required_document_list
+            if not required_document_present(item, titles)
+        ]
+    if "task" in rules:
+        open_tasks = CaseTask.objects.filter(
+            organization_id=case.organization_id, case=case, done_at__isnull=True
+        ).values_list("title", flat=True)
+        missing += [Missing("task", {"title": title}) for title in open_tasks]
+    if "notification" in rules:
+        pending = (
+            Notification.objects.filter(
+                organization_id=case.organization_id, case=case,
+                status=NotificationStatus.AVAILABLE,
+            )
+            .select_related("case_document", "party")
+            .order_by("made_available_at", "id")
+        )  # fmt: skip
+        missing += [
+            Missing("notification", {"title": n.case_document.title, "party": n.party.full_name})
+            for n in pending
+        ]
+    return missing
 
 
 @transaction.atomic
-def case_set_status(*, org: Any, actor: Any, case: Case, status: str) -> Case:
-    """open → resolved → closed → archived; nothing goes back."""
+def case_set_status(
+    *, org: Any, actor: Any, case: Case, status: str, override_reason: str = ""
+) -> Case:
+    """open → resolved → closed → archived (back to open only through `case_reopen`).
+
+    Resolving and closing check the procedure's rules (`case_missing_for`): what is missing
+    refuses the change with the list, unless an explicit `override_reason` is given, which is
+    recorded with the list (status history and audit chain).
+    """
     current = _locked_case(org, case)
     if status not in STATUS_FLOW:
         raise ValidationError({"status": _("Unknown status.")})
@@ -622,14 +736,69 @@ def case_set_status(*, org: Any, actor: Any, case: Case, status: str) -> Case:
             "current": current.get_status_display().lower(),
             "new": CaseStatus(status).label.lower(),
         }})  # fmt: skip
+    override_reason = (override_reason or "").strip()
+    if len(override_reason) > 500:
+        raise ValidationError(
+            {"override_reason": _("At most %(limit)d characters.") % {"limit": 500}}
+        )
+    missing = case_missing_for(current, status)
+    if missing and not override_reason:
+        raise ValidationError({
+            "status": _(
+                "The case cannot be %(new)s yet: the procedure's rules are not met. Complete "
+                "what is missing, or give a reason to override."
+            ) % {"new": CaseStatus(status).label.lower()},
+            "missing": [item.message for item in missing],
+        })  # fmt: skip
     old = current.status
     current.status = status
     current.suspended_since = None
     setattr(current, stamp, timezone.now())
     current.save(update_fields=["status", "suspended_since", stamp])
+    CaseStatusEvent.objects.create(
+        organization=org, case=current, from_status=old, to_status=status,
+        reason=override_reason if missing else "",
+        missing=[item.as_json() for item in missing], created_by=_user(actor),
+    )  # fmt: skip
+    changes: dict[str, Any] = {"status": [old, status]}
+    if missing:
+        changes["override_reason"] = override_reason
+        changes["missing"] = [item.as_json() for item in missing]
     audit_record(org=org, actor=actor, action=f"cases.case.{status}", obj=current,
-                 changes={"status": [old, status]})  # fmt: skip
+                 changes=changes)  # fmt: skip
     return _sync(case, current, ["status", "suspended_since", stamp])
+
+
+@transaction.atomic
+def case_reopen(*, org: Any, actor: Any, case: Case, reason: str) -> Case:
+    """A resolved or closed case opens again (an appeal, a resolution to correct), with its
+    reason; its resolution and closing times are cleared (the history keeps them)."""
+    reason = _reason(reason)
+    current = _locked_case(org, case)
+    if current.status not in REOPENABLE:
+        raise ValidationError(_("Only a resolved or closed case can be reopened."))
+    old = current.status
+    previous = {"resolved_at": current.resolved_at, "closed_at": current.closed_at}
+    current.status = CaseStatus.OPEN
+    current.resolved_at = None
+    current.closed_at = None
+    current.save(update_fields=["status", "resolved_at", "closed_at"])
+    CaseStatusEvent.objects.create(
+        organization=org, case=current, from_status=old, to_status=CaseStatus.OPEN,
+        reason=reason, created_by=_user(actor),
+    )  # fmt: skip
+    audit_record(org=org, actor=actor, action="cases.case.reopen", obj=current,
+                 changes={"status": [old, CaseStatus.OPEN], "reason": reason, **previous})  # fmt: skip
+    return _sync(case, current, ["status", "resolved_at", "closed_at"])
+
+
+def _require_not_closed(case: Case) -> None:
+    """A closed or archived case takes no more actions but reopening."""
+    if case.status in (CaseStatus.CLOSED, CaseStatus.ARCHIVED):
+        raise ValidationError(
+            _("This case is %(status)s: reopen it first.")
+            % {"status": case.get_status_display().lower()}
+        )
 
 
 @transaction.atomic
@@ -638,6 +807,7 @@ def case_relate(*, org: Any, actor: Any, case: Case, other: Case) -> Case:
     _own(org, other)
     if other.pk == case.pk:
         raise ValidationError({"other": _("A case cannot be related to itself.")})
+    _require_not_closed(case)
     case.related_cases.add(other)
     audit_record(org=org, actor=actor, action="cases.case.relate", obj=case,
                  changes={"related": other.number})  # fmt: skip
@@ -950,9 +1120,14 @@ def task_create(
 @transaction.atomic
 def task_complete(*, org: Any, actor: Any, task: CaseTask) -> CaseTask:
     _own(org, task)
-    current = CaseTask.objects.select_for_update().get(pk=task.pk, organization=org)
+    current = (
+        CaseTask.objects.select_for_update()
+        .select_related("case")
+        .get(pk=task.pk, organization=org)
+    )
     if current.done_at is not None:
         raise ValidationError(_("This task is already done."))
+    _require_not_closed(current.case)
     current.done_at = timezone.now()
     current.done_by = _user(actor)
     current.save(update_fields=["done_at", "done_by"])

@@ -35,6 +35,8 @@ from ajunta.core.documents_views import document_file_response, integrity_error_
 from ajunta.core.pagination import COUNT_CAP, paginate_capped
 from ajunta.core.tenancy import TenantHttpRequest
 from ajunta.core.views import TenantView, add_service_error, is_htmx, paginate
+from ajunta.persons import selectors as person_selectors
+from ajunta.persons import services as person_services
 from ajunta.registry import selectors as registry_selectors
 
 MODULE = "cases"
@@ -172,6 +174,7 @@ class CaseNewView(TenantView):
 # A refused form comes back in the action panel of the case page with its errors.
 ON_DEMAND_FORMS = (
     "party", "upload", "generate", "task", "relate", "assign", "suspend", "extend", "status",
+    "reopen",
 )  # fmt: skip
 # The heading of each action's own page: the case page's summary of the same form.
 ACTION_TITLES = {
@@ -185,6 +188,7 @@ ACTION_TITLES = {
     "resume": gettext_lazy("Resume the deadline"),
     "extend": gettext_lazy("Extend the deadline (at most half of it, once)"),
     "status": gettext_lazy("Resolve, close or archive"),
+    "reopen": gettext_lazy("Reopen the case file"),
 }
 
 
@@ -201,7 +205,8 @@ def case_action_form(action: str, *, org: Any, case: Case) -> Form:
         "suspend": lambda: case_forms.ReasonForm(prefix="suspend"),
         "resume": lambda: case_forms.ReasonForm(prefix="resume"),
         "extend": lambda: case_forms.ExtendForm(prefix="extend"),
-        "status": lambda: case_forms.StatusForm(prefix="status"),
+        "status": lambda: case_forms.StatusForm(prefix="status", current=case.status),
+        "reopen": lambda: case_forms.ReasonForm(prefix="reopen"),
         "assign": lambda: case_forms.AssignForm(
             prefix="assign", org=org, initial={"responsible": case.responsible_id}
         ),
@@ -234,6 +239,7 @@ def case_context(view: TenantView, case: Case, **forms: Form) -> dict[str, Any]:
     )
     can_manage = view.can("cases.manage")
     signal = selectors.deadline_signal(case, today)
+    titles = [row.title for row in case.documents.all()]
     context = {
         "case": case,
         # the action bar's buttons for an active case (the others depend on the case's state)
@@ -249,6 +255,22 @@ def case_context(view: TenantView, case: Case, **forms: Form) -> dict[str, Any]:
         "legal_deadline": legal_deadline,
         "deadline_unit": procedure.get_deadline_unit_display(),
         "is_business_days": case.procedure.deadline_unit == DeadlineUnit.BUSINESS_DAYS,
+        # the procedure's checklist, each item marked present or missing (services' rule)
+        "required_checklist": [
+            (item, services.required_document_present(item, titles))
+            for item in procedure.required_document_list
+        ],
+        "status_history": [
+            (
+                event,
+                [
+                    services.missing_message(m.get("code", ""), m.get("params", {}))
+                    for m in event.missing
+                ],
+            )
+            for event in case.status_events.all()
+        ],
+        "is_closed": case.status in (CaseStatus.CLOSED, CaseStatus.ARCHIVED),
     }
     if can_manage:
         # The forms shown open on the page; the others come on demand (ON_DEMAND_FORMS).
@@ -282,13 +304,28 @@ class CaseActionView(TenantView):
         if action not in ACTION_TITLES:
             raise Http404
         case = _get_or_404(selectors.case_get_brief, org=request.org, pk=pk)
+        form = case_action_form(action, org=request.org, case=case)
+        looked_up = None
+        if action == "party" and request.GET.get("party-id_number"):
+            # the NIF look-up: the register's person fills the form (persons app)
+            typed = request.GET["party-id_number"][:20]
+            looked_up = person_selectors.person_by_id_number(org=request.org, id_number=typed)
+            values = person_services.party_values(looked_up) if looked_up else {}
+            initial = {k: v for k, v in values.items() if k in case_forms.PartyForm.base_fields}
+            form = case_forms.PartyForm(prefix="party", initial=initial or {"id_number": typed})
         context = {
             "case": case,
             "action": action,
             "title": ACTION_TITLES[action],
-            "form": case_action_form(action, org=request.org, case=case),
+            "form": form,
             "deadline_unit": case.procedure.get_deadline_unit_display(),
+            "person": looked_up,
+            "looked_up": action == "party" and bool(request.GET.get("party-id_number")),
         }
+        if action == "status":
+            # what the procedure still misses before the status offered, shown above the form
+            target = form.fields["status"].initial or ""
+            context["missing"] = [m.message for m in services.case_missing_for(case, target)]
         partial = is_htmx(request) and not request.headers.get("HX-History-Restore-Request")
         template = "cases/partials/case_action_form.html" if partial else "cases/case_action.html"
         response = render(request, template, context)
@@ -307,8 +344,11 @@ class CaseActionView(TenantView):
                        lambda f: services.case_resume(org=org, actor=user, case=case, **f.cleaned_data)),
             "extend": ("extend_form", lambda: case_forms.ExtendForm(request.POST, prefix="extend"),
                        lambda f: services.case_extend(org=org, actor=user, case=case, **f.cleaned_data)),
-            "status": ("status_form", lambda: case_forms.StatusForm(request.POST, prefix="status"),
+            "status": ("status_form",
+                       lambda: case_forms.StatusForm(request.POST, prefix="status", current=case.status),
                        lambda f: services.case_set_status(org=org, actor=user, case=case, **f.cleaned_data)),
+            "reopen": ("reopen_form", lambda: case_forms.ReasonForm(request.POST, prefix="reopen"),
+                       lambda f: services.case_reopen(org=org, actor=user, case=case, **f.cleaned_data)),
             "assign": ("assign_form", lambda: case_forms.AssignForm(request.POST, prefix="assign", org=org),
                        lambda f: services.case_assign(org=org, actor=user, case=case,
                                                       responsible=f.cleaned_data["responsible"],

@@ -12,6 +12,11 @@ class RegistryConfig(AppConfig):
         from ajunta.registry.activity import SENTENCES
 
         register_sentences(SENTENCES)
+        from ajunta.persons.services import register_person_records, register_person_reference
+        from ajunta.registry.selectors import person_records
+
+        register_person_reference("registry.InterestedParty")
+        register_person_records(person_records)
         from ajunta.core.models import Role
         from ajunta.core.modules import Module, register_module
         from ajunta.core.sweep import Sweeper, register_sweeper

@@ -336,6 +336,17 @@ class PartyForm(forms.Form):
             return False
         return any(str(self[name].data or "").strip() for name in PARTY_TEXT_FIELDS)
 
+    # The fields the compact party block (partials/party_row.html) places itself; any other
+    # visible field is drawn after them, in "Address and contact".
+    LAID_OUT = frozenset({
+        "role", "represents", "person_type", "id_type", "id_number", "name", "first_surname",
+        "second_surname", "address", "postal_code", "municipality_ine", "email", "phone",
+        "preferred_channel", "DELETE",
+    })  # fmt: skip
+
+    def other_fields(self) -> list[Any]:
+        return [field for field in self.visible_fields() if field.name not in self.LAID_OUT]
+
     def party_values(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) or "" for name in PARTY_FORM_FIELDS}
 
@@ -401,6 +412,22 @@ def party_formset(
     formset = cast(BasePartyFormSet, PartyFormSet(data, prefix="parties", initial=initial))
     formset.extra = extra
     return formset
+
+
+def looked_up_party_form(index: int, data: Any, person_values: dict[str, Any] | None) -> PartyForm:
+    """Row `index` after a look-up of its identity number (htmx): the register's person's current
+    data when found (the row keeps its role and whom it represents), else what was typed."""
+    formset = party_formset()
+    prefix = formset.add_prefix(index)
+    typed = {name: data.get(f"{prefix}-{name}", "") for name in PartyForm.base_fields}
+    if person_values is not None:
+        typed.update({k: v for k, v in person_values.items() if k in PartyForm.base_fields})
+    form = PartyForm(
+        {f"{prefix}-{k}": v or "" for k, v in typed.items()}, prefix=prefix,
+        empty_permitted=True, use_required_attribute=False,
+    )  # fmt: skip
+    formset.add_fields(form, index)
+    return form
 
 
 def new_party_form(index: int) -> PartyForm:

@@ -243,6 +243,12 @@ class InterestedParty(SealedRecord, TenantModel):
     company_name = models.CharField(_("company name"), max_length=80, blank=True)
     deh_email = models.EmailField(_("DEH e-mail address"), max_length=160, blank=True)
     observations = models.CharField(_("observations"), max_length=160, blank=True)
+    # The register's person (persons app): today's data. The fields above are what was filed
+    # (sealed); a merge of duplicates moves this reference, never the filed snapshot.
+    person = models.ForeignKey(
+        "persons.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("person"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("interested party")

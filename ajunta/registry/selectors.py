@@ -165,3 +165,31 @@ def work_figures(*, org: Any, user: Any, roles: frozenset[str], today: dt.date) 
             tone="warn" if pending else "ok",
         )
     ]
+
+
+def person_records(*, org: Any, person_ids: list[int]) -> list[Any]:
+    """The registry entries filed by or about these persons (persons.services.PersonRecord), with
+    the name each was filed under: one query."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from ajunta.persons.services import PersonRecord
+
+    rows = (
+        InterestedParty.objects.filter(organization=org, person_id__in=person_ids)
+        .select_related("entry")
+        .order_by("-entry__filed_at", "-id")
+    )
+    return [
+        PersonRecord(
+            kind="registry_entry",
+            kind_label=gettext("Registry entry"),
+            reference=party.entry.number,
+            title=party.entry.summary,
+            url=reverse("registry_entry", args=[org.slug, party.entry_id]),
+            at=party.entry.filed_at,
+            role=party.get_role_display(),
+            filed_as=f"{party.full_name} · {party.address}".strip(" ·"),
+        )
+        for party in rows
+    ]

@@ -33,6 +33,7 @@ from ajunta.core.languages import Translations, translated_columns
 from ajunta.core.models import EniOrigin
 from ajunta.core.numbering import next_number
 from ajunta.core.validators import validate_dir3_code, validate_ine_code
+from ajunta.persons import services as person_services
 from ajunta.registry import receipts
 from ajunta.registry.models import (
     DEFAULT_NUMBER_FORMAT,
@@ -408,8 +409,10 @@ def _insert_entry(
     # Sealed from the values in memory: the hashes add no query to the filing.
     seal(entry)
     entry.save(force_insert=True)
+    # Each party points at the register's person (found by its number, or made from this filing).
     party_rows = [
         InterestedParty(organization=org, entry=entry, position=i,
+                        person=person_services.person_for_party(org=org, actor=actor, party=p),
                         **{k: v for k, v in p.items() if k != "represents"})
         for i, p in enumerate(data["parties"])
     ]  # fmt: skip

@@ -38,6 +38,8 @@ from ajunta.core.languages import with_translations
 from ajunta.core.modules import org_uses_module
 from ajunta.core.tenancy import PERMISSIONS, TenantHttpRequest
 from ajunta.core.views import TenantView, add_service_error, is_htmx, paginate, safe_next
+from ajunta.persons import selectors as person_selectors
+from ajunta.persons import services as person_services
 from ajunta.registry import exports, selectors, services
 from ajunta.registry.forms import (
     MAX_PARTIES,
@@ -49,6 +51,7 @@ from ajunta.registry.forms import (
     PartyForm,
     RectifyForm,
     UnitForm,
+    looked_up_party_form,
     new_party_form,
     number_format_problem,
     party_formset,
@@ -56,7 +59,9 @@ from ajunta.registry.forms import (
 from ajunta.registry.models import Channel, Direction, EntryStatus, RegistryEntry, Unit
 
 OVERDUE_AFTER_BUSINESS_DAYS = 2
-NEW_ENTRY_PARTY_ROWS = 2
+# One compact party block: the NIF look-up fills it from the register of persons; "add another
+# party" adds a representative or a second interested party.
+NEW_ENTRY_PARTY_ROWS = 1
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -351,6 +356,27 @@ class EntryFormMixin:
             return None
 
 
+def party_lookup_response(request: TenantHttpRequest) -> HttpResponse:
+    """htmx: party row `party_lookup` again, filled with the register's person whose identity
+    number was typed in it (persons app), or as typed with a note that it is a new person."""
+    try:
+        index = int(request.GET.get("party_lookup", ""))
+    except ValueError:
+        index = -1
+    if not 0 <= index < MAX_PARTIES:
+        return HttpResponseBadRequest()
+    id_number = request.GET.get(f"parties-{index}-id_number", "")[:20]
+    person = person_selectors.person_by_id_number(org=request.org, id_number=id_number)
+    values = person_services.party_values(person) if person is not None else None
+    context = {
+        "party": looked_up_party_form(index, request.GET, values),
+        "number": index + 1,
+        "person": person,
+        "looked_up": bool(id_number.strip()),
+    }
+    return render(request, PARTY_ROW, context)
+
+
 def party_row_response(request: TenantHttpRequest) -> HttpResponse:
     """htmx: one more empty party row, with the formset's new total and the next button."""
     try:
@@ -378,6 +404,8 @@ class RegistryEntryNewView(EntryFormMixin, RegistryView):
     def get(self, request: TenantHttpRequest, org_slug: str) -> HttpResponse:
         if is_htmx(request) and "party_row" in request.GET:
             return party_row_response(request)
+        if is_htmx(request) and "party_lookup" in request.GET:
+            return party_lookup_response(request)
         form = EntryForm(**self.form_kwargs())
         return self.render_form(form, party_formset(extra=NEW_ENTRY_PARTY_ROWS))
 

@@ -191,7 +191,7 @@ class CaseApiTests(CasesTestCase):
             ("parties", {**PARTY, "id_number": "87654321X"}),
             ("tasks", {"title": "Informe", "assignee": self.bob.pk, "due_date": "2026-07-01"}),
             ("relate", {"number": make_case(self.org_a, self.alice, self.procedure_a).number}),
-            ("status", {"status": "resolved"}),
+            ("status", {"status": "resolved", "override_reason": "Desistiment"}),
         ]
         for action, body in steps:
             response = api.post(url("alpha", f"/files/{case}/{action}/"), body, format="json")
@@ -392,9 +392,9 @@ class CaseApiTests(CasesTestCase):
         for n in range(50):
             services.case_document_add(org=self.org_a, actor=self.bob, case=self.case_a,
                                        uploaded_file=pdf_upload(f"doc {n}"))  # fmt: skip
-        # roles, case, parties, documents, tasks, deadline events, related cases, decrees,
-        # notifications
-        with self.assertNumQueries(9):
+        # roles, case, parties, documents, tasks, deadline events, status events, related cases,
+        # decrees, notifications
+        with self.assertNumQueries(10):
             response = self.api(self.bob).get(url("alpha", f"/files/{self.case_a.pk}/"))
         self.assertEqual(len(response.json()["documents"]), 50)
 
@@ -451,8 +451,9 @@ class NotificationAndExportApiTests(CasesTestCase):
         self.assertEqual(api.post(case_url + "eni-export/").status_code, 400)
         for status in ("resolved", "closed"):
             services.case_set_status(
-                org=self.org_a, actor=self.bob, case=self.case_a, status=status
-            )
+                org=self.org_a, actor=self.bob, case=self.case_a, status=status,
+                override_reason="Desistiment",
+            )  # fmt: skip
         export = api.post(case_url + "eni-export/")
         self.assertEqual(export.status_code, 200)
         self.assertEqual(export["Content-Type"], "application/zip")

@@ -83,8 +83,9 @@ class EniExportTests(SealedTestCase):
     def close(self) -> None:
         for status in ("resolved", "closed"):
             services.case_set_status(
-                org=self.org_a, actor=self.bob, case=self.case_a, status=status
-            )
+                org=self.org_a, actor=self.bob, case=self.case_a, status=status,
+                override_reason="Desistiment",
+            )  # fmt: skip
 
     def test_only_closed_cases_export(self) -> None:
         with self.assertRaises(ValidationError):

@@ -136,7 +136,8 @@ class FlowTests(CasesTestCase):
         with self.assertRaises(ValidationError):
             services.case_set_status(org=self.org_a, actor=self.bob, case=case, status="closed")
         for status in ("resolved", "closed", "archived"):
-            services.case_set_status(org=self.org_a, actor=self.bob, case=case, status=status)
+            services.case_set_status(org=self.org_a, actor=self.bob, case=case, status=status,
+                                     override_reason="Desistiment")  # fmt: skip
         self.assertIsNotNone(case.archived_at)
         with self.assertRaises(ValidationError):
             services.case_party_add(org=self.org_a, actor=self.bob, case=case, **PARTY)

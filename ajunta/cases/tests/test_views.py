@@ -193,7 +193,7 @@ class CasePagesTests(CasesTestCase):
         act("task", {"task-title": "Revisar", "task-assignee": self.bob.pk})
         other = make_case(self.org_a, self.alice, self.procedure_a)
         act("relate", {"relate-number": other.number})
-        act("status", {"status-status": "resolved"})
+        act("status", {"status-status": "resolved", "status-override_reason": "Desistiment"})
         case.refresh_from_db()
         self.assertEqual(
             (case.status, case.phase, case.responsible), ("resolved", "instruccio", self.alice)
@@ -258,10 +258,10 @@ class CasePagesTests(CasesTestCase):
         client = self.login(self.bob)
         url = reverse("cases_case", args=["alpha", self.case_a.pk])
         client.get(url)
-        # session, user, roles, case, parties, documents, tasks, deadline events, related, decrees,
-        # notifications, the organizations of the navigation (the forms that list the staff or
+        # session, user, roles, case, parties, documents, tasks, deadline events, status events,
+        # related, decrees, notifications, the organizations of the navigation (the forms that list the staff or
         # the document templates come on demand).
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(13):
             response = client.get(url)
         self.assertEqual(len(re.findall("data-document-id", response.content.decode())), 50)
 
@@ -516,8 +516,9 @@ class NotificationAndExportPagesTests(CasesTestCase):
         self.assertRedirects(refused, reverse("cases_case", args=["alpha", self.case_a.pk]))
         for status in ("resolved", "closed"):
             services.case_set_status(
-                org=self.org_a, actor=self.bob, case=self.case_a, status=status
-            )
+                org=self.org_a, actor=self.bob, case=self.case_a, status=status,
+                override_reason="Desistiment",
+            )  # fmt: skip
         response = client.post(export)
         self.assertEqual(response["Content-Type"], "application/zip")
         charlie = Client()
