@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ajunta.core.models import TenantModel
 
@@ -109,7 +110,9 @@ class Desk(TenantModel):
         verbose_name=_("staff member"),
     )
     feed_token = models.CharField(max_length=64, blank=True, editable=False)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(
+        pgettext_lazy("office, service or desk", "active"), default=True
+    )
 
     class Meta:
         ordering = ["office__name", "name"]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ajunta.meetings.models import (
     AttendanceEvent,
@@ -133,7 +134,7 @@ class DecideForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     agreement = forms.CharField(
-        label=_("Agreement"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=pgettext_lazy("decision of a collegiate body", "Agreement"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Empty: the proposed agreement, if approved."),
     )  # fmt: skip
     time_code = forms.IntegerField(

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ajunta.core.integrity import SealedRecord
 from ajunta.core.models import TenantModel
@@ -193,7 +194,7 @@ class VoteMethod(models.TextChoices):
 
 class ItemResult(models.TextChoices):
     APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("vote result", "Rejected")
     NOTED = "noted", _("Noted (no vote)")
 
 
@@ -239,7 +240,9 @@ class AgendaItem(SealedRecord, TenantModel):
     votes_abstain = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal(0))
     present = models.PositiveSmallIntegerField(_("members present"), null=True, blank=True)
     result = models.CharField(_("result"), max_length=10, choices=ItemResult.choices, blank=True)
-    agreement = models.TextField(_("agreement"), blank=True)
+    agreement = models.TextField(
+        pgettext_lazy("decision of a collegiate body", "agreement"), blank=True
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     # Seconds from the start of the recording: the video minutes' index.
     time_code = models.PositiveIntegerField(_("time code (s)"), null=True, blank=True)
