@@ -20,7 +20,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ajunta.cases import services as case_services
@@ -420,7 +420,32 @@ def session_convene(
         "items": [[i.position, i.title] for i in agenda],
     })  # fmt: skip
     _mail_convocations(org, current, seats)
+    _post_on_the_notice_board(org, actor, current, agenda, pdf, session_day)
     return current
+
+
+def _post_on_the_notice_board(
+    org: Any, actor: Any, session: Session, agenda: list[AgendaItem], pdf: bytes, day: dt.date
+) -> None:
+    """The convocation and its agenda on the organization's notice board until the session day
+    (ROF art. 229: the agenda of the plenary is made public), in the organization's language."""
+    from ajunta.noticeboard import services as board
+
+    today = calendar_for(org).today()
+    if day < today:  # a session convened for a day already gone (imports)
+        return
+    last = min(day, today + dt.timedelta(days=board.MAX_PERIOD_DAYS))
+    with translation.override(getattr(org, "language", "") or None):
+        title = _("Convocation of %(body)s: session %(number)s on %(when)s") % {
+            "body": session.body.name, "number": session.number,
+            "when": pdfs.when(session.starts_at)}  # fmt: skip
+        lines = [f"{item.position}. {item.title}" for item in agenda]
+        text = "\n".join([_("Agenda:"), "", *lines])
+    board.edict_publish(
+        org=org, actor=actor, kind="announcement", title=title[:240], body=text,
+        reference=session.number, starts_on=today, ends_on=last,
+        uploaded_file=ContentFile(pdf, name=f"{session.number}.pdf".replace("/", "-")),
+    )  # fmt: skip
 
 
 def _mail_convocations(org: Any, session: Session, seats: list[Member]) -> None:

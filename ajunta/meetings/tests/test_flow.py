@@ -5,6 +5,7 @@ case file; open data and the minutes XML produced; the public site shows the app
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from urllib.parse import parse_qs, urlsplit
 
@@ -33,6 +34,7 @@ from ajunta.meetings.models import (
     SessionStatus,
 )
 from ajunta.meetings.tests.base import PlenaryTestCase, at
+from ajunta.noticeboard.models import Edict
 
 VIDEO = {
     "VIDEO_SERVER_URL": "https://meet.example.org",
@@ -63,6 +65,13 @@ class PlenaryJourneyTests(PlenaryTestCase):
         agenda = list(selectors.items(org=org, session=session, included_only=True))
         self.assertEqual([i.kind for i in agenda], [ItemKind.PROPOSAL, ItemKind.QUESTIONS])
         self.assertEqual([i.position for i in agenda], [1, 2])
+        # The convocation is on the notice board until the session day, with the agenda PDF.
+        edict = Edict.objects.get(organization=org, reference="PLE-2026/1")
+        self.assertEqual(
+            (edict.starts_on, edict.ends_on), (dt.date(2026, 2, 27), dt.date(2026, 3, 4))
+        )
+        self.assertIn("1. Ordenança fiscal de la taxa d'escombraries", edict.body)
+        self.assertEqual(edict.document.sha256, session.agenda_document.sha256)  # type: ignore[union-attr]
 
         # Held in mixed mode: five in the room, one councillor joins through the video room.
         for member in (self.m_mayor, self.m_secretary, *self.m_others[:3]):
