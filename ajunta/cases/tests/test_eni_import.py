@@ -123,7 +123,8 @@ class EniImportTests(CasesTestCase):
                                    document_type="TD11")  # fmt: skip
         for status in ("resolved", "closed"):
             services.case_set_status(org=self.org_a, actor=self.bob, case=self.case_a,
-                                     status=status)  # fmt: skip
+                                     status=status,
+                                     override_reason="Prova: l'expedient es tanca sense tràmits")  # fmt: skip
         package = services.case_export_eni(org=self.org_a, actor=self.bob, case=self.case_a)
         case = eni_import.eni_case_import(
             org=self.org_b, actor=self.charlie, procedure=self.procedure_b, data=package
