@@ -95,6 +95,7 @@ class JourneyTests(BrowserTestCase):
         party.get_by_role("textbox", name="Document number").fill("12345678Z")
         party.get_by_role("textbox", name="Name or company name").fill("Núria")
         party.get_by_role("textbox", name="First surname").fill("Puig")
+        party.get_by_text("Address and contact").click()  # the compact party block folds them
         party.get_by_role("textbox", name="E-mail").fill("nuria@example.org")
         self.follow(page.get_by_role("button", name="Register", exact=True), "registry entry")
         entry = RegistryEntry.objects.get(organization=self.town, direction="in")
