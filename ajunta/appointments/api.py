@@ -368,7 +368,11 @@ class PublicConfirmView(PublicAPIView):
     def post(self, request: Request, org_slug: str, token: str) -> Response:
         org = _public_org(org_slug)
         data = CodeInputSerializer(data=body_object(request))
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            # The refusal's `code` is the machine-readable reason (the error schema): the field
+            # that carries the citizen's code cannot lend its name to the messages.
+            messages = [str(m) for errors in data.errors.values() for m in errors]
+            raise DRFValidationError({"detail": messages, "code": "invalid_code"})
         try:
             verification = services.verification_check(
                 org=org, token=token, code=data.validated_data["code"]

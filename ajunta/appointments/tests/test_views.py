@@ -47,6 +47,14 @@ class CitizenJourneyTests(TenantTestCase):
     def setUp(self) -> None:
         cache.clear()
 
+    def test_a_malformed_code_is_refused_with_the_error_schema(self) -> None:
+        # The refusal's `code` stays the machine-readable reason, never the field's messages.
+        url = "/api/v1/site/alpha/appointments/verifications/no-such-token/confirm/"
+        response = self.client.post(url, {"code": "1234567"}, content_type="application/json")
+        self.assertEqual(response.status_code, 400, response.content)
+        self.assertEqual(response.json()["code"], "invalid_code")
+        self.assertTrue(response.json()["detail"])
+
     def test_book_confirm_with_code_see_move_and_cancel(self) -> None:
         client = speaking(self.client, "es")
         slots_url = reverse("appointments_public_slots", args=["alpha", self.service.pk])
