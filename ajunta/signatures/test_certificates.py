@@ -33,6 +33,11 @@ class Authority:
     certificate: x509.Certificate
 
 
+# TEST material is valid from well before it is made: a demo or a test that travels back in time
+# (time-machine; CI moves the clock 18 months ahead) still finds the certificates in force.
+TEST_BACKDATING = dt.timedelta(days=3 * 365)
+
+
 def _encryption(passphrase: str) -> serialization.KeySerializationEncryption:
     if passphrase:
         return serialization.BestAvailableEncryption(passphrase.encode())
@@ -60,7 +65,7 @@ def new_authority(name: str = "Ajunta TEST personal certificates CA — not vali
         x509.CertificateBuilder()
         .subject_name(subject).issuer_name(subject).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_before(now - TEST_BACKDATING)
         .not_valid_after(now + dt.timedelta(days=10 * 365))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(x509.KeyUsage(
@@ -92,7 +97,7 @@ def person_certificate(
         x509.CertificateBuilder()
         .subject_name(subject).issuer_name(authority.certificate.subject)
         .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(not_before or now - dt.timedelta(days=1))
+        .not_valid_before(not_before or now - TEST_BACKDATING)
         .not_valid_after(not_after or now + dt.timedelta(days=2 * 365))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.KeyUsage(
