@@ -341,10 +341,15 @@ def inventory_import(
 def _lock_organization(org: Any) -> None:
     """Serialise the creation of assets in `org`: two inventories of a new machine (or a network
     device, which has no unique device id) at once must not create it twice. Only taken when
-    no asset matched, so known machines never wait for each other."""
+    no asset matched, so known machines never wait for each other.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: it still excludes another creator, but not the KEY SHARE
+    lock PostgreSQL takes to check every foreign key to the organization. With FOR UPDATE a
+    ticket committing (its FK check on the organization) and an inventory holding the row while
+    waiting for the organization's audit-chain head deadlocked (the fault test found it)."""
     from ajunta.tenants.models import Organization
 
-    Organization.objects.select_for_update().filter(pk=org.pk).values_list("pk").first()
+    Organization.objects.select_for_update(no_key=True).filter(pk=org.pk).values_list("pk").first()
 
 
 @transaction.atomic
