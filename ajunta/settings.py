@@ -534,6 +534,10 @@ SPECTACULAR_SETTINGS = {
         "AttendanceKindEnum": "ajunta.meetings.models.AttendanceKind",
         "BookingStatusEnum": "ajunta.appointments.models.BookingStatus",
         "ExceptionKindEnum": "ajunta.appointments.models.ExceptionKind",
+        "EdictKindEnum": "ajunta.noticeboard.models.EdictKind",
+        "AddressKindEnum": "ajunta.persons.models.AddressKind",
+        "PartyPreferredChannelEnum": "ajunta.registry.models.PreferredChannel",
+        "PersonChannelEnum": "ajunta.persons.models.Channel",
     },
 }
 

@@ -38,6 +38,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from ajunta.core import idempotency
 from ajunta.core.api import TenantViewSet
 from ajunta.core.documents import DocumentIntegrityError, document_open
 from ajunta.core.documents_api import DocumentIntegrityFailed, PassthroughRenderer
@@ -93,10 +94,7 @@ NOT_FOUND_RESPONSE = OpenApiResponse(
 KIND_HELP = "01 form, 02 document attached to the form, 03 internal technical file (SICRES)."
 
 
-class IdempotencyKeyConflict(APIException):
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_code = "idempotency_key_reused"
-
+class IdempotencyKeyConflict(idempotency.IdempotencyKeyConflict):
     def __init__(self, number: str) -> None:
         super().__init__(
             _(
@@ -107,13 +105,7 @@ class IdempotencyKeyConflict(APIException):
         )
 
 
-IDEMPOTENCY_CONFLICT_RESPONSE = OpenApiResponse(
-    OpenApiTypes.OBJECT,
-    description=gettext_lazy(
-        "The Idempotency-Key was already used by this user with a different body; nothing new "
-        "is registered."
-    ),
-)
+IDEMPOTENCY_CONFLICT_RESPONSE = idempotency.CONFLICT_RESPONSE
 
 
 class FilingTooLarge(APIException):
